@@ -1,0 +1,25 @@
+"""The Celery application. Broker: Redis (REDIS_URL) or, in embedded mode, Kombu's filesystem transport."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("senderid_portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _ensure_embedded_folders(sender: Celery, **kwargs: object) -> None:
+    # The filesystem transport fails if its folders are missing; create them once.
+    options = sender.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        if options.get(key):
+            os.makedirs(options[key], exist_ok=True)
+
+
+app.conf.beat_schedule = {
+    "worker-heartbeat": {"task": "senderids.tasks.worker_heartbeat", "schedule": 60.0},
+}

@@ -1,0 +1,19 @@
+"""URL map: one include per app; see DESIGN.md's URL table."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from . import health
+
+admin.site.site_header = "Sender ID portal"
+admin.site.site_title = "Sender ID portal admin"
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("countries/", include("countries.urls")),
+    path("registrations/", include("registrations.urls")),
+    path("", include("senderids.urls")),
+]

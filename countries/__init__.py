@@ -1,0 +1,1 @@
+"""Country catalogue: sender-ID support per destination country, process, and rules."""

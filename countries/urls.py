@@ -1,0 +1,6 @@
+from django.urls import path
+
+from . import views
+
+app_name = "countries"
+urlpatterns = [path("", views.country_list, name="list")]

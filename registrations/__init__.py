@@ -1,0 +1,1 @@
+"""API-defined registrations, their lifecycle and status poller, and AWS Support cases."""

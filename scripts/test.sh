@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# `make test`: lint, then the whole suite on real PostgreSQL + Redis (+ Celery worker and
+# headless Chromium, both started by the test fixtures). Stops what it started, also on failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV="${VENV:-.venv}"
+source scripts/services.sh
+
+"$VENV/bin/ruff" check .
+"$VENV/bin/ruff" format --check .
+
+services_install
+trap services_stop EXIT INT TERM
+services_start
+
+export TESTING=true
+"$VENV/bin/python" -m pytest "$@"

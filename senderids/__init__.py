@@ -1,0 +1,1 @@
+"""Sender-ID requests: the wizard, the request lifecycle, approval, release and tracking."""

@@ -1,0 +1,10 @@
+"""Thin views for the business user's pages."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "senderids/home.html", {"requests": []})

@@ -1,0 +1,144 @@
+"""Shared fixtures: personas, and real worker processes (Celery) pointed at the test database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 20.0, interval: float = 0.05) -> object:
+    """Poll until condition() is truthy (no blind sleeps); fail with a clear message on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s: {condition}")
+        time.sleep(interval)
+
+
+def test_database_url() -> str:
+    """DATABASE_URL of the database pytest-django created, for child processes."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or ""
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    return f"postgres://{auth}{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(DATABASE_URL=test_database_url(), TESTING="true", PYTHONUNBUFFERED="1")
+    env.update(extra)
+    return env
+
+
+class WorkerProcess:
+    """A real `celery worker` child process on the configured broker."""
+
+    def __init__(self, log_path: Path, extra_env: dict[str, str] | None = None, beat: bool = False):
+        self.log_path = log_path
+        self.extra_env = extra_env or {}
+        self.beat = beat
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> WorkerProcess:
+        cmd = [
+            sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
+            "--without-gossip", "--without-mingle", "--without-heartbeat",
+            f"--hostname=test-{os.getpid()}-{time.monotonic_ns()}@%h", "--loglevel=INFO",
+        ]  # fmt: skip
+        if self.beat:
+            cmd += ["-B", "-s", str(self.log_path.with_suffix(".schedule"))]
+        self.log_path.write_bytes(b"")
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=child_env(**self.extra_env), stdout=log, stderr=subprocess.STDOUT
+        )
+        wait_for(lambda: b"ready." in self.log_path.read_bytes() or self.proc.poll() is not None, 30)
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"worker exited:\n{self.log_text()}")
+        return self
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def kill(self) -> None:
+        """SIGKILL: the crash case (no chance to ack or clean up)."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def celery_worker_factory(tmp_path: Path) -> Iterator[Callable[..., WorkerProcess]]:
+    """Start real worker processes against the test database; stopped after the test."""
+    started: list[WorkerProcess] = []
+
+    def start(name: str = "worker", **kwargs: object) -> WorkerProcess:
+        worker = WorkerProcess(tmp_path / f"{name}.log", **kwargs).start()  # type: ignore[arg-type]
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+@pytest.fixture
+def purge_broker() -> None:
+    from config.celery import app
+
+    app.control.purge()
+
+
+# --- personas -------------------------------------------------------------------------------
+@pytest.fixture
+def owner(django_user_model):
+    return django_user_model.objects.create_user("owner", "owner@example.com", "owner-pass-1")
+
+
+@pytest.fixture
+def stranger(django_user_model):
+    return django_user_model.objects.create_user("stranger", "stranger@example.com", "stranger-pass-1")
+
+
+@pytest.fixture
+def staff_user(django_user_model):
+    return django_user_model.objects.create_user(
+        "helpdesk", "helpdesk@example.com", "helpdesk-pass-1", is_staff=True
+    )
+
+
+@pytest.fixture
+def admin_user_(django_user_model):
+    return django_user_model.objects.create_superuser("boss", "boss@example.com", "boss-pass-1")
+
+
+@pytest.fixture
+def unused_tcp_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
