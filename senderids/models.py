@@ -1,7 +1,144 @@
-"""Sender-ID requests and their status history."""
+"""Sender-ID requests and their status history (the audit trail every transition writes)."""
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    PENDING_REVIEW = "pending_review", _("Pending review")
+    APPROVED = "approved", _("Approved")
+    SUBMITTING = "submitting", _("Submitting to AWS")
+    REGISTRATION_DRAFT = "registration_draft", _("Registration draft")
+    REGISTRATION_SUBMITTED = "registration_submitted", _("Registration submitted")
+    REQUIRES_UPDATES = "requires_updates", _("Registration requires updates")
+    SUPPORT_CASE_OPEN = "support_case_open", _("Support case open")
+    SUPPORT_CASE_RESOLVED = "support_case_resolved", _("Support case resolved")
+    ACTIVE = "active", _("Active")
+    RELEASING = "releasing", _("Releasing")
+    RELEASED = "released", _("Released")
+    REJECTED = "rejected", _("Rejected")
+    FAILED = "failed", _("Failed")
+
+
+# Statuses in which a sender ID + country pair counts as taken by its owner (duplicate check).
+OPEN_STATUSES = frozenset(Status) - {Status.RELEASED, Status.REJECTED, Status.FAILED}
+TERMINAL_STATUSES = frozenset({Status.RELEASED, Status.REJECTED})
+
+
+class MessageType(models.TextChoices):
+    TRANSACTIONAL = "TRANSACTIONAL", _("Transactional")
+    PROMOTIONAL = "PROMOTIONAL", _("Promotional")
+
+
+class MonthlyVolume(models.TextChoices):
+    # The console's "Estimated monthly SMS volume" ranges.
+    UP_TO_10K = "0-10000", _("Up to 10,000")
+    UP_TO_100K = "10001-100000", _("10,001 – 100,000")
+    UP_TO_1M = "100001-1000000", _("100,001 – 1,000,000")
+    UP_TO_10M = "1000001-10000000", _("1,000,001 – 10,000,000")
+    OVER_10M = "10000001+", _("More than 10,000,000")
+
+
+class CompanyHeadquarters(models.TextChoices):
+    LOCAL = "local", _("Local")
+    INTERNATIONAL = "international", _("International")
+
+
+class RegistrationChoice(models.TextChoices):
+    COMPLETE_NOW = "now", _("Complete registration")
+    LATER = "later", _("Register later")
+
+
+class SenderIdRequest(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sender_id_requests"
+    )
+    country = models.ForeignKey("countries.Country", on_delete=models.PROTECT, related_name="+")
+    sender_id = models.CharField(_("sender ID"), max_length=11, db_index=True)
+    # Frozen at request time: a later catalogue change must not reroute a request in flight.
+    process = models.CharField(_("process"), max_length=20)
+    sms = models.BooleanField(_("SMS"), default=True)
+    voice = models.BooleanField(_("voice"), default=False)
+    message_type = models.CharField(_("message type"), max_length=20, choices=MessageType.choices)
+    monthly_volume = models.CharField(
+        _("estimated monthly SMS volume"), max_length=20, choices=MonthlyVolume.choices, blank=True
+    )
+    company_hq = models.CharField(
+        _("company headquarters"), max_length=20, choices=CompanyHeadquarters.choices, blank=True
+    )
+    registration_form_name = models.CharField(_("registration form name"), max_length=100, blank=True)
+    registration_choice = models.CharField(
+        _("registration"), max_length=10, choices=RegistrationChoice.choices, blank=True
+    )
+    # The support-case step's answers (countries whose process is support_case).
+    support_case_details = models.JSONField(_("support case details"), default=dict, blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=30, choices=Status.choices, default=Status.PENDING_REVIEW, db_index=True
+    )
+    status_changed_at = models.DateTimeField(_("status changed"), auto_now_add=True, db_index=True)
+    # AWS's raw status string beside ours: AWS adds values over time, so it is never constrained.
+    aws_status = models.CharField(_("AWS status"), max_length=60, blank=True)
+    # Stored before the first AWS call and reused on every retry: makes RequestSenderId /
+    # CreateRegistration idempotent across redeliveries and crashes.
+    client_token = models.UUIDField(_("client token"), default=uuid.uuid4, editable=False, unique=True)
+    aws_sender_id_arn = models.CharField(_("sender ID ARN"), max_length=300, blank=True)
+    aws_error_code = models.CharField(_("AWS error code"), max_length=100, blank=True)
+    aws_error_message = models.TextField(_("AWS error message"), blank=True)
+    deletion_protection = models.BooleanField(_("deletion protection"), default=False)
+    monthly_leasing_price = models.CharField(_("monthly leasing price"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("sender ID request")
+        verbose_name_plural = _("sender ID requests")
+        permissions = [("approve_senderidrequest", _("Can approve or reject sender ID requests"))]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"]),
+            models.Index(fields=["status", "status_changed_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sender_id} ({self.country_id}) #{self.pk}"
+
+    @property
+    def message_types(self) -> list[str]:
+        return [self.message_type]
+
+
+class StatusEvent(models.Model):
+    """One row per status transition: from, to, who, why, when, and what AWS said."""
+
+    request = models.ForeignKey(SenderIdRequest, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(_("from"), max_length=30, blank=True)
+    to_status = models.CharField(_("to"), max_length=30)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(
+        _("actor"), max_length=150, blank=True, help_text=_("Who acted when not a user, e.g. the worker.")
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    aws_code = models.CharField(_("AWS code"), max_length=100, blank=True)
+    aws_message = models.TextField(_("AWS message"), blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("status event")
+        verbose_name_plural = _("status events")
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '∅'} → {self.to_status}"
+
+    @property
+    def to_label(self) -> str:
+        return Status(self.to_status).label if self.to_status in Status.values else self.to_status
 
 
 class WorkerHeartbeat(models.Model):
