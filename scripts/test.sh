@@ -6,8 +6,10 @@ cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
 source scripts/services.sh
 
-"$VENV/bin/ruff" check .
-"$VENV/bin/ruff" format --check .
+if [ "${SKIP_LINT:-}" != "1" ]; then
+  "$VENV/bin/ruff" check .
+  "$VENV/bin/ruff" format --check .
+fi
 
 services_install
 trap services_stop EXIT INT TERM

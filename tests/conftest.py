@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+pytest_plugins = ["tests.aws_fixtures"]
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
