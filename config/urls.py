@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from senderids import tracking
+
 from . import health
 
 admin.site.site_header = "Sender ID portal"
@@ -14,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("countries/", include("countries.urls")),
+    path("tracking/", tracking.tracking, name="tracking"),
     path("registrations/", include("registrations.urls")),
     path("", include("senderids.urls")),
 ]

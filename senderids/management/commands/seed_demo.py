@@ -12,15 +12,14 @@ DEMO_USERS = (
 )
 
 SUPPORT_GROUP = "Support staff"
-# Support staff read everything in admin but change nothing.
-SUPPORT_PERMISSION_PREFIXES = ("view_",)
 
 
 def ensure_support_group() -> Group:
     group, _ = Group.objects.get_or_create(name=SUPPORT_GROUP)
     perms = Permission.objects.filter(
         content_type__app_label__in=("countries", "senderids", "registrations", "smsvoice"),
-        codename__startswith=SUPPORT_PERMISSION_PREFIXES,
+        # Support staff read everything in admin but change nothing.
+        codename__startswith="view_",
     )
     group.permissions.add(*perms)
     return group
