@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -22,4 +23,10 @@ def _ensure_embedded_folders(sender: Celery, **kwargs: object) -> None:
 
 app.conf.beat_schedule = {
     "worker-heartbeat": {"task": "senderids.tasks.worker_heartbeat", "schedule": 60.0},
+    # Lost broker messages / crashed workers: re-enqueue requests stuck in approved or submitting.
+    "sweep-stuck-requests": {
+        "task": "senderids.tasks.sweep_stuck_requests",
+        "schedule": settings.SENDERIDS_SWEEP_INTERVAL,
+        "options": {"expires": settings.SENDERIDS_SWEEP_INTERVAL},
+    },
 }

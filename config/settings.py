@@ -179,10 +179,37 @@ AWS_REGION = env.str("AWS_REGION", default="us-east-1")
 AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2 = env.str("AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2", default="")
 AWS_ENDPOINT_URL_SUPPORT = env.str("AWS_ENDPOINT_URL_SUPPORT", default="")
 
+# --- Submission pipeline (senderids.tasks) --------------------------------------------------------
+# Retries of retryable AWS errors: exponential backoff with full jitter, base * 2**n capped at max.
+SENDERIDS_SUBMIT_MAX_RETRIES = env.int("SENDERIDS_SUBMIT_MAX_RETRIES", default=8)
+SENDERIDS_SUBMIT_RETRY_BASE = env.float("SENDERIDS_SUBMIT_RETRY_BASE", default=2.0)
+SENDERIDS_SUBMIT_RETRY_MAX = env.float("SENDERIDS_SUBMIT_RETRY_MAX", default=120.0)
+# The sweeper (beat) re-enqueues requests untouched in approved/submitting for longer than these
+# many seconds (plus the time the current backlog needs at AWS_SMS_TPS): lost broker messages.
+SENDERIDS_SWEEP_INTERVAL = env.float("SENDERIDS_SWEEP_INTERVAL", default=60.0)
+SENDERIDS_SWEEP_APPROVED_AFTER = env.float("SENDERIDS_SWEEP_APPROVED_AFTER", default=300.0)
+SENDERIDS_SWEEP_SUBMITTING_AFTER = env.float("SENDERIDS_SWEEP_SUBMITTING_AFTER", default=900.0)
+SENDERIDS_SWEEP_BATCH = env.int("SENDERIDS_SWEEP_BATCH", default=500)
+if (
+    min(SENDERIDS_SUBMIT_MAX_RETRIES, SENDERIDS_SUBMIT_RETRY_BASE, SENDERIDS_SUBMIT_RETRY_MAX) < 0
+    or min(SENDERIDS_SWEEP_INTERVAL, SENDERIDS_SWEEP_APPROVED_AFTER, SENDERIDS_SWEEP_SUBMITTING_AFTER) < 0
+    or SENDERIDS_SWEEP_INTERVAL == 0
+    or SENDERIDS_SWEEP_BATCH <= 0
+):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "SENDERIDS_SUBMIT_* / SENDERIDS_SWEEP_* must be non-negative (interval, batch > 0)."
+    )
+# Absolute base of links in notification emails.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 # --- Email --------------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Sender ID portal <noreply@localhost>")
+# Notification emails are sent inline by web and worker processes: never let SMTP hang them.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 LOGGING = {
     "version": 1,
