@@ -1,8 +1,42 @@
-"""Public country catalogue page."""
+"""Public country catalogue page: /countries/ (?q= search, ?process= filter). Two queries, any input."""
+
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from . import selectors
+from .forms import CountryFilterForm
+from .models import SenderIdProcess
+from .rules import describe_rules
+
 
 def country_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "countries/country_list.html", {"countries": []})
+    form = CountryFilterForm(request.GET)
+    form.is_valid()  # invalid fields are shown as errors; the valid ones still filter
+    filters = form.filters()
+    countries = list(selectors.country_list(**filters))
+    for country in countries:
+        country.rule_lines = describe_rules(country.sender_id_rules)
+    counts = selectors.country_process_counts()
+
+    def link(process: str) -> str:
+        params = {k: v for k, v in (("q", filters["query"]), ("process", process)) if v}
+        return f"?{urlencode(params)}" if params else "?"
+
+    process_links = [
+        {"value": "", "label": None, "count": sum(counts.values()), "url": link("")},
+        *(
+            {"value": value, "label": label, "count": counts[value], "url": link(value)}
+            for value, label in SenderIdProcess.choices
+        ),
+    ]
+    context = {
+        "form": form,
+        "countries": countries,
+        "filters": filters,
+        "total": sum(counts.values()),
+        "process_links": process_links,
+        "processes": SenderIdProcess,
+    }
+    return render(request, "countries/country_list.html", context)

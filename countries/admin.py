@@ -1,0 +1,138 @@
+"""Admin for the country catalogue. Changing a country's process by hand marks it overridden, so
+`load_countries` keeps it (until --force or the "clear override" action)."""
+
+from django.contrib import admin, messages
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .forms import CountryAdminForm
+from .models import Country
+from .rules import describe_base_rule, describe_rules
+
+
+class RegistrationTypeFilter(admin.SimpleListFilter):
+    title = _("AWS registration type")
+    parameter_name = "registration_type"
+    NONE = "__none__"
+    ANY = "__any__"
+
+    def lookups(self, request, model_admin):
+        types = (
+            Country.objects.exclude(registration_type="")
+            .order_by("registration_type")
+            .values_list("registration_type", flat=True)
+            .distinct()
+        )
+        return [(self.ANY, _("Any type")), (self.NONE, _("No type")), *((t, t) for t in types)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == self.ANY:
+            return queryset.exclude(registration_type="")
+        if value == self.NONE:
+            return queryset.filter(registration_type="")
+        if value:
+            return queryset.filter(registration_type=value)
+        return queryset
+
+
+@admin.register(Country)
+class CountryAdmin(admin.ModelAdmin):
+    form = CountryAdminForm
+    list_display = (
+        "name",
+        "iso_code",
+        "dialing_code",
+        "process_badge",
+        "registration_type",
+        "est_registration_time",
+        "two_way",
+        "rules_short",
+        "notes_short",
+    )
+    list_display_links = ("name", "iso_code")
+    list_filter = (
+        "sender_id_process",
+        RegistrationTypeFilter,
+        "two_way",
+        "process_overridden",
+        "registration_form_in_console",
+    )
+    search_fields = ("name", "name_folded", "=iso_code", "=dialing_code", "registration_type")
+    ordering = ("name_folded", "name")
+    list_per_page = 250
+    readonly_fields = ("rules_summary", "updated_at")
+    actions = ("clear_process_override",)
+    fieldsets = (
+        (None, {"fields": ("iso_code", "name", "dialing_code", "two_way")}),
+        (
+            _("Sender ID process"),
+            {
+                "fields": (
+                    "sender_id_process",
+                    "process_overridden",
+                    "registration_type",
+                    "registration_form_in_console",
+                    "est_registration_time",
+                ),
+                "description": _(
+                    "Changing the process here marks it as set by an admin: load_countries keeps it "
+                    "(and --sync leaves it) until run with --force or the override is cleared."
+                ),
+            },
+        ),
+        (_("Sender ID rules"), {"fields": ("rules_summary", "sender_id_rules")}),
+        (_("Notes"), {"fields": ("notes", "updated_at")}),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        # The ISO code is the primary key: other tables point at it.
+        return (*self.readonly_fields, "iso_code") if obj else self.readonly_fields
+
+    @admin.display(description=_("sender ID process"), ordering="sender_id_process")
+    def process_badge(self, obj: Country) -> str:
+        flag = ""
+        if obj.process_overridden:
+            flag = format_html(' <span title="{}">✎</span>', _("set by an admin"))
+        label = obj.get_sender_id_process_display()
+        return format_html('<span class="badge {}">{}</span>{}', obj.sender_id_process, label, flag)
+
+    @admin.display(description=_("rules"))
+    def rules_short(self, obj: Country) -> str:
+        note = obj.sender_id_rules.get("note")
+        lines = [line for line in describe_rules(obj.sender_id_rules) if line != note]
+        return "; ".join(lines) or "—"
+
+    @admin.display(description=_("notes"))
+    def notes_short(self, obj: Country) -> str:
+        return Truncator(obj.notes).chars(80) or "—"
+
+    @admin.display(description=_("rules in words"))
+    def rules_summary(self, obj: Country | None) -> str:
+        lines = describe_rules(obj.sender_id_rules) if obj else []
+        if not lines:
+            return describe_base_rule()
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((line,) for line in lines)))
+
+    def save_model(self, request, obj, form, change):
+        services.country_admin_save(country=obj, changed_fields=form.changed_data if change else ())
+
+    @admin.action(description=_("Clear the admin override (data file and --sync decide the process)"))
+    def clear_process_override(self, request, queryset):
+        n = services.countries_clear_override(iso_codes=queryset.values_list("iso_code", flat=True))
+        self.message_user(
+            request,
+            ngettext(
+                "%(n)d country no longer overridden; run load_countries to apply the data file.",
+                "%(n)d countries no longer overridden; run load_countries to apply the data file.",
+                n,
+            )
+            % {"n": n},
+            messages.SUCCESS,
+        )
+
+    class Media:
+        css = {"all": ("countries/admin.css",)}
