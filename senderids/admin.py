@@ -1,0 +1,229 @@
+"""Admin for sender-ID requests: the approval queue, and read-only history.
+
+The changelist opens on the queue (`pending_review`); "Approve" and "Reject with reason" call the
+services (which check the approve permission again and go through the one status choke point).
+Requests come from the wizard and change status only through the state machine, so nothing here
+is editable by hand — least of all what AWS owns (ARN, price, AWS status and errors).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .models import SenderIdRequest, Status, StatusEvent
+
+
+class QueueStatusFilter(admin.SimpleListFilter):
+    """Status filter that defaults to the approval queue (pending_review), with an explicit "All"."""
+
+    title = _("status")
+    parameter_name = "status"
+    ALL = "all"
+    DEFAULT = Status.PENDING_REVIEW
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [(self.ALL, _("All")), *Status.choices]
+
+    def selected(self) -> str:
+        value = self.value()
+        return value if value == self.ALL or value in Status.values else self.DEFAULT
+
+    def choices(self, changelist):  # type: ignore[no-untyped-def]
+        selected = self.selected()
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": selected == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        selected = self.selected()
+        return queryset if selected == self.ALL else queryset.filter(status=selected)
+
+
+class StatusEventInline(admin.TabularInline):
+    """The request's timeline: every transition, who, why, what AWS said. Never edited."""
+
+    model = StatusEvent
+    fields = readonly_fields = (
+        "created_at", "from_status", "to_status", "actor_label", "reason", "aws_code", "aws_message",
+    )  # fmt: skip
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # Whoever may see the request may see its history.
+        return request.user.has_perm("senderids.view_senderidrequest") or request.user.has_perm(
+            "senderids.change_senderidrequest"
+        )
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (sent to the requester)"),
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+        # No max_length here: the service's own check gives the clearer message (length and limit).
+        strip=True,
+    )
+
+    def clean_reason(self) -> str:
+        return services.rejection_reason_clean(self.cleaned_data["reason"])
+
+
+REQUEST_FIELDS = (
+    "owner", "country", "sender_id", "process", "message_type", "sms", "voice", "monthly_volume",
+    "company_hq",
+)  # fmt: skip
+PROCESS_FIELDS = ("registration_form_name", "registration_choice", "support_case_details")
+# Owned by AWS (or by the pipeline talking to it): shown, never edited.
+AWS_FIELDS = (
+    "aws_status", "aws_sender_id_arn", "monthly_leasing_price", "deletion_protection", "aws_error_code",
+    "aws_error_message", "client_token",
+)  # fmt: skip
+
+
+@admin.register(SenderIdRequest)
+class SenderIdRequestAdmin(admin.ModelAdmin):
+    list_display = (
+        "id", "sender_id", "country", "owner", "process", "message_type", "status", "status_changed_at",
+        "created_at",
+    )  # fmt: skip
+    list_display_links = ("id", "sender_id")
+    list_filter = (
+        QueueStatusFilter,
+        ("country", admin.RelatedOnlyFieldListFilter),
+        "process",
+        "created_at",
+        "status_changed_at",
+    )
+    # "Company": the owner's name/email and the support-case answers (company name, address, ...).
+    search_fields = (
+        "sender_id", "owner__username", "owner__email", "owner__first_name", "owner__last_name",
+        "support_case_details",
+    )  # fmt: skip
+    list_select_related = ("owner", "country")
+    ordering = ("created_at",)  # the queue: oldest first
+    actions = ("approve", "reject_with_reason")
+    inlines = (StatusEventInline,)
+    fieldsets = (
+        (_("Request"), {"fields": REQUEST_FIELDS}),
+        (_("Registration / support case"), {"fields": PROCESS_FIELDS}),
+        (_("Status"), {"fields": ("status", "status_changed_at", "created_at", "updated_at")}),
+        (_("AWS"), {"fields": AWS_FIELDS}),
+    )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
+        return [name for _title, options in self.fieldsets for name in options["fields"]]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # requests come from the wizard
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # the audit trail stays; a live sender ID is released, not deleted
+
+    def has_approve_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(services.APPROVE_PERMISSION)
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):  # type: ignore[no-untyped-def]
+        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description=_("Approve selected requests"), permissions=["approve"])
+    def approve(self, request: HttpRequest, queryset: QuerySet) -> None:
+        approved, skipped = 0, []
+        for sender_id_request in queryset:
+            try:
+                services.sender_id_request_approve(request=sender_id_request, actor=request.user)
+                approved += 1
+            except services.IllegalTransition:
+                skipped.append(sender_id_request)
+        self._report(
+            request, approved, skipped, done_msg=_("Approved %(count)d request(s); submitting to AWS.")
+        )
+
+    @admin.action(description=_("Reject with reason…"), permissions=["approve"])
+    def reject_with_reason(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        form = RejectForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            rejected, skipped = 0, []
+            for sender_id_request in queryset:
+                try:
+                    services.sender_id_request_reject(
+                        request=sender_id_request, actor=request.user, reason=form.cleaned_data["reason"]
+                    )
+                    rejected += 1
+                except services.IllegalTransition:
+                    skipped.append(sender_id_request)
+            self._report(request, rejected, skipped, done_msg=_("Rejected %(count)d request(s)."))
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Reject sender ID requests"),
+            "opts": self.model._meta,
+            "queryset": queryset,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action_name": "reject_with_reason",
+            "max_length": services.REJECTION_REASON_MAX_LENGTH,
+            "media": self.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/senderids/reject_reason.html", context)
+
+    def _report(self, request: HttpRequest, done: int, skipped: list[SenderIdRequest], done_msg: str) -> None:
+        if done:
+            self.message_user(request, done_msg % {"count": done}, messages.SUCCESS)
+        if skipped:
+            names = ", ".join(f"{r.sender_id} ({r.get_status_display()})" for r in skipped)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d request was skipped: its status does not allow this: %(names)s",
+                    "%(count)d requests were skipped: their status does not allow this: %(names)s",
+                    len(skipped),
+                )
+                % {"count": len(skipped), "names": names},
+                messages.WARNING,
+            )
+
+
+@admin.register(StatusEvent)
+class StatusEventAdmin(admin.ModelAdmin):
+    """The audit trail, across requests. Read-only: events are written by the state machine alone."""
+
+    list_display = ("created_at", "request", "from_status", "to_status", "actor_label", "aws_code")
+    list_filter = ("to_status", "created_at")
+    search_fields = ("request__sender_id", "actor_label", "reason", "aws_code")
+    list_select_related = ("request",)
+    date_hierarchy = "created_at"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -1,0 +1,102 @@
+"""Shared helpers for the approval/submission pipeline tests (test_pipeline_*.py, test_admin_*.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from smsvoice.gateway import PermanentAwsError, RetryableAwsError
+from smsvoice.types import SenderIdInfo
+
+
+def grant(user: Any, *codenames: str) -> Any:
+    user.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="senderids", codename__in=codenames)
+    )
+    # Permissions are cached on the instance: return a fresh one.
+    return type(user).objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def approver(django_user_model):
+    """Staff member who may see the queue and approve/reject."""
+    user = django_user_model.objects.create_user(
+        "approver", "approver@example.com", "approver-pass-1", is_staff=True
+    )
+    return grant(user, "view_senderidrequest", "approve_senderidrequest")
+
+
+@pytest.fixture
+def viewer(django_user_model):
+    """Staff member who may see the queue but not decide."""
+    user = django_user_model.objects.create_user(
+        "viewer", "viewer@example.com", "viewer-pass-1", is_staff=True
+    )
+    return grant(user, "view_senderidrequest")
+
+
+@pytest.fixture
+def enqueued(monkeypatch) -> list[int]:
+    """Capture submissions instead of publishing them to the real broker."""
+    from senderids import tasks
+
+    sent: list[int] = []
+    monkeypatch.setattr(tasks.submit_sender_id_request, "delay", lambda pk: sent.append(pk))
+    return sent
+
+
+def throttled(operation: str = "RequestSenderId") -> RetryableAwsError:
+    return RetryableAwsError(operation=operation, code="ThrottlingException", message="Rate exceeded")
+
+
+def conflict(operation: str = "RequestSenderId") -> PermanentAwsError:
+    return PermanentAwsError(
+        operation=operation, code="ConflictException", message="The sender ID is already in use."
+    )
+
+
+class FakeGateway:
+    """Stands in for smsvoice.gateway's gateway: records calls, plays scripted failures, then succeeds.
+
+    Like AWS, it answers a repeated ClientToken with the sender ID that token already created.
+    """
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+        self.failures: list[Exception] = []
+        self.created: dict[str, SenderIdInfo] = {}
+
+    def request_sender_id(self, **params: Any) -> SenderIdInfo:
+        self.calls.append(params)
+        if self.failures:
+            raise self.failures.pop(0)
+        token = params["client_token"]
+        if token not in self.created:
+            sender_id, country = params["sender_id"], params["iso_country_code"]
+            self.created[token] = SenderIdInfo(
+                sender_id=sender_id,
+                iso_country_code=country,
+                sender_id_arn=f"arn:aws:sms-voice:us-east-1:111122223333:sender-id/{sender_id}/{country}",
+                message_types=list(params["message_types"]),
+                monthly_leasing_price="0.00",
+                deletion_protection_enabled=params.get("deletion_protection_enabled", False),
+                registered=False,
+            )
+        return self.created[token]
+
+
+@pytest.fixture
+def fake_gateway(monkeypatch) -> FakeGateway:
+    from smsvoice import gateway
+
+    fake = FakeGateway()
+    monkeypatch.setattr(gateway, "get_gateway", lambda: fake)
+    return fake
+
+
+@pytest.fixture
+def fast_password_hashing(settings) -> None:
+    """Factories hash a password per user; the default hasher makes a 100-request batch take seconds."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,368 @@
+"""The approval/submission state machine, unit-level: approve, reject, submit exactly once, sweep.
+
+AWS is a FakeGateway here (no sockets); the same paths run against the simulator and real worker
+processes in test_pipeline_integration.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import types
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import override_settings
+from django.utils import timezone
+
+from senderids import services, tasks
+from senderids.models import SenderIdRequest, Status, StatusEvent
+from senderids.services import IllegalTransition
+from smsvoice.gateway import RetryableAwsError
+from tests.factories import CountryFactory, SenderIdRequestFactory
+from tests.senderids import pipeline_support
+from tests.senderids.pipeline_support import conflict, throttled
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
+
+approver = pipeline_support.approver
+viewer = pipeline_support.viewer
+enqueued = pipeline_support.enqueued
+fake_gateway = pipeline_support.fake_gateway
+fast_password_hashing = pipeline_support.fast_password_hashing
+
+
+def approved_request(**kwargs) -> SenderIdRequest:
+    return SenderIdRequestFactory(status=Status.APPROVED, **kwargs)
+
+
+def statuses(request: SenderIdRequest) -> list[str]:
+    return list(request.events.values_list("to_status", flat=True))
+
+
+# --- approve / reject ------------------------------------------------------------------------------
+def test_approve_moves_pending_review_to_approved_and_enqueues_on_commit(
+    approver, enqueued, django_capture_on_commit_callbacks
+):
+    request = SenderIdRequestFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        event = services.sender_id_request_approve(request=request, actor=approver)
+    request.refresh_from_db()
+    assert request.status == Status.APPROVED
+    assert (event.from_status, event.to_status, event.actor) == (
+        Status.PENDING_REVIEW,
+        Status.APPROVED,
+        approver,
+    )
+    assert enqueued == [request.pk]
+
+
+def test_approve_enqueues_nothing_if_the_transaction_rolls_back(
+    approver, enqueued, django_capture_on_commit_callbacks
+):
+    request = SenderIdRequestFactory()
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.sender_id_request_approve(request=request, actor=approver)
+    # Captured, not run: the enqueue waits for the commit.
+    assert enqueued == [] and callbacks
+
+
+def test_staff_without_the_approve_permission_cannot_approve(viewer):
+    request = SenderIdRequestFactory()
+    with pytest.raises(PermissionDenied):
+        services.sender_id_request_approve(request=request, actor=viewer)
+    request.refresh_from_db()
+    assert request.status == Status.PENDING_REVIEW
+
+
+def test_business_user_cannot_approve_even_with_the_permission(owner):
+    owner = pipeline_support.grant(owner, "approve_senderidrequest")
+    with pytest.raises(PermissionDenied):
+        services.sender_id_request_approve(request=SenderIdRequestFactory(), actor=owner)
+
+
+def test_approving_twice_is_an_illegal_transition(approver, enqueued):
+    request = SenderIdRequestFactory()
+    services.sender_id_request_approve(request=request, actor=approver)
+    stale_copy = SenderIdRequest.objects.get(pk=request.pk)
+    with pytest.raises(IllegalTransition):
+        services.sender_id_request_approve(request=stale_copy, actor=approver)
+    assert statuses(request).count(Status.APPROVED) == 1
+
+
+def test_approve_loses_cleanly_to_a_concurrent_reject(approver, enqueued):
+    request = SenderIdRequestFactory()
+    stale_copy = SenderIdRequest.objects.get(pk=request.pk)
+    services.sender_id_request_reject(request=request, actor=approver, reason="Brand not owned.")
+    with pytest.raises(services.TransitionConflict):
+        services.sender_id_request_approve(request=stale_copy, actor=approver)
+    assert SenderIdRequest.objects.get(pk=request.pk).status == Status.REJECTED
+    assert enqueued == []
+
+
+def test_reject_keeps_the_reason_and_the_actor_in_the_timeline(approver):
+    request = SenderIdRequestFactory()
+    services.sender_id_request_reject(request=request, actor=approver, reason="  Brand not owned.  ")
+    event = request.events.get(to_status=Status.REJECTED)
+    assert (event.reason, event.actor_label) == ("Brand not owned.", "approver")
+
+
+def test_an_approved_request_can_still_be_rejected_before_submission(approver):
+    request = approved_request()
+    services.sender_id_request_reject(request=request, actor=approver, reason="Changed our mind.")
+    assert SenderIdRequest.objects.get(pk=request.pk).status == Status.REJECTED
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "x" * (services.REJECTION_REASON_MAX_LENGTH + 1)])
+def test_reject_requires_a_reason_of_sensible_length(approver, reason):
+    request = SenderIdRequestFactory()
+    with pytest.raises(ValidationError):
+        services.sender_id_request_reject(request=request, actor=approver, reason=reason)
+    assert SenderIdRequest.objects.get(pk=request.pk).status == Status.PENDING_REVIEW
+
+
+@pytest.mark.parametrize("status", [Status.SUBMITTING, Status.ACTIVE, Status.REJECTED, Status.FAILED])
+def test_rejecting_a_request_past_review_is_illegal(approver, status):
+    request = SenderIdRequestFactory(status=status)
+    with pytest.raises(IllegalTransition):
+        services.sender_id_request_reject(request=request, actor=approver, reason="Too late.")
+
+
+@pytest.mark.parametrize(
+    ("current", "to"),
+    [
+        (Status.PENDING_REVIEW, Status.ACTIVE),
+        (Status.PENDING_REVIEW, Status.SUBMITTING),
+        (Status.REJECTED, Status.APPROVED),
+        (Status.ACTIVE, Status.SUBMITTING),
+    ],
+)
+def test_illegal_transitions_raise_and_write_nothing(current, to):
+    request = SenderIdRequestFactory(status=current)
+    with pytest.raises(IllegalTransition):
+        services.sender_id_request_set_status(request=request, to=to, actor="test")
+    assert SenderIdRequest.objects.get(pk=request.pk).status == current
+    assert not StatusEvent.objects.filter(request=request).exists()
+
+
+# --- submit -------------------------------------------------------------------------------------------
+def test_submit_requests_the_sender_id_with_the_stored_client_token_and_activates(fake_gateway):
+    request = approved_request(sender_id="ACME", country=CountryFactory(iso_code="DE"))
+    services.sender_id_request_submit(request_id=request.pk)
+    request.refresh_from_db()
+    assert request.status == Status.ACTIVE
+    assert request.aws_sender_id_arn.endswith("sender-id/ACME/DE")
+    assert request.monthly_leasing_price == "0.00"
+    (call,) = fake_gateway.calls
+    assert call["client_token"] == str(request.client_token)
+    assert (call["sender_id"], call["iso_country_code"], call["message_types"]) == (
+        "ACME",
+        "DE",
+        ["TRANSACTIONAL"],
+    )
+    assert statuses(request) == [Status.SUBMITTING, Status.ACTIVE]
+
+
+def test_redelivery_after_activation_calls_aws_no_more(fake_gateway):
+    request = approved_request()
+    services.sender_id_request_submit(request_id=request.pk)
+    services.sender_id_request_submit(request_id=request.pk)
+    assert len(fake_gateway.calls) == 1
+    assert statuses(request) == [Status.SUBMITTING, Status.ACTIVE]
+
+
+def test_a_message_finding_submitting_repeats_the_call_with_the_same_client_token(fake_gateway):
+    # The previous attempt reached AWS and died before our commit: AWS holds the sender ID already.
+    request = SenderIdRequestFactory(status=Status.SUBMITTING)
+    first = fake_gateway.request_sender_id(
+        sender_id=request.sender_id,
+        iso_country_code=request.country_id,
+        message_types=request.message_types,
+        client_token=str(request.client_token),
+    )
+    services.sender_id_request_submit(request_id=request.pk)
+    request.refresh_from_db()
+    assert request.status == Status.ACTIVE and request.aws_sender_id_arn == first.sender_id_arn
+    assert {c["client_token"] for c in fake_gateway.calls} == {str(request.client_token)}
+    assert len(fake_gateway.created) == 1
+
+
+@pytest.mark.parametrize("status", [Status.PENDING_REVIEW, Status.REJECTED, Status.FAILED, Status.ACTIVE])
+def test_submit_leaves_requests_that_are_not_approved_alone(fake_gateway, status):
+    request = SenderIdRequestFactory(status=status)
+    services.sender_id_request_submit(request_id=request.pk)
+    assert fake_gateway.calls == []
+    assert SenderIdRequest.objects.get(pk=request.pk).status == status
+
+
+def test_submit_of_a_deleted_request_is_a_no_op(fake_gateway):
+    assert services.sender_id_request_submit(request_id=987654) is None
+    assert fake_gateway.calls == []
+
+
+def test_permanent_aws_error_fails_the_request_with_aws_code_and_message(fake_gateway):
+    fake_gateway.failures = [conflict()]
+    request = approved_request()
+    services.sender_id_request_submit(request_id=request.pk)
+    request.refresh_from_db()
+    assert request.status == Status.FAILED
+    assert (request.aws_error_code, request.aws_error_message) == (
+        "ConflictException",
+        "The sender ID is already in use.",
+    )
+    event = request.events.get(to_status=Status.FAILED)
+    assert (event.aws_code, event.aws_message) == ("ConflictException", "The sender ID is already in use.")
+
+
+def test_retryable_aws_error_keeps_the_claim_notes_the_error_and_raises(fake_gateway):
+    fake_gateway.failures = [throttled()]
+    request = approved_request()
+    with pytest.raises(RetryableAwsError):
+        services.sender_id_request_submit(request_id=request.pk)
+    request.refresh_from_db()
+    assert request.status == Status.SUBMITTING
+    assert request.aws_error_code == "ThrottlingException"
+    # The retry then succeeds and clears the note.
+    services.sender_id_request_submit(request_id=request.pk)
+    request.refresh_from_db()
+    assert (request.status, request.aws_error_code) == (Status.ACTIVE, "")
+    assert len({c["client_token"] for c in fake_gateway.calls}) == 1
+
+
+def _registrations_module(monkeypatch) -> types.ModuleType:
+    import registrations
+
+    try:
+        import registrations.services as module
+    except ImportError:
+        module = types.ModuleType("registrations.services")
+        monkeypatch.setitem(sys.modules, "registrations.services", module)
+        monkeypatch.setattr(registrations, "services", module, raising=False)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("process", "function", "target"),
+    [
+        ("registration", "registration_start", Status.REGISTRATION_DRAFT),
+        ("support_case", "support_case_open", Status.SUPPORT_CASE_OPEN),
+    ],
+)
+def test_registration_and_support_case_processes_are_handed_to_the_registrations_app(
+    monkeypatch, fake_gateway, process, function, target
+):
+    seen = []
+
+    def start(*, request):
+        seen.append(request.status)
+        services.sender_id_request_set_status(request=request, to=target, actor="worker")
+
+    monkeypatch.setattr(_registrations_module(monkeypatch), function, start, raising=False)
+    request = approved_request(process=process)
+    services.sender_id_request_submit(request_id=request.pk)
+    assert seen == [Status.SUBMITTING]
+    assert SenderIdRequest.objects.get(pk=request.pk).status == target
+    assert fake_gateway.calls == []
+
+
+def test_missing_registrations_service_raises_a_clear_error(monkeypatch):
+    monkeypatch.delattr(_registrations_module(monkeypatch), "registration_start", raising=False)
+    request = approved_request(process="registration")
+    with pytest.raises(services.SubmissionUnavailable, match="registration_start"):
+        services.sender_id_request_submit(request_id=request.pk)
+    assert SenderIdRequest.objects.get(pk=request.pk).status == Status.SUBMITTING
+
+
+# --- the task: retry policy ---------------------------------------------------------------------------
+@override_settings(SENDERIDS_SUBMIT_RETRY_BASE=0, SENDERIDS_SUBMIT_MAX_RETRIES=5)
+def test_task_retries_throttling_until_aws_accepts(fake_gateway):
+    fake_gateway.failures = [throttled(), throttled(), throttled()]
+    request = approved_request()
+    tasks.submit_sender_id_request.apply(args=[request.pk])  # eager: retries run inline
+    assert SenderIdRequest.objects.get(pk=request.pk).status == Status.ACTIVE
+    assert len(fake_gateway.calls) == 4
+    assert len(fake_gateway.created) == 1
+
+
+@override_settings(SENDERIDS_SUBMIT_RETRY_BASE=0, SENDERIDS_SUBMIT_MAX_RETRIES=2)
+def test_task_gives_up_after_max_retries_leaving_the_request_to_the_sweeper(fake_gateway):
+    fake_gateway.failures = [throttled()] * 10
+    request = approved_request()
+    tasks.submit_sender_id_request.apply(args=[request.pk])
+    request.refresh_from_db()
+    assert (request.status, request.aws_error_code) == (Status.SUBMITTING, "ThrottlingException")
+    assert len(fake_gateway.calls) == 3
+
+
+def test_task_does_not_retry_permanent_errors(fake_gateway):
+    fake_gateway.failures = [conflict(), conflict()]
+    request = approved_request()
+    tasks.submit_sender_id_request.apply(args=[request.pk])
+    assert SenderIdRequest.objects.get(pk=request.pk).status == Status.FAILED
+    assert len(fake_gateway.calls) == 1
+
+
+@override_settings(SENDERIDS_SUBMIT_RETRY_BASE=2.0, SENDERIDS_SUBMIT_RETRY_MAX=60.0)
+def test_retry_backoff_grows_exponentially_with_full_jitter_and_a_cap():
+    for retries, ceiling in [(0, 2.0), (1, 4.0), (3, 16.0), (10, 60.0)]:
+        samples = [tasks.retry_countdown(retries) for _ in range(200)]
+        assert all(0 <= s <= ceiling for s in samples)
+        # Jittered: not all equal, and spread over the range rather than bunched at the ceiling.
+        assert len(set(samples)) > 100 and min(samples) < ceiling / 4
+
+
+# --- sweeper ------------------------------------------------------------------------------------------
+def _age(request: SenderIdRequest, seconds: float) -> None:
+    SenderIdRequest.objects.filter(pk=request.pk).update(
+        updated_at=timezone.now() - dt.timedelta(seconds=seconds)
+    )
+
+
+@override_settings(SENDERIDS_SWEEP_APPROVED_AFTER=300, SENDERIDS_SWEEP_SUBMITTING_AFTER=900, AWS_SMS_TPS=100)
+def test_sweeper_re_enqueues_requests_stuck_past_their_threshold(
+    enqueued, django_capture_on_commit_callbacks
+):
+    stuck_approved, fresh_approved = approved_request(), approved_request()
+    stuck_submitting = SenderIdRequestFactory(status=Status.SUBMITTING)
+    recent_submitting = SenderIdRequestFactory(status=Status.SUBMITTING)
+    pending, active = SenderIdRequestFactory(), SenderIdRequestFactory(status=Status.ACTIVE)
+    _age(stuck_approved, 400)
+    _age(fresh_approved, 100)
+    _age(stuck_submitting, 1000)
+    _age(recent_submitting, 400)  # past the approved threshold, but a submission may be retrying
+    _age(pending, 5000)
+    _age(active, 5000)
+    with django_capture_on_commit_callbacks(execute=True):
+        swept = services.sender_id_requests_sweep_stuck()
+    assert sorted(swept) == sorted(enqueued) == sorted([stuck_approved.pk, stuck_submitting.pk])
+
+
+@override_settings(SENDERIDS_SWEEP_APPROVED_AFTER=300, AWS_SMS_TPS=100)
+def test_sweeper_nudges_a_request_once_per_threshold(enqueued, django_capture_on_commit_callbacks):
+    request = approved_request()
+    _age(request, 400)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sender_id_requests_sweep_stuck()
+        services.sender_id_requests_sweep_stuck()
+    assert enqueued == [request.pk]
+
+
+@override_settings(SENDERIDS_SWEEP_APPROVED_AFTER=60, AWS_SMS_TPS=1)
+def test_sweeper_leaves_a_backlog_the_rate_budget_is_still_draining(
+    enqueued, django_capture_on_commit_callbacks
+):
+    # 120 approvals at 1 TPS need two minutes: a request queued 90 s ago is waiting its turn, not lost.
+    requests = SenderIdRequestFactory.create_batch(120, status=Status.APPROVED)
+    _age(requests[0], 90)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.sender_id_requests_sweep_stuck() == []
+        _age(requests[0], 60 + 120 + 10)
+        assert services.sender_id_requests_sweep_stuck() == [requests[0].pk]
+
+
+def test_sweep_task_runs_the_sweeper(enqueued, django_capture_on_commit_callbacks):
+    request = approved_request()
+    _age(request, 10**6)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.sweep_stuck_requests.apply().get() == 1
+    assert enqueued == [request.pk]
