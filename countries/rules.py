@@ -166,7 +166,7 @@ def validate_sender_id(
     """Raise ValidationError listing every broken rule."""
     errors = sender_id_errors(sender_id, rules, today=today)
     if errors:
-        raise ValidationError(errors, code="invalid_sender_id")
+        raise ValidationError([ValidationError(e, code="invalid_sender_id") for e in errors])
 
 
 def normalise_sender_id(sender_id: str, rules: Mapping[str, Any] | None = None) -> str:
@@ -234,7 +234,7 @@ def validate_rules(rules: Any) -> None:
     """Validator for Country.sender_id_rules."""
     errors = rules_errors(rules)
     if errors:
-        raise ValidationError(errors, code="invalid_rules")
+        raise ValidationError([ValidationError(e, code="invalid_rules") for e in errors])
 
 
 def describe_rules(rules: Mapping[str, Any] | None, *, today: dt.date | None = None) -> list[str]:

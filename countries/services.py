@@ -188,9 +188,9 @@ def _apply_region(
             )
         return ""
     if api_type:
-        wanted.update(registration_type=api_type, sender_id_process=SenderIdProcess.REGISTRATION)
+        wanted.update(registration_type=api_type, sender_id_process=SenderIdProcess.REGISTRATION.value)
         return f"{api_type} offered in {region}"
-    wanted.update(registration_type="", sender_id_process=SenderIdProcess.SUPPORT_CASE)
+    wanted.update(registration_type="", sender_id_process=SenderIdProcess.SUPPORT_CASE.value)
     return f"no sender-ID registration type for {iso} in {region}"
 
 
