@@ -91,3 +91,10 @@ def test_a_broken_data_file_is_refused(tmp_path):
     broken.write_text(DATA_FILE.read_text().replace("\nIN,India,91,registration,", "\nIN,India,91,maybe,"))
     with pytest.raises(CatalogueFileError, match="unknown sender_id_process 'maybe'"):
         countries_load(path=broken)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flushed_database_gets_its_countries_back():
+    # Transactional tests end with a flush; post_migrate reloads the catalogue so later tests have it.
+    call_command("flush", "--noinput", verbosity=0)
+    assert Country.objects.count() == 215
