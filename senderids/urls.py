@@ -1,6 +1,13 @@
+"""URLs of the business user's pages (DESIGN.md "URLs"). Mounted at the site root."""
+
 from django.urls import path
 
 from . import views
 
 app_name = "senderids"
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sender-ids/request/", views.request_wizard, name="request"),
+    path("sender-ids/request/<str:step>/", views.request_wizard, name="request_step"),
+    path("sender-ids/<int:pk>/", views.request_detail, name="detail"),
+]
