@@ -1,2 +1,12 @@
+"""URLs of registrations, mounted at /registrations/ (DESIGN.md "URLs")."""
+
+from django.urls import path
+
+from . import views
+
 app_name = "registrations"
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/", views.registration_detail, name="detail"),
+    path("<int:pk>/status/", views.registration_status, name="status"),
+    path("<int:pk>/confirm-support-case/", views.support_case_confirm, name="support_case_confirm"),
+]

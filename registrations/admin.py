@@ -1,0 +1,193 @@
+"""Admin for registrations and support cases, plus the read-only inlines approvers see on a request.
+
+`RegistrationInline` and `SupportCaseInline` are meant for the SenderIdRequest admin
+(`inlines = [RegistrationInline, SupportCaseInline]`): the approver reads the registration content
+(every field by section) or the support-case text before approving.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from senderids.services import IllegalTransition
+
+from . import services
+from .models import (
+    Registration,
+    RegistrationDefinition,
+    RegistrationFieldValue,
+    RegistrationVersion,
+    SupportCase,
+)
+
+
+def registration_content_html(registration: Registration) -> str:
+    """The registration's values grouped by section, with titles from the cached definition."""
+    from .definitions import FormDefinition
+
+    cached = RegistrationDefinition.objects.filter(registration_type=registration.registration_type).first()
+    definition = FormDefinition.from_json(cached.definition) if cached else None
+    values = {
+        fv.field_path: fv
+        for fv in RegistrationFieldValue.objects.filter(registration=registration).select_related(
+            "attachment"
+        )
+    }
+    if not values:
+        return format_html("<em>{}</em>", _("No values entered yet."))
+    rows: list[tuple[str, str, str]] = []
+    if definition is not None:
+        for section, fields in definition.sections_with_fields():
+            for f in fields:
+                fv = values.pop(f.field_path, None)
+                rows.append((section.title, f.title, fv.display_value if fv else "—"))
+    rows += [("", path, fv.display_value) for path, fv in sorted(values.items())]
+    body = format_html_join(
+        "", "<tr><td>{}</td><th>{}</th><td style='white-space:pre-wrap'>{}</td></tr>", rows
+    )
+    return format_html("<table><tbody>{}</tbody></table>", body)
+
+
+class RegistrationVersionInline(admin.TabularInline):
+    model = RegistrationVersion
+    extra = 0
+    can_delete = False
+    fields = ("version_number", "status", "denied_reasons", "feedback", "status_history")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class RegistrationFieldValueInline(admin.TabularInline):
+    model = RegistrationFieldValue
+    extra = 0
+    can_delete = False
+    fields = (
+        "field_path",
+        "text_value",
+        "select_choices",
+        "attachment",
+        "is_pushed",
+        "push_error",
+        "denied_reason",
+        "feedback",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.display(boolean=True, description=_("pushed"))
+    def is_pushed(self, obj: RegistrationFieldValue) -> bool:
+        return obj.is_pushed
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = (
+        "request",
+        "registration_type",
+        "aws_registration_id",
+        "aws_status",
+        "current_version_number",
+        "submit_requested",
+        "last_polled_at",
+    )
+    list_filter = ("aws_status", "registration_type", "submit_requested")
+    search_fields = ("aws_registration_id", "request__sender_id", "form_name", "request__owner__username")
+    list_select_related = ("request",)
+    readonly_fields = [f.name for f in Registration._meta.fields] + ["content"]
+    inlines = [RegistrationVersionInline, RegistrationFieldValueInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description=_("content"))
+    def content(self, obj: Registration) -> str:
+        return registration_content_html(obj)
+
+
+class RegistrationInline(admin.StackedInline):
+    """Read-only registration content for the SenderIdRequest admin (approval queue)."""
+
+    model = Registration
+    extra = 0
+    max_num = 0
+    can_delete = False
+    verbose_name = _("registration")
+    fields = (
+        "registration_type",
+        "form_name",
+        "aws_registration_id",
+        "aws_status",
+        "submit_requested",
+        "content",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.display(description=_("registration content"))
+    def content(self, obj: Registration) -> str:
+        return registration_content_html(obj)
+
+
+class SupportCaseInline(admin.StackedInline):
+    """Read-only support case (subject, body, AWS status) for the SenderIdRequest admin."""
+
+    model = SupportCase
+    extra = 0
+    max_num = 0
+    can_delete = False
+    fields = ("case_id", "status", "subject", "body", "resolved_at", "confirmed_at", "confirmed_by")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.action(description=_("Confirm the sender ID is provisioned (resolved case → active)"))
+def confirm_support_cases(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    done = 0
+    for case in queryset.select_related("request"):
+        try:
+            services.support_case_confirm(request=case.request, actor=request.user)
+            done += 1
+        except IllegalTransition:
+            modeladmin.message_user(
+                request,
+                _("Case %(case)s is not resolved (request is %(status)s).")
+                % {"case": case, "status": case.request.get_status_display()},
+                messages.WARNING,
+            )
+    if done:
+        modeladmin.message_user(request, _("%(n)d sender ID(s) confirmed.") % {"n": done}, messages.SUCCESS)
+
+
+@admin.register(SupportCase)
+class SupportCaseAdmin(admin.ModelAdmin):
+    list_display = ("request", "case_id", "status", "resolved_at", "confirmed_at", "last_polled_at")
+    list_filter = ("status",)
+    search_fields = ("case_id", "request__sender_id", "subject")
+    list_select_related = ("request",)
+    readonly_fields = [f.name for f in SupportCase._meta.fields]
+    actions = [confirm_support_cases]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(RegistrationDefinition)
+class RegistrationDefinitionAdmin(admin.ModelAdmin):
+    list_display = ("registration_type", "fetched_at", "field_count")
+    readonly_fields = ("registration_type", "fetched_at", "definition")
+
+    @admin.display(description=_("fields"))
+    def field_count(self, obj: RegistrationDefinition) -> int:
+        return len(obj.definition.get("fields") or [])

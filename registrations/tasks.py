@@ -1,0 +1,59 @@
+"""Celery tasks of registrations: thin wrappers that load, call one service, done.
+
+Beat runs `poll_registrations` and `poll_support_cases` every REGISTRATION_POLL_SECONDS;
+`sync_registration` is enqueued (on commit) when the owner saves a registration that exists at AWS.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+
+from celery import Task, shared_task
+from django.conf import settings
+
+from . import services
+
+logger = logging.getLogger(__name__)
+
+SYNC_MAX_RETRIES = 10
+
+
+def _countdown(retries: int) -> float:
+    # Full-jitter exponential backoff, like the submission task.
+    base = float(getattr(settings, "SENDERIDS_SUBMIT_RETRY_BASE", 2.0))
+    cap = float(getattr(settings, "SENDERIDS_SUBMIT_RETRY_MAX", 120.0))
+    return random.uniform(0, min(cap, base * 2**retries))
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=SYNC_MAX_RETRIES)
+def sync_registration(self: Task, registration_id: int) -> None:
+    from smsvoice.gateway import RetryableAwsError
+
+    try:
+        services.registration_sync(registration_id=registration_id)
+    except RetryableAwsError as exc:
+        if self.request.retries >= SYNC_MAX_RETRIES:
+            logger.error("sync registration %s: giving up: %s", registration_id, exc)
+            return
+        raise self.retry(exc=exc, countdown=_countdown(self.request.retries)) from exc
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def poll_registrations() -> str:
+    report = services.registrations_poll()
+    for line in report.changes:
+        logger.info("poll: %s", line)
+    for line in report.errors:
+        logger.warning("poll: %s", line)
+    return str(report)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def poll_support_cases() -> str:
+    report = services.support_cases_poll()
+    for line in report.changes:
+        logger.info("support cases: %s", line)
+    for line in report.errors:
+        logger.warning("support cases: %s", line)
+    return str(report)
