@@ -1,0 +1,601 @@
+"""The one AWS gateway: every call the portal makes to AWS End User Messaging SMS
+(``pinpoint-sms-voice-v2``) and AWS Support goes through ``SmsVoiceGateway``.
+
+It owns: building the boto3 clients (once per process, lazily, from settings and botocore's own
+environment variables), the shared rate budget (``smsvoice.ratelimit``) taken before every call,
+recording every call (``smsvoice.models.AwsCall``), paging, and mapping every failure to exactly one of
+two errors, ``RetryableAwsError`` or ``PermanentAwsError``, so Celery's retry policy and the UI both key
+off one flag (healthchecks.io's "permanent or transient").
+
+Endpoints: botocore itself reads ``AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2`` / ``AWS_ENDPOINT_URL_SUPPORT``
+from the environment when a client is built, which is how the simulator and moto are plugged in; call
+``reset_gateway()`` after changing them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import boto3
+from botocore import xform_name
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    HTTPClientError,
+    ReadTimeoutError,
+)
+from botocore.exceptions import ConnectionError as BotoConnectionError
+from django.conf import settings
+
+from smsvoice import ratelimit
+from smsvoice.services import aws_call_record
+from smsvoice.types import (
+    AttachmentInfo,
+    FieldDefinitionInfo,
+    FieldValueInfo,
+    RegistrationInfo,
+    RegistrationTypeInfo,
+    RegistrationVersionInfo,
+    SectionDefinitionInfo,
+    SenderIdInfo,
+    SupportCaseInfo,
+)
+
+logger = logging.getLogger(__name__)
+
+SMS_SERVICE = "pinpoint-sms-voice-v2"
+SUPPORT_SERVICE = "support"
+# AWS caps: DescribeRegistrations/DescribeSenderIds/... take at most 5 ids per call, pages hold ≤ 100.
+MAX_IDS_PER_CALL = 5
+PAGE_SIZE = 100
+# How long a call may wait for the shared rate budget before giving up with a retryable error (the
+# Celery task then retries later instead of holding a worker).
+RATE_BUDGET_TIMEOUT = 60.0
+
+# Client configuration, chosen deliberately:
+# - total_max_attempts=1: botocore does not retry on its own. Our Celery tasks own retries (backoff +
+#   jitter), and every retry must pass through the shared rate budget again; in-client retries would
+#   send requests the budget never saw and turn one throttle into several.
+# - standard mode still classifies errors consistently should attempts ever be raised.
+# - Short connect timeout (a dead endpoint fails fast); read timeout well above AWS's slowest answers.
+CLIENT_CONFIG = Config(
+    retries={"mode": "standard", "total_max_attempts": 1},
+    connect_timeout=5,
+    read_timeout=30,
+    max_pool_connections=10,
+    user_agent_extra="senderid-portal",
+)
+
+RETRYABLE_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "ThrottledException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "RequestThrottled",
+        "RequestThrottledException",
+        "SlowDown",
+        "InternalServerException",
+        "InternalServerError",
+        "InternalFailure",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "RateBudgetTimeout",
+    }
+)
+_RESOURCE_KEYS = ("RegistrationId", "RegistrationAttachmentId", "SenderId", "caseId")
+_TRANSPORT_ERRORS = (
+    EndpointConnectionError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    ReadTimeoutError,
+    BotoConnectionError,
+    HTTPClientError,
+)
+
+
+# --- errors -----------------------------------------------------------------------------------------
+class AwsError(Exception):
+    """An AWS call failed. ``message`` is AWS's own text (shown to users); ``reason`` is the modelled
+    Reason (e.g. ConflictException's DELETION_PROTECTION_ENABLED) when AWS sent one."""
+
+    retryable = False
+
+    def __init__(
+        self,
+        *,
+        operation: str,
+        code: str,
+        message: str,
+        reason: str | None = None,
+        http_status: int | None = None,
+        request_id: str | None = None,
+        fields: list[dict[str, str]] | None = None,
+    ):
+        self.operation = operation
+        self.code = code
+        self.message = message
+        self.reason = reason
+        self.http_status = http_status
+        self.request_id = request_id
+        self.fields = fields or []
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        reason = f" ({self.reason})" if self.reason else ""
+        return f"{self.operation}: {self.code}{reason}: {self.message}"
+
+    def __reduce__(self):
+        # Keyword-only __init__: teach pickle (Celery's Retry carries the exception) to rebuild us.
+        return _rebuild_error, (type(self), self.__dict__.copy())
+
+
+def _rebuild_error(cls: type[AwsError], state: dict[str, Any]) -> AwsError:
+    err = cls.__new__(cls)
+    err.__dict__.update(state)
+    Exception.__init__(err, str(err))
+    return err
+
+
+class RetryableAwsError(AwsError):
+    """Transient: throttling, 5xx, connection/timeouts. Retry later with backoff."""
+
+    retryable = True
+
+
+class PermanentAwsError(AwsError):
+    """Permanent: validation, conflict, access, quota, not found, anything unknown. Do not retry."""
+
+
+def _map_client_error(operation: str, exc: ClientError) -> AwsError:
+    response = exc.response or {}
+    error = response.get("Error") or {}
+    meta = response.get("ResponseMetadata") or {}
+    code = error.get("Code") or "Unknown"
+    status = meta.get("HTTPStatusCode")
+    # botocore lifts a modelled error's members (Reason, Fields, ...) to the top of the response.
+    reason = response.get("Reason") or error.get("Reason")
+    fields = response.get("Fields") if isinstance(response.get("Fields"), list) else None
+    retryable = code in RETRYABLE_CODES or (status is not None and status >= 500)
+    cls = RetryableAwsError if retryable else PermanentAwsError
+    return cls(
+        operation=operation,
+        code=code,
+        message=error.get("Message") or str(exc),
+        reason=reason,
+        http_status=status,
+        request_id=meta.get("RequestId"),
+        fields=fields,
+    )
+
+
+def _map_botocore_error(operation: str, exc: BotoCoreError) -> AwsError:
+    code = type(exc).__name__
+    if isinstance(exc, _TRANSPORT_ERRORS):
+        return RetryableAwsError(operation=operation, code=code, message=str(exc))
+    # ParamValidationError, NoCredentialsError, ...: our bug or our configuration, retrying won't help.
+    return PermanentAwsError(operation=operation, code=code, message=str(exc))
+
+
+# --- the gateway --------------------------------------------------------------------------------------
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _tag_list(tags: dict[str, str] | None) -> list[dict[str, str]]:
+    return [{"Key": k, "Value": v} for k, v in (tags or {}).items()]
+
+
+class SmsVoiceGateway:
+    """AWS End User Messaging SMS + AWS Support, typed. Thread-safe; one instance per process."""
+
+    def __init__(self, *, region: str | None = None, support_region: str | None = None):
+        self.region = region or settings.AWS_REGION
+        # The Support API has one endpoint, in us-east-1, whatever Region the portal sends SMS from.
+        self.support_region = support_region or getattr(settings, "AWS_SUPPORT_REGION", "us-east-1")
+        self._lock = threading.Lock()
+        self._clients: dict[str, Any] = {}
+
+    # clients ------------------------------------------------------------------------------------------
+    def client(self, service: str) -> Any:
+        """The boto3 client for ``service``, built on first use (also what tests attach a Stubber to)."""
+        with self._lock:
+            if service not in self._clients:
+                region = self.support_region if service == SUPPORT_SERVICE else self.region
+                # A private session: boto3's default session is not thread-safe to create clients from.
+                session = boto3.session.Session()
+                self._clients[service] = session.client(service, region_name=region, config=CLIENT_CONFIG)
+            return self._clients[service]
+
+    @property
+    def sms(self) -> Any:
+        return self.client(SMS_SERVICE)
+
+    @property
+    def support(self) -> Any:
+        return self.client(SUPPORT_SERVICE)
+
+    def _call(self, service: str, operation: str, params: dict[str, Any], resource_id: str = "") -> dict:
+        client = self.client(service)
+        method = getattr(client, xform_name(operation))
+        try:
+            ratelimit.acquire(
+                RATE_BUDGET_TIMEOUT, key="support" if service == SUPPORT_SERVICE else "sms-voice"
+            )
+        except ratelimit.RateLimitTimeout as exc:
+            raise RetryableAwsError(operation=operation, code="RateBudgetTimeout", message=str(exc)) from exc
+        started = time.monotonic()
+        try:
+            response = method(**params)
+        except ClientError as exc:
+            err = _map_client_error(operation, exc)
+            self._record(service, operation, resource_id, started, err)
+            raise err from exc
+        except BotoCoreError as exc:
+            err = _map_botocore_error(operation, exc)
+            self._record(service, operation, resource_id, started, err)
+            raise err from exc
+        if not resource_id:
+            # Creations learn their resource from the answer: record it so the call can be found by it.
+            resource_id = next((str(response[k]) for k in _RESOURCE_KEYS if response.get(k)), "")
+        request_id = (response.get("ResponseMetadata") or {}).get("RequestId")
+        self._record(service, operation, resource_id, started, None, request_id)
+        return response
+
+    @staticmethod
+    def _record(
+        service: str,
+        operation: str,
+        resource_id: str,
+        started: float,
+        err: AwsError | None,
+        request_id: str | None = None,
+    ) -> None:
+        aws_call_record(
+            service=service,
+            operation=operation,
+            ok=err is None,
+            latency_ms=round((time.monotonic() - started) * 1000),
+            resource_id=resource_id,
+            error_code=err.code if err else "",
+            error_message=err.message if err else "",
+            http_status=err.http_status if err else 200,
+            request_id=(err.request_id if err else request_id) or "",
+        )
+
+    def _pages(self, operation: str, params: dict[str, Any], resource_id: str = "") -> Iterator[dict]:
+        """Call ``operation`` page after page until AWS stops sending a NextToken."""
+        params = dict(params)
+        while True:
+            page = self._call(SMS_SERVICE, operation, params, resource_id)
+            yield page
+            token = page.get("NextToken")
+            if not token:
+                return
+            params["NextToken"] = token
+
+    # sender IDs -----------------------------------------------------------------------------------------
+    def request_sender_id(
+        self,
+        *,
+        sender_id: str,
+        iso_country_code: str,
+        message_types: list[str],
+        client_token: str,
+        deletion_protection_enabled: bool = False,
+        tags: dict[str, str] | None = None,
+    ) -> SenderIdInfo:
+        """RequestSenderId. Reuse the same ``client_token`` on every retry: AWS then never leases twice."""
+        params: dict[str, Any] = {
+            "SenderId": sender_id,
+            "IsoCountryCode": iso_country_code,
+            "MessageTypes": list(message_types),
+            "DeletionProtectionEnabled": deletion_protection_enabled,
+            "ClientToken": client_token,
+        }
+        if tags:
+            params["Tags"] = _tag_list(tags)
+        return SenderIdInfo.from_aws(self._call(SMS_SERVICE, "RequestSenderId", params, sender_id))
+
+    def release_sender_id(self, *, sender_id: str, iso_country_code: str) -> SenderIdInfo:
+        params = {"SenderId": sender_id, "IsoCountryCode": iso_country_code}
+        return SenderIdInfo.from_aws(self._call(SMS_SERVICE, "ReleaseSenderId", params, sender_id))
+
+    def update_sender_id(
+        self, *, sender_id: str, iso_country_code: str, deletion_protection_enabled: bool
+    ) -> SenderIdInfo:
+        params = {
+            "SenderId": sender_id,
+            "IsoCountryCode": iso_country_code,
+            "DeletionProtectionEnabled": deletion_protection_enabled,
+        }
+        return SenderIdInfo.from_aws(self._call(SMS_SERVICE, "UpdateSenderId", params, sender_id))
+
+    def describe_sender_ids(
+        self,
+        *,
+        sender_ids: list[tuple[str, str]] | None = None,
+        filters: dict[str, list[str]] | None = None,
+    ) -> Iterator[SenderIdInfo]:
+        """DescribeSenderIds, following NextToken. ``sender_ids`` are (sender_id, iso_country_code) pairs,
+        sent ≤5 per call; an empty list yields nothing. ``filters`` maps AWS filter names (sender-id,
+        iso-country-code, message-type, deletion-protection-enabled, registered) to values. An unknown
+        sender ID in ``sender_ids`` makes AWS answer ResourceNotFoundException (see ``get_sender_id``)."""
+        base: dict[str, Any] = {"MaxResults": PAGE_SIZE}
+        if filters:
+            base["Filters"] = [{"Name": name, "Values": list(values)} for name, values in filters.items()]
+        if sender_ids is None:
+            batches: Iterable[dict[str, Any]] = [base]
+        else:
+            batches = (
+                {**base, "SenderIds": [{"SenderId": s, "IsoCountryCode": c} for s, c in chunk]}
+                for chunk in _chunks(list(sender_ids), MAX_IDS_PER_CALL)
+            )
+        for params in batches:
+            resource = params["SenderIds"][0]["SenderId"] if "SenderIds" in params else ""
+            for page in self._pages("DescribeSenderIds", params, resource_id=resource):
+                for item in page.get("SenderIds", []):
+                    yield SenderIdInfo.from_aws(item)
+
+    def get_sender_id(self, *, sender_id: str, iso_country_code: str) -> SenderIdInfo | None:
+        """The one sender ID, or None when AWS does not know it (ResourceNotFoundException)."""
+        try:
+            return next(iter(self.describe_sender_ids(sender_ids=[(sender_id, iso_country_code)])), None)
+        except PermanentAwsError as exc:
+            if exc.code == "ResourceNotFoundException":
+                return None
+            raise
+
+    # registrations -------------------------------------------------------------------------------------
+    def create_registration(
+        self, *, registration_type: str, client_token: str, tags: dict[str, str] | None = None
+    ) -> RegistrationInfo:
+        params: dict[str, Any] = {"RegistrationType": registration_type, "ClientToken": client_token}
+        if tags:
+            params["Tags"] = _tag_list(tags)
+        return RegistrationInfo.from_aws(self._call(SMS_SERVICE, "CreateRegistration", params))
+
+    def put_registration_field_value(
+        self,
+        *,
+        registration_id: str,
+        field_path: str,
+        text_value: str | None = None,
+        select_choices: list[str] | None = None,
+        registration_attachment_id: str | None = None,
+    ) -> None:
+        params: dict[str, Any] = {"RegistrationId": registration_id, "FieldPath": field_path}
+        if text_value is not None:
+            params["TextValue"] = text_value
+        if select_choices is not None:
+            params["SelectChoices"] = list(select_choices)
+        if registration_attachment_id is not None:
+            params["RegistrationAttachmentId"] = registration_attachment_id
+        self._call(SMS_SERVICE, "PutRegistrationFieldValue", params, registration_id)
+
+    def submit_registration_version(self, *, registration_id: str) -> RegistrationVersionInfo:
+        response = self._call(
+            SMS_SERVICE, "SubmitRegistrationVersion", {"RegistrationId": registration_id}, registration_id
+        )
+        return RegistrationVersionInfo.from_aws(response)
+
+    def create_registration_version(self, *, registration_id: str) -> RegistrationVersionInfo:
+        response = self._call(
+            SMS_SERVICE, "CreateRegistrationVersion", {"RegistrationId": registration_id}, registration_id
+        )
+        return RegistrationVersionInfo.from_aws(response)
+
+    def describe_registrations(
+        self,
+        *,
+        registration_ids: list[str] | None = None,
+        statuses: list[str] | None = None,
+        registration_types: list[str] | None = None,
+    ) -> Iterator[RegistrationInfo]:
+        """DescribeRegistrations. Ids go ≤5 per call (an empty list yields nothing); status/type filters
+        are read in pages of 100 following NextToken. Lazy: each page is fetched as it is consumed."""
+        base: dict[str, Any] = {}
+        filters = []
+        if statuses:
+            filters.append({"Name": "registration-status", "Values": list(statuses)})
+        if registration_types:
+            filters.append({"Name": "registration-type", "Values": list(registration_types)})
+        if filters:
+            base["Filters"] = filters
+        if registration_ids is None:
+            batches: Iterable[dict[str, Any]] = [{**base, "MaxResults": PAGE_SIZE}]
+        else:
+            batches = (
+                {**base, "RegistrationIds": chunk}
+                for chunk in _chunks(list(registration_ids), MAX_IDS_PER_CALL)
+            )
+        for params in batches:
+            resource = params["RegistrationIds"][0] if "RegistrationIds" in params else ""
+            for page in self._pages("DescribeRegistrations", params, resource_id=resource):
+                for item in page.get("Registrations", []):
+                    yield RegistrationInfo.from_aws(item)
+
+    def describe_registration_versions(
+        self, *, registration_id: str, version_numbers: list[int] | None = None
+    ) -> list[RegistrationVersionInfo]:
+        """Versions of one registration (all when ``version_numbers`` is None), newest first as AWS
+        returns them."""
+        if version_numbers is None:
+            batches: Iterable[dict[str, Any]] = [{"RegistrationId": registration_id, "MaxResults": PAGE_SIZE}]
+        else:
+            batches = (
+                {"RegistrationId": registration_id, "VersionNumbers": chunk}
+                for chunk in _chunks(list(version_numbers), MAX_IDS_PER_CALL)
+            )
+        versions = []
+        for params in batches:
+            for page in self._pages("DescribeRegistrationVersions", params, resource_id=registration_id):
+                versions += [
+                    RegistrationVersionInfo.from_aws(v, registration_id)
+                    for v in page.get("RegistrationVersions", [])
+                ]
+        return versions
+
+    def describe_registration_field_values(
+        self, *, registration_id: str, version_number: int | None = None
+    ) -> list[FieldValueInfo]:
+        """Field values of a version (the current one by default), with per-field DeniedReason/Feedback."""
+        params: dict[str, Any] = {"RegistrationId": registration_id, "MaxResults": PAGE_SIZE}
+        if version_number is not None:
+            params["VersionNumber"] = version_number
+        return [
+            FieldValueInfo.from_aws(item)
+            for page in self._pages("DescribeRegistrationFieldValues", params, resource_id=registration_id)
+            for item in page.get("RegistrationFieldValues", [])
+        ]
+
+    def describe_registration_type_definitions(
+        self, *, registration_types: list[str] | None = None, iso_country_code: str | None = None
+    ) -> list[RegistrationTypeInfo]:
+        """Registration types offered in the configured Region; optionally only the named ones or only
+        those that associate with ``iso_country_code``."""
+        base: dict[str, Any] = {}
+        if iso_country_code:
+            base["Filters"] = [
+                {"Name": "supported-association-iso-country-code", "Values": [iso_country_code]}
+            ]
+        if registration_types is None:
+            batches: Iterable[dict[str, Any]] = [{**base, "MaxResults": PAGE_SIZE}]
+        else:
+            batches = (
+                {**base, "RegistrationTypes": chunk}
+                for chunk in _chunks(list(registration_types), MAX_IDS_PER_CALL)
+            )
+        return [
+            RegistrationTypeInfo.from_aws(item)
+            for params in batches
+            for page in self._pages("DescribeRegistrationTypeDefinitions", params)
+            for item in page.get("RegistrationTypeDefinitions", [])
+        ]
+
+    def describe_registration_section_definitions(
+        self, *, registration_type: str
+    ) -> list[SectionDefinitionInfo]:
+        params = {"RegistrationType": registration_type, "MaxResults": PAGE_SIZE}
+        return [
+            SectionDefinitionInfo.from_aws(item)
+            for page in self._pages(
+                "DescribeRegistrationSectionDefinitions", params, resource_id=registration_type
+            )
+            for item in page.get("RegistrationSectionDefinitions", [])
+        ]
+
+    def describe_registration_field_definitions(self, *, registration_type: str) -> list[FieldDefinitionInfo]:
+        params = {"RegistrationType": registration_type, "MaxResults": PAGE_SIZE}
+        return [
+            FieldDefinitionInfo.from_aws(item)
+            for page in self._pages(
+                "DescribeRegistrationFieldDefinitions", params, resource_id=registration_type
+            )
+            for item in page.get("RegistrationFieldDefinitions", [])
+        ]
+
+    def create_registration_attachment(
+        self, *, body: bytes | None = None, url: str | None = None, client_token: str | None = None
+    ) -> AttachmentInfo:
+        """Upload a PDF/PNG/JPEG (≤1.5 MiB) or point AWS at an s3:// URL; poll
+        ``describe_registration_attachments`` until UPLOAD_COMPLETE before using it."""
+        if (body is None) == (url is None):
+            raise ValueError("give exactly one of body or url")
+        params: dict[str, Any] = {"AttachmentBody": body} if body is not None else {"AttachmentUrl": url}
+        if client_token:
+            params["ClientToken"] = client_token
+        return AttachmentInfo.from_aws(self._call(SMS_SERVICE, "CreateRegistrationAttachment", params))
+
+    def describe_registration_attachments(self, *, attachment_ids: list[str]) -> list[AttachmentInfo]:
+        return [
+            AttachmentInfo.from_aws(item)
+            for chunk in _chunks(list(attachment_ids), MAX_IDS_PER_CALL)
+            for page in self._pages(
+                "DescribeRegistrationAttachments", {"RegistrationAttachmentIds": chunk}, resource_id=chunk[0]
+            )
+            for item in page.get("RegistrationAttachments", [])
+        ]
+
+    def create_registration_association(self, *, registration_id: str, resource_id: str) -> None:
+        params = {"RegistrationId": registration_id, "ResourceId": resource_id}
+        self._call(SMS_SERVICE, "CreateRegistrationAssociation", params, registration_id)
+
+    # AWS Support -----------------------------------------------------------------------------------------
+    def create_case(
+        self,
+        *,
+        subject: str,
+        communication_body: str,
+        service_code: str,
+        category_code: str,
+        severity_code: str = "low",
+        language: str = "en",
+        cc_emails: list[str] | None = None,
+        issue_type: str = "customer-service",
+    ) -> str:
+        """CreateCase; returns the case id."""
+        params: dict[str, Any] = {
+            "subject": subject,
+            "communicationBody": communication_body,
+            "serviceCode": service_code,
+            "categoryCode": category_code,
+            "severityCode": severity_code,
+            "language": language,
+            "issueType": issue_type,
+        }
+        if cc_emails:
+            params["ccEmailAddresses"] = list(cc_emails)
+        return self._call(SUPPORT_SERVICE, "CreateCase", params)["caseId"]
+
+    def describe_cases(self, *, case_ids: list[str], include_resolved: bool = True) -> list[SupportCaseInfo]:
+        """DescribeCases for the given ids (resolved ones included by default), following nextToken."""
+        cases = []
+        for chunk in _chunks(list(case_ids), PAGE_SIZE):
+            params: dict[str, Any] = {
+                "caseIdList": chunk,
+                "includeResolvedCases": include_resolved,
+                "includeCommunications": True,
+            }
+            while True:
+                page = self._call(SUPPORT_SERVICE, "DescribeCases", params, chunk[0])
+                cases += [SupportCaseInfo.from_aws(c) for c in page.get("cases", [])]
+                if not page.get("nextToken"):
+                    break
+                params = {**params, "nextToken": page["nextToken"]}
+        return cases
+
+
+# --- one gateway per process ------------------------------------------------------------------------
+_gateway: SmsVoiceGateway | None = None
+_gateway_pid: int | None = None
+_gateway_lock = threading.Lock()
+
+
+def get_gateway() -> SmsVoiceGateway:
+    """The process's gateway (rebuilt after a fork: a child must not reuse its parent's connections)."""
+    global _gateway, _gateway_pid
+    with _gateway_lock:
+        if _gateway is None or _gateway_pid != os.getpid():
+            _gateway, _gateway_pid = SmsVoiceGateway(), os.getpid()
+        return _gateway
+
+
+def reset_gateway() -> None:
+    """Drop the cached gateway and its clients; the next call rebuilds them from settings/environment."""
+    global _gateway
+    with _gateway_lock:
+        _gateway = None

@@ -1,0 +1,67 @@
+"""``python manage.py run_sms_simulator``: serve the local AWS End User Messaging SMS simulator."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from smsvoice.simulator import SimConfig, SimulatorServer
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve a local stand-in for AWS End User Messaging SMS (pinpoint-sms-voice-v2) that boto3 talks to "
+        "unchanged: point AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2 at it."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=4566)
+        parser.add_argument(
+            "--tps",
+            type=float,
+            default=0.0,
+            help="requests per second per operation before ThrottlingException (0: no cap)",
+        )
+        parser.add_argument(
+            "--state-file", default=None, help="persist state to this JSON file across restarts"
+        )
+        parser.add_argument(
+            "--review-delay",
+            type=float,
+            default=60.0,
+            help="seconds from SubmitRegistrationVersion to the registration's COMPLETE (0: at once)",
+        )
+        parser.add_argument(
+            "--region",
+            default=None,
+            help="Region for requests without a SigV4 credential scope (default: settings.AWS_REGION)",
+        )
+
+    def handle(self, *args, **options) -> None:
+        for name in ("tps", "review_delay"):
+            if options[name] < 0:
+                raise CommandError(f"--{name.replace('_', '-')} must be ≥ 0")
+        config = SimConfig(
+            tps=options["tps"],
+            review_delay=options["review_delay"],
+            default_region=options["region"] or settings.AWS_REGION,
+        )
+        try:
+            server = SimulatorServer(
+                options["host"], options["port"], config=config, state_file=options["state_file"]
+            )
+        except OSError as exc:
+            raise CommandError(f"cannot listen on {options['host']}:{options['port']}: {exc}") from exc
+        cap = f"{config.tps:g}/s per operation" if config.tps > 0 else "off"
+        self.stdout.write(
+            f"SMS simulator on {server.url} (Region {config.default_region}, TPS cap {cap}, "
+            f"review delay {config.review_delay:g}s, state {options['state_file'] or 'in memory'})",
+        )
+        self.stdout.flush()
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.httpd.server_close()

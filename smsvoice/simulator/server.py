@@ -1,0 +1,198 @@
+"""The simulator's HTTP front: AWS's JSON API on ``POST /`` plus a small control API for tests and demos.
+
+``POST /`` with ``X-Amz-Target: PinpointSMSVoiceV2.<Operation>`` → the operation (the Region comes from
+the SigV4 ``Authorization`` credential scope; any credentials are accepted, unsigned requests too).
+
+Control endpoints (JSON):
+- ``GET /_calls[?operation=Name]`` → ``{"calls": [{time, operation, region, params, status, outcome,
+  reason, request_id}]}`` (outcome is ``ok`` or the error code)
+- ``POST /_reset`` → clears all state, the call log and the clock offset (config stays)
+- ``GET /_config`` / ``POST /_config {"tps": 5, "review_delay": 0, ...}`` → the effective config
+- ``POST /_advance {"seconds": 3600}`` → moves the simulator's clock forward (reviews complete sooner)
+- ``GET /_state`` → everything the simulator holds; ``GET /_health`` → ``{"ok": true}``
+
+The server is a ``ThreadingHTTPServer`` speaking HTTP/1.1 keep-alive (botocore pools connections). A
+bad request is answered with AWS's error for it and never takes the server down.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from smsvoice.simulator import wire
+from smsvoice.simulator.backend import SimConfig, Simulator
+
+logger = logging.getLogger(__name__)
+
+_CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/")
+
+
+def region_from_authorization(header: str | None) -> str | None:
+    """``AWS4-HMAC-SHA256 Credential=AKID/20250101/ap-south-1/sms-voice/aws4_request, ...`` → ap-south-1."""
+    match = _CREDENTIAL_SCOPE.search(header or "")
+    return match.group(1) if match else None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "SmsSimulator/1.0"
+    server: SimulatorHTTPServer
+
+    # plumbing ------------------------------------------------------------------------------------------
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("simulator %s - %s", self.address_string(), format % args)
+
+    def _send(
+        self, status: int, body: dict[str, Any] | list[Any], content_type: str = "application/json"
+    ) -> None:
+        payload = wire.encode(body) if isinstance(body, dict) else json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        if isinstance(body, dict) and "__type" in body:
+            # botocore also reads the error code from this header.
+            self.send_header("x-amzn-ErrorType", str(body["__type"]))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def _read_body(self) -> bytes | None:
+        """The request body, or None after answering 413 (too large) / 400 (bad length)."""
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self.close_connection = True
+            error = wire.serialization_error("Invalid Content-Length")
+            self._send(HTTPStatus.BAD_REQUEST, error.body(), wire.CONTENT_TYPE)
+            return None
+        if length > wire.MAX_BODY_BYTES:
+            # Don't read megabytes we will refuse; the connection can't be reused after that.
+            self.close_connection = True
+            error = wire.ApiError("RequestEntityTooLargeException", "Request body too large", status=413)
+            self._send(error.status, error.body(), wire.CONTENT_TYPE)
+            return None
+        return self.rfile.read(length) if length else b""
+
+    def _control_json(self, raw: bytes) -> dict[str, Any] | None:
+        try:
+            data = json.loads(raw) if raw.strip() else {}
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            self._send(HTTPStatus.BAD_REQUEST, {"error": "body must be a JSON object"})
+            return None
+        return data
+
+    # verbs ---------------------------------------------------------------------------------------------
+    def do_POST(self) -> None:
+        raw = self._read_body()
+        if raw is None:
+            return
+        sim = self.server.simulator
+        path = urlparse(self.path).path
+        if path == "/_reset":
+            sim.reset()
+            self._send(HTTPStatus.OK, {"ok": True})
+        elif path == "/_config":
+            data = self._control_json(raw)
+            if data is None:
+                return
+            try:
+                with sim._lock:
+                    sim.config.update(data)
+            except ValueError as exc:
+                self._send(HTTPStatus.BAD_REQUEST, {"error": str(exc)})
+                return
+            self._send(HTTPStatus.OK, self._config())
+        elif path == "/_advance":
+            data = self._control_json(raw)
+            if data is None:
+                return
+            seconds = data.get("seconds")
+            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+                self._send(HTTPStatus.BAD_REQUEST, {"error": "seconds must be a number ≥ 0"})
+                return
+            sim.advance(float(seconds))
+            self._send(HTTPStatus.OK, {"clock_offset": sim.clock_offset})
+        else:
+            region = region_from_authorization(self.headers.get("Authorization"))
+            status, body = sim.dispatch(self.headers.get("X-Amz-Target"), raw, region)
+            self._send(status, body, wire.CONTENT_TYPE)
+
+    def do_GET(self) -> None:
+        sim = self.server.simulator
+        url = urlparse(self.path)
+        if url.path == "/_calls":
+            operation = (parse_qs(url.query).get("operation") or [None])[0]
+            self._send(HTTPStatus.OK, {"calls": sim.call_log(operation)})
+        elif url.path == "/_config":
+            self._send(HTTPStatus.OK, self._config())
+        elif url.path == "/_state":
+            self._send(HTTPStatus.OK, sim.snapshot())
+        elif url.path == "/_health":
+            self._send(HTTPStatus.OK, {"ok": True})
+        else:
+            self._send(HTTPStatus.NOT_FOUND, {"error": "not found"})
+
+    def _config(self) -> dict[str, Any]:
+        from dataclasses import asdict
+
+        return asdict(self.server.simulator.config)
+
+
+class SimulatorHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], simulator: Simulator):
+        super().__init__(address, _Handler)
+        self.simulator = simulator
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up mid-answer is not our problem; log quietly and keep serving.
+        logger.debug("simulator: connection error from %s", client_address, exc_info=True)
+
+
+class SimulatorServer:
+    """A simulator on a port, served from a background thread (tests, ``make run``'s child process)."""
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        config: SimConfig | None = None,
+        state_file: str | None = None,
+    ):
+        self.simulator = Simulator(config, state_file=state_file)
+        self.httpd = SimulatorHTTPServer((host, port), self.simulator)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> SimulatorServer:
+        self._thread = threading.Thread(target=self.httpd.serve_forever, name="sms-simulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self.httpd.serve_forever()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        if self._thread:
+            self._thread.join(5)
