@@ -100,3 +100,37 @@ def fake_gateway(monkeypatch) -> FakeGateway:
 def fast_password_hashing(settings) -> None:
     """Factories hash a password per user; the default hasher makes a 100-request batch take seconds."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- integration: real worker processes + the simulator -------------------------------------------
+def needs_real_services():  # type: ignore[no-untyped-def]
+    """Marks for tests that run real workers: PostgreSQL + Redis (as under `make test`)."""
+    from django.conf import settings
+
+    return [
+        pytest.mark.integration,
+        pytest.mark.django_db(transaction=True),
+        pytest.mark.skipif(not settings.REDIS_URL, reason="needs PostgreSQL + the Redis broker (make test)"),
+    ]
+
+
+# A worker whose sends are never slowed by the budget here (throttling is the simulator's to decide),
+# retrying quickly so fault tests finish in seconds, and sweeping at once when told to.
+FAST_WORKER_ENV = {
+    "AWS_SMS_TPS": "50",
+    "SENDERIDS_SUBMIT_RETRY_BASE": "0.2",
+    "SENDERIDS_SUBMIT_RETRY_MAX": "1",
+    "SENDERIDS_SUBMIT_MAX_RETRIES": "30",
+    "EMAIL_URL": "dummymail://",
+}
+SWEEPING_WORKER_ENV = {
+    **FAST_WORKER_ENV,
+    "SENDERIDS_SWEEP_INTERVAL": "0.5",
+    "SENDERIDS_SWEEP_APPROVED_AFTER": "0",
+    "SENDERIDS_SWEEP_SUBMITTING_AFTER": "0",
+}
+
+
+def request_sender_id_calls(simulator: Any, outcome: str | None = None) -> list[dict[str, Any]]:
+    calls = simulator.calls("RequestSenderId")
+    return [c for c in calls if outcome is None or c["outcome"] == outcome]
