@@ -150,6 +150,7 @@ class RegistrationForm(forms.Form):
         *args: Any,
         definition: FormDefinition,
         attachments: dict[str, str] | None = None,
+        locked: dict[str, str] | None = None,
         readonly: bool = False,
         **kwargs: Any,
     ) -> None:
@@ -157,10 +158,16 @@ class RegistrationForm(forms.Form):
         self.definition = definition
         self.attachments = attachments or {}
         self.readonly = readonly
+        locked = locked or {}
         for field_def in definition.fields:
-            field = build_field(field_def, current_attachment=self.attachments.get(field_def.field_path, ""))
-            field.disabled = readonly
-            self.fields[field_def.field_path] = field
+            path = field_def.field_path
+            field = build_field(field_def, current_attachment=self.attachments.get(path, ""))
+            field.disabled = readonly or path in locked
+            if path in locked:
+                # Fixed by the request (e.g. the sender ID being registered): shown, never taken from POST.
+                field.initial = self.initial[path] = locked[path]
+                field.help_text = _("Set by your sender ID request.")
+            self.fields[path] = field
 
     @property
     def action(self) -> str:

@@ -108,6 +108,15 @@ def registration_for_request(*, request: SenderIdRequest) -> Registration:
     return registration
 
 
+# Fields whose value the request already fixed: the form shows them read-only and the portal writes them.
+# The sender ID registered must be the one the request is for (the portal confirms it by that name).
+SENDER_ID_FIELD = "senderIdInfo.senderId"
+
+
+def locked_values(*, request: SenderIdRequest, definition: defs.FormDefinition) -> dict[str, str]:
+    return {SENDER_ID_FIELD: request.sender_id} if definition.field(SENDER_ID_FIELD) else {}
+
+
 def value_digest(*, text: str = "", choices: Iterable[str] = (), attachment_id: int | None = None) -> str:
     """Identity of a value: equal digests mean nothing to push. An empty value digests to ""."""
     choices = list(choices)
@@ -137,6 +146,13 @@ def registration_save(
     """
     if actor.pk != registration.request.owner_id:
         raise PermissionDenied("only the owner edits a registration")
+    inputs = {
+        **inputs,
+        **{
+            p: FieldInput(text=v)
+            for p, v in locked_values(request=registration.request, definition=definition).items()
+        },
+    }
     unknown = sorted(set(inputs) - set(definition.field_paths))
     if unknown:
         raise ValidationError(
@@ -207,6 +223,19 @@ def registration_save(
     return changed
 
 
+def _store_locked_values(registration: Registration, definition: defs.FormDefinition) -> None:
+    """Write the request-fixed values (e.g. the sender ID) even if the owner never opened the form."""
+    for path, text in locked_values(request=registration.request, definition=definition).items():
+        digest = value_digest(text=text)
+        row, created = RegistrationFieldValue.objects.get_or_create(
+            registration=registration,
+            field_path=path,
+            defaults={"text_value": text, "value_digest": digest},
+        )
+        if not created and row.value_digest != digest:
+            RegistrationFieldValue.objects.filter(pk=row.pk).update(text_value=text, value_digest=digest)
+
+
 def _store_attachment(registration: Registration, path: str, value: FieldInput) -> RegistrationAttachment:
     upload = value.upload
     assert upload is not None
@@ -231,6 +260,7 @@ def _enqueue_sync(registration_pk: int) -> None:
 def registration_missing_fields(*, registration: Registration, definition: defs.FormDefinition) -> list[str]:
     """FieldPaths that must have a value to submit, given the stored values (conditions resolved)."""
     values = _stored_values(registration)
+    values.update({p: [v] for p, v in locked_values(request=registration.request, definition=definition).items()})
     missing = []
     for field_def in definition.fields:
         if field_def.resolve(values).behavior == defs.REQUIRED and not values.get(field_def.field_path):
@@ -264,8 +294,9 @@ def registration_start(*, request: SenderIdRequest) -> None:
     in `registration_draft` for the owner to fix it.
     """
     registration = registration_for_request(request=request)
-    registration = _ensure_created(registration)
     definition = defs.get_definition(registration.registration_type)
+    _store_locked_values(registration, definition)
+    registration = _ensure_created(registration)
     problems = _push_changed(registration, definition)
     submitted = False
     if registration.submit_requested and not problems:
@@ -533,7 +564,12 @@ def _claim_busy(registration: Registration) -> bool:
 
 
 def _snapshot_versions(registration: Registration, versions: Iterable[Any]) -> None:
-    rows = [
+    _upsert_versions([(registration, v) for v in versions])
+
+
+def _upsert_versions(pairs: list[tuple[Registration, Any]]) -> None:
+    """Insert or refresh RegistrationVersion rows in one statement (full AWS versions or review moves)."""
+    full = [
         RegistrationVersion(
             registration_id=registration.pk,
             version_number=v.version_number,
@@ -542,15 +578,25 @@ def _snapshot_versions(registration: Registration, versions: Iterable[Any]) -> N
             denied_reasons=_jsonable(v.denied_reasons or []),
             feedback=v.feedback or "",
         )
-        for v in versions
+        for registration, v in pairs
+        if not isinstance(v, _ReviewVersion)
     ]
-    if rows:
-        RegistrationVersion.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["registration", "version_number"],
-            update_fields=["status", "status_history", "denied_reasons", "feedback", "updated_at"],
-        )
+    review = [
+        RegistrationVersion(registration_id=registration.pk, version_number=v.version_number, status=v.status)
+        for registration, v in pairs
+        if isinstance(v, _ReviewVersion)
+    ]
+    for rows, fields in (
+        (full, ["status", "status_history", "denied_reasons", "feedback", "updated_at"]),
+        (review, ["status", "updated_at"]),
+    ):
+        if rows:
+            RegistrationVersion.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["registration", "version_number"],
+                update_fields=fields,
+            )
 
 
 def _jsonable(value: Any) -> Any:
@@ -827,7 +873,7 @@ def _apply_changes(changes: list[_Change], now: datetime, report: PollReport) ->
                 "next_poll_due",
             ],
         )
-        _store_versions(versions)
+        _upsert_versions(versions)
         _store_denials(denials)
         _mirror_requests(applied, report)
 
@@ -836,43 +882,6 @@ def _apply_changes(changes: list[_Change], now: datetime, report: PollReport) ->
 class _ReviewVersion:
     version_number: int
     status: str
-
-
-def _store_versions(pairs: list[tuple[Registration, Any]]) -> None:
-    full = [(r, v) for r, v in pairs if not isinstance(v, _ReviewVersion)]
-    by_registration: dict[int, list[Any]] = {}
-    for registration, version in full:
-        by_registration.setdefault(registration.pk, []).append(version)
-    rows = [
-        RegistrationVersion(
-            registration_id=pk,
-            version_number=v.version_number,
-            status=v.status,
-            status_history=_jsonable(v.status_history),
-            denied_reasons=_jsonable(v.denied_reasons or []),
-            feedback=v.feedback or "",
-        )
-        for pk, vs in by_registration.items()
-        for v in vs
-    ]
-    if rows:
-        RegistrationVersion.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["registration", "version_number"],
-            update_fields=["status", "status_history", "denied_reasons", "feedback", "updated_at"],
-        )
-    review = [(r, v) for r, v in pairs if isinstance(v, _ReviewVersion)]
-    if review:
-        RegistrationVersion.objects.bulk_create(
-            [
-                RegistrationVersion(registration_id=r.pk, version_number=v.version_number, status=v.status)
-                for r, v in review
-            ],
-            update_conflicts=True,
-            unique_fields=["registration", "version_number"],
-            update_fields=["status", "updated_at"],
-        )
 
 
 def _store_denials(denials: list[tuple[Registration, list[Any]]]) -> None:

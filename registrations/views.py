@@ -55,7 +55,9 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     editable = is_owner and services.registration_is_editable(registration)
     values = selectors.field_values(registration=registration)
     attachments = selectors.attachment_names(values)
+    locked = services.locked_values(request=req, definition=definition)
     form_kwargs: dict[str, Any] = {
+        "locked": locked,
         "definition": definition,
         "attachments": attachments,
         "readonly": not editable,

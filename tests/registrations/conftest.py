@@ -1,0 +1,201 @@
+"""Fixtures for the registrations suite: countries, requests in each status, a simulator in ap-south-1
+(India's registration type exists only there), clients per persona."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import override_settings
+
+from countries.models import Country, SenderIdProcess
+from senderids.models import SenderIdRequest, Status
+from senderids.services import sender_id_request_set_status
+from smsvoice import ratelimit
+from smsvoice.gateway import reset_gateway
+from tests.factories import SenderIdRequestFactory
+
+REGION = "ap-south-1"
+
+COUNTRIES = {
+    "IN": ("India", SenderIdProcess.REGISTRATION, "IN_SENDER_ID_REGISTRATION"),
+    "SG": ("Singapore", SenderIdProcess.REGISTRATION, "SG_SENDER_ID_REGISTRATION"),
+    "VN": ("Vietnam", SenderIdProcess.SUPPORT_CASE, ""),
+}
+
+# Complete, valid answers for each form (the sender ID field is filled from the request).
+INDIA_VALUES: dict[str, Any] = {
+    "companyInfo.companyName": "Example Corp India",
+    "companyInfo.companyId": "AAACE1234F",
+    "companyInfo.website": "https://example.in",
+    "companyInfo.areaOfBusiness": "Technology",
+    "companyAddress.address1": "1 MG Road",
+    "companyAddress.city": "Bengaluru",
+    "companyAddress.isoCountryCode": "IN",
+    "contactInfo.emailAddress": "sms@example.in",
+    "contactInfo.phoneNumber": "+919876543210",
+    "messagingUseCase.useCaseCategory": "One-time passcodes",
+    "messagingUseCase.useCaseDescription": "Login codes for our app.",
+    "messagingUseCase.optInDescription": "Users give their number at sign-up.",
+    "messagingUseCase.monthlyMessageVolume": "10,000",
+    "messageSamples.messageSample1": "Your Example code is 123456.",
+    "inSidSpecificInfo.principalEntityId": "1201159143548210000",
+    "inSidSpecificInfo.chainId1": "CHAIN001",
+    "inSidSpecificInfo.sendingParametersAcknowledgement": "Yes",
+}
+SINGAPORE_VALUES: dict[str, Any] = {
+    **{k: v for k, v in INDIA_VALUES.items() if not k.startswith("inSidSpecificInfo")},
+    "companyInfo.companyName": "Example Pte Ltd",
+    "companyInfo.companyId": "201912345K",
+    "companyAddress.isoCountryCode": "SG",
+    "messagingUseCase.useCaseCategory": "Account or security alerts",
+    "sgSidSpecificInfo.onBehalfOfAnotherEntity": "No",
+    "sgSidSpecificInfo.ssirAcknowledgement": "Yes",
+}
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture
+def countries(db) -> dict[str, Country]:
+    out = {}
+    for iso, (name, process, registration_type) in COUNTRIES.items():
+        out[iso], _ = Country.objects.update_or_create(
+            iso_code=iso,
+            defaults={"name": name, "sender_id_process": process, "registration_type": registration_type},
+        )
+    return out
+
+
+def _post_json(url: str, payload: dict[str, Any]) -> Any:
+    request = urllib.request.Request(
+        url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read() or b"{}")
+
+
+def _get_json(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read())
+
+
+class Sim:
+    """The simulator as the tests use it: configure, advance the clock, read the call log and state."""
+
+    def __init__(self, base: Any):
+        self.base = base
+        self.url = base.url
+
+    def configure(self, **config: Any) -> None:
+        if hasattr(self.base, "configure"):
+            self.base.configure(**config)
+        else:
+            _post_json(f"{self.url}/_config", config)
+
+    def advance(self, seconds: float) -> None:
+        _post_json(f"{self.url}/_advance", {"seconds": seconds})
+
+    def calls(self, operation: str | None = None) -> list[dict[str, Any]]:
+        suffix = f"?operation={operation}" if operation else ""
+        return _get_json(f"{self.url}/_calls{suffix}")["calls"]
+
+    def operations(self) -> list[str]:
+        return [c["operation"] for c in self.calls()]
+
+    def mutations(self) -> list[str]:
+        return [op for op in self.operations() if not op.startswith("Describe")]
+
+    def registrations(self) -> dict[str, Any]:
+        return _get_json(f"{self.url}/_state")["regions"].get(REGION, {}).get("registrations", {})
+
+
+@pytest.fixture
+def sim(sms_simulator, settings) -> Iterator[Sim]:
+    """The shared simulator (tests/aws_fixtures.py) in ap-south-1, instant reviews, no TPS cap, empty."""
+    settings.AWS_REGION = REGION
+    settings.AWS_SMS_TPS = 0
+    sms_simulator.reset()
+    wrapper = Sim(sms_simulator)
+    wrapper.configure(review_delay=0, tps=0)
+    reset_gateway()
+    ratelimit.reset()
+    yield wrapper
+    reset_gateway()
+
+
+@pytest.fixture
+def make_request(countries, owner):
+    """A SenderIdRequest of the owner for a country, in pending_review."""
+
+    def make(iso: str = "IN", sender_id: str = "EXMPLE", **fields: Any) -> SenderIdRequest:
+        fields.setdefault("registration_form_name", f"{sender_id} registration")
+        return SenderIdRequestFactory(owner=owner, country=countries[iso], sender_id=sender_id, **fields)
+
+    return make
+
+
+def approve_and_claim(request: SenderIdRequest) -> SenderIdRequest:
+    """pending_review → approved → submitting, as the admin and the pipeline's claim do."""
+    sender_id_request_set_status(request=request, to=Status.APPROVED, actor="test-approver")
+    sender_id_request_set_status(request=request, to=Status.SUBMITTING, actor="worker")
+    return request
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture
+def no_sync_enqueue(monkeypatch) -> list[int]:
+    """Capture sync_registration enqueues (the tests run the service themselves)."""
+    from registrations import tasks
+
+    sent: list[int] = []
+    monkeypatch.setattr(tasks.sync_registration, "delay", lambda pk: sent.append(pk))
+    return sent
+
+
+@pytest.fixture(autouse=True)
+def _fast_polls():
+    with override_settings(REGISTRATION_POLL_SECONDS=300):
+        yield
+
+
+# --- until tests/aws_fixtures.py provides the shared simulator fixture ---------------------------------
+import tests.aws_fixtures as _aws_fixtures  # noqa: E402
+
+if not hasattr(_aws_fixtures, "sms_simulator"):
+
+    class _LocalSimulator:
+        def __init__(self) -> None:
+            from smsvoice.simulator import SimulatorServer
+
+            self.server = SimulatorServer().start()
+            self.url = self.server.url
+
+        def reset(self) -> None:
+            self.server.simulator.reset()
+
+    @pytest.fixture(scope="session")
+    def sms_simulator():
+        import os
+
+        server = _LocalSimulator()
+        saved = {k: os.environ.get(k) for k in ("AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2",)}
+        os.environ["AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2"] = server.url
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+        yield server
+        server.server.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
