@@ -350,9 +350,9 @@ phone_validator = RegexValidator(
 )
 
 
-def _text(label: Any, max_length: int, help_text: Any, *, textarea: bool = False, **kw: Any) -> forms.Field:
-    widget = forms.Textarea(attrs={"rows": 4, "maxlength": max_length}) if textarea else None
-    return forms.CharField(label=label, max_length=max_length, help_text=help_text, widget=widget, **kw)
+def _text(label: Any, max_length: int, help_text: Any, *, textarea: bool = False) -> forms.Field:
+    widget = forms.Textarea(attrs={"rows": 4}) if textarea else None
+    return forms.CharField(label=label, max_length=max_length, help_text=help_text, widget=widget)
 
 
 class SupportCaseForm(forms.Form):
@@ -438,10 +438,7 @@ class SupportCaseForm(forms.Form):
     )
     company_country = _text(_("Company country"), 100, _("The country where your company is based."))
     company_phone = _text(
-        _("Company phone number"),
-        20,
-        _("In international format, e.g. +33123456789."),
-        validators=[phone_validator],
+        _("Company phone number"), 30, _("In international format, e.g. +33123456789.")
     )
     company_website = forms.URLField(
         label=_("Company website"),
@@ -491,7 +488,9 @@ class SupportCaseForm(forms.Form):
         self.fields["region"].initial = settings.AWS_REGION
 
     def clean_company_phone(self) -> str:
-        return re.sub(r"[\s().-]", "", self.cleaned_data["company_phone"])
+        phone = re.sub(r"[\s().-]", "", self.cleaned_data["company_phone"])
+        phone_validator(phone)
+        return phone
 
     def grouped_fields(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [(str(legend), [self[name] for name in names]) for legend, names in self.fieldsets]

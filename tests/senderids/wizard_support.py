@@ -106,10 +106,12 @@ class WizardDriver:
         return self.client.post(step_url(step), data)
 
     def walk(self, *steps: str, answers: Mapping[str, Mapping[str, Any]] | None = None):
-        """Submit each step in turn, expecting each to be accepted (a redirect)."""
+        """Submit each step in turn, expecting each to be accepted (a redirect).
+
+        `answers` overrides some fields of some steps; the rest come from ANSWERS."""
         response = None
         for step in steps:
-            response = self.submit(step, (answers or {}).get(step))
+            response = self.submit(step, {**ANSWERS[step], **(answers or {}).get(step, {})})
             assert response.status_code == 302, (step, _errors(response))
         return response
 
