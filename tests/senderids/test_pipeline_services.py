@@ -145,6 +145,22 @@ def test_illegal_transitions_raise_and_write_nothing(current, to):
     assert not StatusEvent.objects.filter(request=request).exists()
 
 
+@override_settings(SENDERIDS_REQUIRE_APPROVAL=False)
+def test_without_required_approval_a_new_request_goes_straight_to_approved_and_is_enqueued(
+    owner, enqueued, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        request = services.sender_id_request_create(
+            owner=owner,
+            country=CountryFactory(iso_code="DE"),
+            sender_id="AUTOOK",
+            message_type="TRANSACTIONAL",
+        )
+    assert SenderIdRequest.objects.get(pk=request.pk).status == Status.APPROVED
+    assert statuses(request) == [Status.PENDING_REVIEW, Status.APPROVED]
+    assert enqueued == [request.pk]
+
+
 # --- submit -------------------------------------------------------------------------------------------
 def test_submit_requests_the_sender_id_with_the_stored_client_token_and_activates(fake_gateway):
     request = approved_request(sender_id="ACME", country=CountryFactory(iso_code="DE"))
