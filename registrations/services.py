@@ -260,7 +260,8 @@ def _enqueue_sync(registration_pk: int) -> None:
 def registration_missing_fields(*, registration: Registration, definition: defs.FormDefinition) -> list[str]:
     """FieldPaths that must have a value to submit, given the stored values (conditions resolved)."""
     values = _stored_values(registration)
-    values.update({p: [v] for p, v in locked_values(request=registration.request, definition=definition).items()})
+    locked = locked_values(request=registration.request, definition=definition)
+    values.update({path: [text] for path, text in locked.items()})
     missing = []
     for field_def in definition.fields:
         if field_def.resolve(values).behavior == defs.REQUIRED and not values.get(field_def.field_path):
@@ -632,7 +633,7 @@ class _Change:
     request_status: str
     versions: list[Any] = field(default_factory=list)
     field_values: list[Any] = field(default_factory=list)
-    confirmed: bool = False
+    sender_id: Any = None  # DescribeSenderIds' answer once AWS lists the registered sender ID
 
 
 def _chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -816,14 +817,12 @@ def _confirm_sender_ids(changes: list[_Change], report: PollReport) -> None:
         return
     for key, change in wanted.items():
         info = found.get(key)
-        change.confirmed = bool(
+        if (
             info
             and info.registered
             and (not info.registration_id or info.registration_id == change.row.aws_registration_id)
-        )
-        if change.confirmed:
-            change.row.request.aws_sender_id_arn = info.sender_id_arn
-            change.row.request.monthly_leasing_price = str(info.monthly_leasing_price or "")[:20]
+        ):
+            change.sender_id = info
 
 
 def _apply_changes(changes: list[_Change], now: datetime, report: PollReport) -> None:
@@ -927,7 +926,7 @@ def _mirror_requests(applied: list[tuple[Registration, _Change]], report: PollRe
     for row, change in applied:
         request, info = row.request, change.info
         target = _target_status(info.status)
-        if target == Status.ACTIVE and not change.confirmed:
+        if target == Status.ACTIVE and change.sender_id is None:
             target = None  # COMPLETE, sender ID not listed yet: confirmed on a later cycle
         label = f"{row.aws_registration_id} {change.row.aws_status or '∅'} → {info.status}"
         if target is None or target == request.status:
@@ -945,8 +944,8 @@ def _mirror_requests(applied: list[tuple[Registration, _Change]], report: PollRe
             }
         elif target == Status.ACTIVE:
             extra.update(
-                aws_sender_id_arn=request.aws_sender_id_arn,
-                monthly_leasing_price=request.monthly_leasing_price,
+                aws_sender_id_arn=change.sender_id.sender_id_arn,
+                monthly_leasing_price=str(change.sender_id.monthly_leasing_price or "")[:20],
             )
             reason = _("Registration approved; AWS created the sender ID.")
         elif target == Status.FAILED:

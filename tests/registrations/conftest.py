@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +12,6 @@ from django.test import override_settings
 from countries.models import Country, SenderIdProcess
 from senderids.models import SenderIdRequest, Status
 from senderids.services import sender_id_request_set_status
-from smsvoice import ratelimit
 from smsvoice.gateway import reset_gateway
 from tests.factories import SenderIdRequestFactory
 
@@ -71,60 +68,36 @@ def countries(db) -> dict[str, Country]:
     return out
 
 
-def _post_json(url: str, payload: dict[str, Any]) -> Any:
-    request = urllib.request.Request(
-        url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}, method="POST"
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read() or b"{}")
-
-
-def _get_json(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return json.loads(response.read())
-
-
 class Sim:
-    """The simulator as the tests use it: configure, advance the clock, read the call log and state."""
+    """The test's simulator (tests/aws_fixtures.SimulatorHandle) with the reads these tests need."""
 
-    def __init__(self, base: Any):
-        self.base = base
-        self.url = base.url
+    def __init__(self, handle: Any):
+        self.handle = handle
+        self.url = handle.url
 
-    def configure(self, **config: Any) -> None:
-        if hasattr(self.base, "configure"):
-            self.base.configure(**config)
-        else:
-            _post_json(f"{self.url}/_config", config)
-
-    def advance(self, seconds: float) -> None:
-        _post_json(f"{self.url}/_advance", {"seconds": seconds})
-
-    def calls(self, operation: str | None = None) -> list[dict[str, Any]]:
-        suffix = f"?operation={operation}" if operation else ""
-        return _get_json(f"{self.url}/_calls{suffix}")["calls"]
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.handle, name)
 
     def operations(self) -> list[str]:
-        return [c["operation"] for c in self.calls()]
+        return [c["operation"] for c in self.handle.calls()]
 
     def mutations(self) -> list[str]:
+        """Operations that change something at AWS (everything but Describe*)."""
         return [op for op in self.operations() if not op.startswith("Describe")]
 
+    def count(self, operation: str) -> int:
+        return len(self.handle.calls(operation))
+
     def registrations(self) -> dict[str, Any]:
-        return _get_json(f"{self.url}/_state")["regions"].get(REGION, {}).get("registrations", {})
+        return self.handle.state()["regions"].get(REGION, {}).get("registrations", {})
 
 
 @pytest.fixture
 def sim(sms_simulator, settings) -> Iterator[Sim]:
-    """The shared simulator (tests/aws_fixtures.py) in ap-south-1, instant reviews, no TPS cap, empty."""
+    """The simulator in ap-south-1 (India's registration type exists only there): instant reviews."""
     settings.AWS_REGION = REGION
-    settings.AWS_SMS_TPS = 0
-    sms_simulator.reset()
-    wrapper = Sim(sms_simulator)
-    wrapper.configure(review_delay=0, tps=0)
     reset_gateway()
-    ratelimit.reset()
-    yield wrapper
+    yield Sim(sms_simulator)
     reset_gateway()
 
 
@@ -166,36 +139,3 @@ def no_sync_enqueue(monkeypatch) -> list[int]:
 def _fast_polls():
     with override_settings(REGISTRATION_POLL_SECONDS=300):
         yield
-
-
-# --- until tests/aws_fixtures.py provides the shared simulator fixture ---------------------------------
-import tests.aws_fixtures as _aws_fixtures  # noqa: E402
-
-if not hasattr(_aws_fixtures, "sms_simulator"):
-
-    class _LocalSimulator:
-        def __init__(self) -> None:
-            from smsvoice.simulator import SimulatorServer
-
-            self.server = SimulatorServer().start()
-            self.url = self.server.url
-
-        def reset(self) -> None:
-            self.server.simulator.reset()
-
-    @pytest.fixture(scope="session")
-    def sms_simulator():
-        import os
-
-        server = _LocalSimulator()
-        saved = {k: os.environ.get(k) for k in ("AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2",)}
-        os.environ["AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2"] = server.url
-        os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
-        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-        yield server
-        server.server.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
