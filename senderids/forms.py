@@ -437,9 +437,7 @@ class SupportCaseForm(forms.Form):
         _("Company address"), 500, _("The address registered for your company."), textarea=True
     )
     company_country = _text(_("Company country"), 100, _("The country where your company is based."))
-    company_phone = _text(
-        _("Company phone number"), 30, _("In international format, e.g. +33123456789.")
-    )
+    company_phone = _text(_("Company phone number"), 30, _("In international format, e.g. +33123456789."))
     company_website = forms.URLField(
         label=_("Company website"),
         max_length=300,

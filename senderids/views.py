@@ -68,7 +68,7 @@ RETURN_KEY = "wizard_return_to_review"
 WIZARD_IDLE_SECONDS = getattr(settings, "SENDERIDS_WIZARD_IDLE_SECONDS", 60 * 60)
 # What "Previous" may keep of a step that did not validate (formtools #284) — bounded.
 KEPT_VALUE_MAX_CHARS = 2000
-KEPT_VALUES_PER_FIELD = 10
+KEPT_VALUES_PER_FIELD = 4
 COUNTRY_SEARCH_MAX_CHARS = 100
 
 
@@ -191,6 +191,19 @@ class SenderIdRequestWizard(LoginRequiredMixin, NamedUrlSessionWizardView):
         self.storage.current_step = step
         return redirect(self.get_step_url(step))
 
+    def _go_to_incomplete(self, step: str) -> HttpResponse:
+        label = STEP_LABELS[step]
+        if self.storage.get_step_data(step) is None:
+            return self._go_to(step, _("Please complete the step “%(step)s” first.") % {"step": label})
+        return self._go_to(
+            step,
+            _(
+                "Your answers on the step “%(step)s” are no longer valid (for example the country or "
+                "its rules changed). Please check them."
+            )
+            % {"step": label},
+        )
+
     def _sanitise_current_step(self) -> None:
         """A stored current step the chosen country no longer has (changed in another tab)."""
         current = self.storage.current_step
@@ -216,11 +229,7 @@ class SenderIdRequestWizard(LoginRequiredMixin, NamedUrlSessionWizardView):
             return self._go_to(target, _("That step does not apply to the chosen country."))
         missing = self.first_invalid_step(before=step)
         if missing is not None:
-            return self._go_to(
-                missing,
-                _("Please complete the step “%(step)s” first.") % {"step": STEP_LABELS[missing]},
-                messages.INFO,
-            )
+            return self._go_to_incomplete(missing)
         if request.GET.get(EDIT_PARAM) and STEP_REVIEW in form_list and self._comes_before_review(step):
             self.storage.extra_data[RETURN_KEY] = True
         return super().get(request, *args, **kwargs)
@@ -268,9 +277,8 @@ class SenderIdRequestWizard(LoginRequiredMixin, NamedUrlSessionWizardView):
             )
         missing = self.first_invalid_step(before=posted_step)
         if missing is not None:
-            return self._go_to(
-                missing, _("Please complete the step “%(step)s” first.") % {"step": STEP_LABELS[missing]}
-            )
+            # A step posted out of order, or earlier answers no longer valid.
+            return self._go_to_incomplete(missing)
         self._touch()
         if RESET_FIELD in request.POST:
             return self._restart(_("Started a new sender ID request."))
@@ -289,10 +297,11 @@ class SenderIdRequestWizard(LoginRequiredMixin, NamedUrlSessionWizardView):
         form = self.get_form(step=step, data=self.request.POST)
         if not (form.has_changed() or self.storage.get_step_data(step) is not None):
             return
+        names = {form.add_prefix(name) for name in form.fields}
         kept = {
             key: [value.strip()[:KEPT_VALUE_MAX_CHARS] for value in values[:KEPT_VALUES_PER_FIELD]]
             for key, values in self.request.POST.lists()
-            if key.startswith(f"{step}-")
+            if key in names
         }
         self.storage.set_step_data(step, kept)
         self._forget_cached_state(conditions=True)
@@ -336,9 +345,10 @@ class SenderIdRequestWizard(LoginRequiredMixin, NamedUrlSessionWizardView):
     def get_form_step_data(self, form) -> dict[str, list[str]]:
         # Keep only this step's fields (no CSRF token or buttons in the session), trimmed: every
         # field strips surrounding whitespace anyway, and a valid value is then bounded in size.
+        # Repeated values of a multiple choice mean nothing: each is kept once.
         prefix = f"{form.prefix}-"
         return {
-            key: [value.strip() for value in values]
+            key: list(dict.fromkeys(value.strip() for value in values))
             for key, values in form.data.lists()
             if key.startswith(prefix)
         }

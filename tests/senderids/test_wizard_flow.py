@@ -62,7 +62,8 @@ def test_steps_follow_the_countrys_process(wizard, iso, steps):
 
 def test_country_step_shows_the_process_before_going_on(wizard, owner_client):
     html = wizard.page("country").content.decode()
-    assert re.search(r'value="IN"[^>]*data-process="registration"[^>]*>India \(IN\) — Registration required<', html)
+    option = r'value="IN"[^>]*data-process="registration"[^>]*>India \(IN\) — Registration required<'
+    assert re.search(option, html)
     response = wizard.submit("country", {"country-country": "VN"}, wizard_preview="1")
     assert response["Location"] == step_url("country")
     html = owner_client.get(step_url("country")).content.decode()
@@ -191,7 +192,8 @@ def test_done_creates_the_request_and_its_first_event(wizard, owner_client, owne
 def test_after_done_the_wizard_starts_afresh(wizard, owner_client):
     wizard.walk("country", "use-case", "sender", "review")
     assert owner_client.get(WIZARD_URL)["Location"] == step_url("country")
-    assert 'selected>' not in wizard.page("country").content.decode().split('id="id_country-country"')[1][:200]
+    html = wizard.page("country").content.decode()
+    assert "selected>" not in html.split('id="id_country-country"')[1][:200]
 
 
 def test_registration_country_stores_the_registration_choice(wizard):
@@ -241,7 +243,7 @@ def test_support_case_step_prefills_from_earlier_answers(wizard):
     wizard.walk("country", "use-case", "sender", "review", answers={"country": {"country-country": "VN"}})
     html = wizard.page("support-case").content.decode()
     assert 'name="support-case-destination_countries" value="Vietnam"' in html
-    assert 'name="support-case-message_type" value="transactional"' in html.replace(' checked', '')
+    assert 'name="support-case-message_type" value="transactional"' in html.replace(" checked", "")
     assert f'<option value="{settings.AWS_REGION}" selected>' in html
     assert 'name="support-case-new_quota_value" value="1"' in html
 

@@ -22,7 +22,11 @@ TEST_COUNTRIES: dict[str, dict[str, Any]] = {
         "sender_id_rules": {"min_length": 3, "max_length": 6, "letters_only": True},
     },
     "VN": {"name": "Vietnam", "sender_id_process": SenderIdProcess.SUPPORT_CASE, "sender_id_rules": {}},
-    "US": {"name": "United States", "sender_id_process": SenderIdProcess.NOT_SUPPORTED, "sender_id_rules": {}},
+    "US": {
+        "name": "United States",
+        "sender_id_process": SenderIdProcess.NOT_SUPPORTED,
+        "sender_id_rules": {},
+    },
     "AT": {
         "name": "Austria",
         "sender_id_process": SenderIdProcess.SUPPORTED,
