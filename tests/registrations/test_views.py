@@ -1,0 +1,214 @@
+"""/registrations/<id>/: who may see it, the form built from definitions, draft save, submit, errors."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from registrations import services
+from registrations.models import Registration, RegistrationFieldValue
+from senderids.models import Status
+from senderids.services import sender_id_request_set_status
+
+from .conftest import INDIA_VALUES, PDF, SINGAPORE_VALUES, approve_and_claim
+
+pytestmark = pytest.mark.django_db
+
+
+def url(request) -> str:
+    return reverse("registrations:detail", kwargs={"pk": request.pk})
+
+
+def test_anonymous_users_are_sent_to_login(client, sim, make_request):
+    response = client.get(url(make_request("IN")))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_stranger_gets_404(client, sim, make_request, stranger):
+    client.force_login(stranger)
+    assert client.get(url(make_request("IN"))).status_code == 404
+
+
+def test_an_unknown_request_is_404(owner_client, sim):
+    assert owner_client.get("/registrations/999999/").status_code == 404
+
+
+def test_a_supported_country_request_has_no_registration_page(owner_client, sim, owner):
+    from tests.factories import SenderIdRequestFactory
+
+    request = SenderIdRequestFactory(owner=owner)
+    assert owner_client.get(url(request)).status_code == 404
+
+
+def test_the_owner_sees_the_india_form_built_from_definitions(owner_client, sim, make_request):
+    response = owner_client.get(url(make_request("IN", "EXMPLE")))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "India specific info" in body  # a section (fieldset) from AWS
+    assert 'name="inSidSpecificInfo.principalEntityId"' in body
+    assert "12 to 19 digits" in body  # the field's validation description as help text
+    assert 'id="save-draft"' in body and 'id="submit-registration"' in body
+    assert "waiting for approval" in body
+
+
+def test_staff_see_the_form_read_only_and_cannot_post(client, sim, make_request, staff_user):
+    request = make_request("IN", "EXMPLE")
+    client.force_login(staff_user)
+    response = client.get(url(request))
+    assert response.status_code == 200
+    assert 'id="submit-registration"' not in response.content.decode()
+    assert client.post(url(request), {"action": "save"}).status_code == 403
+
+
+def test_saving_a_draft_stores_values_locally_and_calls_no_aws(owner_client, sim, make_request):
+    request = make_request("IN", "EXMPLE")
+    response = owner_client.post(url(request), {"companyInfo.companyName": "Example Corp", "action": "save"})
+    assert response.status_code == 302
+    assert (
+        RegistrationFieldValue.objects.get(field_path="companyInfo.companyName").text_value == "Example Corp"
+    )
+    assert sim.mutations() == []
+    page = owner_client.get(url(request)).content.decode()
+    assert "Draft saved." in page and 'value="Example Corp"' in page
+
+
+def test_submit_before_approval_records_the_intent(owner_client, sim, make_request):
+    request = make_request("IN", "EXMPLE")
+    response = owner_client.post(url(request), {**INDIA_VALUES, "action": "submit"})
+    assert response.status_code == 302
+    registration = Registration.objects.get(request=request)
+    assert registration.submit_requested
+    assert sim.mutations() == []
+    assert (
+        "submitted to AWS as soon as your request is approved"
+        in owner_client.get(url(request)).content.decode()
+    )
+
+
+def test_submit_of_an_incomplete_form_shows_required_errors(owner_client, sim, make_request):
+    request = make_request("IN", "EXMPLE")
+    response = owner_client.post(url(request), {"companyInfo.companyName": "Example", "action": "submit"})
+    assert response.status_code == 400
+    assert "This field is required to submit." in response.content.decode()
+    assert not Registration.objects.get(request=request).submit_requested
+
+
+@pytest.mark.parametrize(
+    ("data", "files", "message"),
+    [
+        ({"messageSamples.messageSample1": "x" * 400}, {}, "At most 306 characters"),
+        ({"messagingUseCase.useCaseCategory": "Free money"}, {}, "Select a valid choice"),
+        ({"companyInfo.notAField": "x"}, {}, "is not a field of this registration form"),
+        (
+            {},
+            {"senderIdInfo.letterOfAuthorization": ("letter.pdf", b"GIF89a fake")},
+            "Upload a PDF, PNG or JPEG",
+        ),
+        (
+            {},
+            {"senderIdInfo.letterOfAuthorization": ("letter.pdf", PDF + b"0" * 1_572_864)},
+            "AWS accepts at most 1572864 bytes",
+        ),
+    ],
+    ids=["oversized-text", "wrong-option", "unknown-field-path", "wrong-file-type", "file-too-large"],
+)
+def test_bad_input_is_a_field_error_and_nothing_reaches_aws(
+    owner_client, sim, make_request, no_sync_enqueue, data, files, message
+):
+    request = make_request("IN", "EXMPLE")
+    approve_and_claim(request)
+    services.registration_start(request=request)  # exists at AWS: a valid save would push
+    before = sim.mutations()
+    uploads = {name: SimpleUploadedFile(*spec) for name, spec in files.items()}
+
+    response = owner_client.post(url(request), {**data, **uploads, "action": "save"})
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert sim.mutations() == before
+    assert no_sync_enqueue == []
+    assert not RegistrationFieldValue.objects.exclude(field_path="senderIdInfo.senderId").exists()
+
+
+def test_a_save_after_creation_enqueues_the_push(
+    owner_client, sim, make_request, no_sync_enqueue, django_capture_on_commit_callbacks
+):
+    request = make_request("IN", "EXMPLE")
+    approve_and_claim(request)
+    services.registration_start(request=request)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(
+            url(request), {"companyInfo.companyName": "Example Corp", "action": "save"}
+        )
+    assert response.status_code == 302
+    registration = Registration.objects.get(request=request)
+    assert no_sync_enqueue == [registration.pk]
+
+
+def test_denial_reasons_are_shown_next_to_the_fields(owner_client, sim, make_request, no_sync_enqueue):
+    request = make_request("SG", "DENYSG")
+    owner_client.post(url(request), {**SINGAPORE_VALUES, "action": "submit"})
+    approve_and_claim(request)
+    services.registration_start(request=request)
+    services.registrations_poll()
+    request.refresh_from_db()
+    assert request.status == Status.REQUIRES_UPDATES
+
+    body = owner_client.get(url(request)).content.decode()
+
+    assert 'id="denied-reasons"' in body
+    assert "The sender ID could not be linked to the company." in body
+    field_html = body[body.index('data-field-path="senderIdInfo.senderId"') :]
+    field_html = field_html[: field_html.index("</div>", field_html.index("Denied:")) + 6]
+    assert "Sender ID not permitted" in field_html
+    assert "Submit new version" in body
+
+
+def test_waiting_on_aws_shows_progress(owner_client, sim, make_request):
+    sim.configure(review_delay=100)
+    request = make_request("SG", "EXAMPLESG")
+    owner_client.post(url(request), {**SINGAPORE_VALUES, "action": "submit"})
+    approve_and_claim(request)
+    services.registration_start(request=request)
+
+    body = owner_client.get(url(request)).content.decode()
+
+    assert 'id="waiting"' in body and "AWS is reviewing your registration" in body
+    assert 'aria-current="step"' in body
+    assert 'id="submit-registration"' not in body  # read-only while AWS reviews
+    status = owner_client.get(reverse("registrations:status", kwargs={"pk": request.pk})).json()
+    assert status["status"] == Status.REGISTRATION_SUBMITTED
+
+
+def test_an_attachment_upload_is_kept_and_shown(owner_client, sim, make_request):
+    request = make_request("IN", "EXMPLE")
+    letter = SimpleUploadedFile("brand-letter.pdf", PDF)
+    response = owner_client.post(
+        url(request), {"action": "save", "senderIdInfo.letterOfAuthorization": letter}
+    )
+    assert response.status_code == 302
+    body = owner_client.get(url(request)).content.decode()
+    assert "Current file: brand-letter.pdf" in body
+    # Saving again without a new file keeps it.
+    owner_client.post(url(request), {"action": "save", "companyInfo.companyName": "X"})
+    assert RegistrationFieldValue.objects.get(field_path="senderIdInfo.letterOfAuthorization").attachment
+
+
+def test_the_form_cannot_be_changed_while_aws_reviews(owner_client, sim, make_request):
+    sim.configure(review_delay=100)
+    request = make_request("SG", "EXAMPLESG")
+    owner_client.post(url(request), {**SINGAPORE_VALUES, "action": "submit"})
+    approve_and_claim(request)
+    services.registration_start(request=request)
+    response = owner_client.post(url(request), {"companyInfo.companyName": "Changed", "action": "save"})
+    assert response.status_code == 302
+    assert RegistrationFieldValue.objects.get(field_path="companyInfo.companyName").text_value != "Changed"
+
+
+def test_a_rejected_request_shows_the_form_read_only(owner_client, sim, make_request):
+    request = make_request("IN", "EXMPLE")
+    sender_id_request_set_status(request=request, to=Status.REJECTED, actor="admin", reason="no")
+    body = owner_client.get(url(request)).content.decode()
+    assert 'id="save-draft"' not in body
