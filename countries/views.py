@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from . import selectors
 from .forms import CountryFilterForm
@@ -11,6 +12,7 @@ from .models import SenderIdProcess
 from .rules import describe_rules
 
 
+@require_safe
 def country_list(request: HttpRequest) -> HttpResponse:
     form = CountryFilterForm(request.GET)
     form.is_valid()  # invalid fields are shown as errors; the valid ones still filter

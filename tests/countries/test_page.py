@@ -121,3 +121,7 @@ def test_page_in_french_uses_translated_process_labels(client):
     response = client.get(URL, {"q": "SG"}, HTTP_ACCEPT_LANGUAGE="fr")
     assert response.status_code == 200
     assert response.headers["Content-Language"] == "fr"
+
+
+def test_the_page_only_answers_reads(client):
+    assert client.post(URL, {"q": "india"}).status_code == 405
