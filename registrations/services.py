@@ -710,12 +710,27 @@ def registrations_poll(*, now: datetime | None = None) -> PollReport:
     return report
 
 
+# What the poller reads of a row: a page of 100 must stay cheap to load (no unneeded columns).
+_POLL_FIELDS = (
+    "aws_registration_id",
+    "aws_status",
+    "current_version_number",
+    "approved_version_number",
+    "latest_denied_version_number",
+    "request__status",
+    "request__sender_id",
+    "request__country",
+    "request__aws_status",
+)
+
+
 def _poll_page(infos: list[Any], now: datetime, report: PollReport) -> None:
     by_id = {info.registration_id: info for info in infos}
     with transaction.atomic():
         rows = list(
             Registration.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("request")
+            .only(*_POLL_FIELDS)
             .filter(aws_registration_id__in=list(by_id), request__status__in=OPEN_AT_AWS_STATUSES)
             .filter(_due(now))
         )
@@ -834,6 +849,7 @@ def _apply_changes(changes: list[_Change], now: datetime, report: PollReport) ->
             r.pk: r
             for r in Registration.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("request")
+            .only(*_POLL_FIELDS)
             .filter(pk__in=[c.row.pk for c in changes])
         }
         applied, versions, denials = [], [], []
@@ -923,8 +939,17 @@ def denial_summary(versions: Iterable[Any]) -> str:
 def _mirror_requests(applied: list[tuple[Registration, _Change]], report: PollReport) -> None:
     """Move each request to the status its registration's AWS status means; raw AWS status beside it."""
     quiet: list[SenderIdRequest] = []
+    # Requests that change status are loaded whole (one query): notifications read owner and country.
+    moving = [
+        row.request_id
+        for row, change in applied
+        if (target := _target_status(change.info.status)) is not None
+        and target != row.request.status
+        and (target != Status.ACTIVE or change.sender_id is not None)
+    ]
+    full = SenderIdRequest.objects.select_related("owner", "country").in_bulk(moving) if moving else {}
     for row, change in applied:
-        request, info = row.request, change.info
+        request, info = full.get(row.request_id, row.request), change.info
         target = _target_status(info.status)
         if target == Status.ACTIVE and change.sender_id is None:
             target = None  # COMPLETE, sender ID not listed yet: confirmed on a later cycle
