@@ -215,9 +215,7 @@ class SmsVoiceGateway:
         with self._lock:
             if service not in self._clients:
                 region = self.support_region if service == SUPPORT_SERVICE else self.region
-                # A private session: boto3's default session is not thread-safe to create clients from.
-                session = boto3.session.Session()
-                self._clients[service] = session.client(service, region_name=region, config=CLIENT_CONFIG)
+                self._clients[service] = _new_client(service, region)
             return self._clients[service]
 
     @property
@@ -573,10 +571,26 @@ class SmsVoiceGateway:
             while True:
                 page = self._call(SUPPORT_SERVICE, "DescribeCases", params, chunk[0])
                 cases += [SupportCaseInfo.from_aws(c) for c in page.get("cases", [])]
-                if not page.get("nextToken"):
+                token = page.get("nextToken")
+                if not token or token == params.get("nextToken"):  # moto echoes the token it was given
                     break
-                params = {**params, "nextToken": page["nextToken"]}
+                params = {**params, "nextToken": token}
         return cases
+
+
+# --- clients -------------------------------------------------------------------------------------------
+_session: dict[str, Any] = {}  # {"pid": int, "session": boto3 Session}
+_session_lock = threading.Lock()
+
+
+def _new_client(service: str, region: str) -> Any:
+    """A client from the process's one boto3 session: the session caches the parsed service models, so
+    rebuilding clients (reset_gateway) costs milliseconds. Sessions are not thread-safe, hence the lock;
+    the clients themselves are."""
+    with _session_lock:
+        if _session.get("pid") != os.getpid():
+            _session.update(pid=os.getpid(), session=boto3.session.Session())
+        return _session["session"].client(service, region_name=region, config=CLIENT_CONFIG)
 
 
 # --- one gateway per process ------------------------------------------------------------------------

@@ -617,18 +617,20 @@ class Simulator:
             records = [self._sender(ctx, s["SenderId"], s["IsoCountryCode"]) for s in p["SenderIds"]]
         else:
             records = list(ctx.state.sender_ids.values())
-        filters = self._filters(p)
-        checks: dict[str, Callable[[SenderIdRecord, set[str]], bool]] = {
-            "sender-id": lambda r, v: r.sender_id in v,
-            "iso-country-code": lambda r, v: r.iso in v,
-            "message-type": lambda r, v: bool(v & set(r.message_types)),
-            "deletion-protection-enabled": lambda r, v: (
-                r.deletion_protection in self._bool_filter("deletion-protection-enabled", v)
-            ),
-            "registered": lambda r, v: (r.registration_id is not None) in self._bool_filter("registered", v),
-        }
-        for name, values in filters.items():
-            records = [r for r in records if checks[name](r, values)]
+        for name, values in self._filters(p).items():
+            # Boolean filter values are checked even when there is nothing to filter.
+            if name == "deletion-protection-enabled":
+                wanted = self._bool_filter(name, values)
+                records = [r for r in records if r.deletion_protection in wanted]
+            elif name == "registered":
+                wanted = self._bool_filter(name, values)
+                records = [r for r in records if (r.registration_id is not None) in wanted]
+            elif name == "sender-id":
+                records = [r for r in records if r.sender_id in values]
+            elif name == "iso-country-code":
+                records = [r for r in records if r.iso in values]
+            elif name == "message-type":
+                records = [r for r in records if values & set(r.message_types)]
         page, token = self._page(records, p, "DescribeSenderIds")
         return self._with_token({"SenderIds": [r.describe() for r in page]}, token)
 

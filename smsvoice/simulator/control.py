@@ -1,0 +1,48 @@
+"""A client for the simulator's control API (``/_calls``, ``/_reset``, ``/_config``, ``/_advance``), used
+by the test fixture, benchmarks and anyone scripting a demo against a running simulator."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from typing import Any
+from urllib.parse import urlencode
+
+
+class SimulatorControl:
+    def __init__(self, url: str, timeout: float = 10.0):
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+
+    def _request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(  # noqa: S310 (an http:// URL we were given, never user input)
+            self.url + path, data=data, method=method, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            return json.loads(response.read())
+
+    def calls(self, operation: str | None = None) -> list[dict[str, Any]]:
+        """The call log, oldest first: dicts with time, operation, region, params, status, outcome ("ok"
+        or the error code, e.g. "ThrottlingException"), reason, request_id."""
+        query = "?" + urlencode({"operation": operation}) if operation else ""
+        return self._request("GET", "/_calls" + query)["calls"]
+
+    def reset(self) -> None:
+        """Forget all sender IDs, registrations, attachments, calls and clock advances (config stays)."""
+        self._request("POST", "/_reset", {})
+
+    def configure(self, **settings: Any) -> dict[str, Any]:
+        """Change settings at runtime: tps, review_delay, attachment_delay, max_registrations,
+        max_sender_ids, default_region, check_output. Returns the whole config."""
+        return self._request("POST", "/_config", settings)
+
+    def config(self) -> dict[str, Any]:
+        return self._request("GET", "/_config")
+
+    def advance(self, seconds: float) -> None:
+        """Move the simulator's clock forward (pending reviews progress as if that time had passed)."""
+        self._request("POST", "/_advance", {"seconds": seconds})
+
+    def state(self) -> dict[str, Any]:
+        return self._request("GET", "/_state")

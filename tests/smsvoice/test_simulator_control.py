@@ -1,0 +1,147 @@
+"""The simulator's control API, its state file and its management command."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import urllib.error
+from pathlib import Path
+
+import pytest
+
+from smsvoice.simulator import SimConfig, SimulatorServer
+from smsvoice.simulator.control import SimulatorControl
+from tests.aws_fixtures import boto3_client
+from tests.conftest import wait_for
+from tests.smsvoice.conftest import new_registration
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_call_log_shows_operation_params_and_outcome(sms, sms_simulator):
+    sms.request_sender_id(SenderId="ACME", IsoCountryCode="DE", ClientToken="tok-1")
+    with pytest.raises(sms.exceptions.ConflictException):
+        sms.request_sender_id(SenderId="TAKEN1", IsoCountryCode="DE", ClientToken="tok-2")
+    ok, refused = sms_simulator.calls("RequestSenderId")
+    assert (ok["outcome"], ok["status"], ok["params"]["ClientToken"]) == ("ok", 200, "tok-1")
+    assert (refused["outcome"], refused["reason"]) == ("ConflictException", "RESOURCE_ALREADY_EXISTS")
+    assert ok["time"] <= refused["time"]
+
+
+def test_the_call_log_filters_by_operation(sms, sms_simulator):
+    sms.describe_sender_ids()
+    sms.describe_registrations()
+    assert [c["operation"] for c in sms_simulator.calls()] == ["DescribeSenderIds", "DescribeRegistrations"]
+    assert [c["operation"] for c in sms_simulator.calls("DescribeRegistrations")] == ["DescribeRegistrations"]
+
+
+def test_the_call_log_shows_attachment_sizes_not_contents(sms, sms_simulator):
+    sms.create_registration_attachment(AttachmentBody=b"%PDF-1.4 tiny")
+    (call,) = sms_simulator.calls("CreateRegistrationAttachment")
+    assert call["params"]["AttachmentBody"] == "<13 bytes>"
+
+
+def test_reset_forgets_everything(sms, sms_simulator):
+    sms.request_sender_id(SenderId="ACME", IsoCountryCode="DE")
+    sms_simulator.reset()
+    assert sms_simulator.calls() == []
+    assert sms.describe_sender_ids()["SenderIds"] == []
+
+
+def test_configure_changes_settings_at_runtime(sms_simulator):
+    config = sms_simulator.configure(tps=4, review_delay=2.5)
+    assert (config["tps"], config["review_delay"]) == (4.0, 2.5)
+    assert sms_simulator.config()["tps"] == 4.0
+
+
+@pytest.mark.parametrize("bad", [{"tps": -1}, {"tps": "fast"}, {"warp_drive": True}, {"check_output": 1}])
+def test_configure_refuses_bad_values(sms_simulator, bad):
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        sms_simulator.configure(**bad)
+    assert caught.value.code == 400
+
+
+def test_state_survives_a_restart_with_a_state_file(tmp_path):
+    state_file = tmp_path / "simulator.json"
+    first = SimulatorServer(config=SimConfig(review_delay=3600), state_file=str(state_file)).start()
+    try:
+        client = _client(first.url)
+        registration_id = new_registration(client, "ACMEUK")
+        client.request_sender_id(SenderId="ACME", IsoCountryCode="DE", ClientToken="tok")
+        SimulatorControl(first.url).advance(1800)
+    finally:
+        first.stop()
+
+    second = SimulatorServer(config=SimConfig(review_delay=3600), state_file=str(state_file)).start()
+    try:
+        client = _client(second.url)
+        assert client.describe_registrations()["Registrations"][0]["RegistrationStatus"] == "REVIEWING"
+        # The ClientToken is remembered too: a retry after the restart leases nothing new.
+        client.request_sender_id(SenderId="ACME", IsoCountryCode="DE", ClientToken="tok")
+        SimulatorControl(second.url).advance(1800)
+        assert (
+            client.describe_registrations(RegistrationIds=[registration_id])["Registrations"][0][
+                "RegistrationStatus"
+            ]
+            == "COMPLETE"
+        )
+        assert sorted(s["SenderId"] for s in client.describe_sender_ids()["SenderIds"]) == ["ACME", "ACMEUK"]
+    finally:
+        second.stop()
+
+
+def test_an_unreadable_state_file_starts_empty(tmp_path):
+    state_file = tmp_path / "simulator.json"
+    state_file.write_text("{ not json")
+    server = SimulatorServer(state_file=str(state_file)).start()
+    try:
+        assert _client(server.url).describe_sender_ids()["SenderIds"] == []
+    finally:
+        server.stop()
+
+
+def _client(url: str):
+    return boto3_client("pinpoint-sms-voice-v2", region_name="us-east-1", endpoint_url=url)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_run_sms_simulator_serves_boto3(tmp_path):
+    port = _free_port()
+    log = tmp_path / "simulator.log"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "TESTING": "true"}
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "manage.py",
+                "run_sms_simulator",
+                "--port",
+                str(port),
+                "--tps",
+                "5",
+                "--review-delay",
+                "0",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for(lambda: b"SMS simulator on" in log.read_bytes() or proc.poll() is not None, timeout=30)
+        assert proc.poll() is None, log.read_text()
+        url = f"http://127.0.0.1:{port}"
+        assert _client(url).request_sender_id(SenderId="ACME", IsoCountryCode="DE")["SenderId"] == "ACME"
+        assert SimulatorControl(url).config()["tps"] == 5.0
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(10)
+    assert proc.returncode == 0, log.read_text()
