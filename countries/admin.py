@@ -50,7 +50,6 @@ class CountryAdmin(admin.ModelAdmin):
         "registration_type",
         "est_registration_time",
         "two_way",
-        "rules_short",
         "notes_short",
     )
     list_display_links = ("name", "iso_code")
@@ -100,15 +99,9 @@ class CountryAdmin(admin.ModelAdmin):
         label = obj.get_sender_id_process_display()
         return format_html('<span class="badge {}">{}</span>{}', obj.sender_id_process, label, flag)
 
-    @admin.display(description=_("rules"))
-    def rules_short(self, obj: Country) -> str:
-        note = obj.sender_id_rules.get("note")
-        lines = [line for line in describe_rules(obj.sender_id_rules) if line != note]
-        return "; ".join(lines) or "—"
-
     @admin.display(description=_("notes"))
     def notes_short(self, obj: Country) -> str:
-        return Truncator(obj.notes).chars(80) or "—"
+        return Truncator(obj.notes).chars(60) or "—"
 
     @admin.display(description=_("rules in words"))
     def rules_summary(self, obj: Country | None) -> str:

@@ -1,9 +1,12 @@
 """Forms of the country catalogue: the public page's search/filter, the admin's country form."""
 
+import json
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Country, SenderIdProcess
+from .rules import RULES_HELP
 from .selectors import SEARCH_MAX_LENGTH
 
 
@@ -39,7 +42,27 @@ class CountryFilterForm(forms.Form):
         return {"query": data.get("q") or "", "process": data.get("process") or ""}
 
 
+class PrettyJSONField(forms.JSONField):
+    """Rules shown one key per line in the admin, so a change is easy to read and to make."""
+
+    def prepare_value(self, value):
+        if isinstance(value, forms.fields.InvalidJSONInput):
+            return value
+        return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return {} if value is None else value  # an emptied box means "no country rules"
+
+
 class CountryAdminForm(forms.ModelForm):
+    sender_id_rules = PrettyJSONField(
+        label=Country._meta.get_field("sender_id_rules").verbose_name,
+        required=False,
+        help_text=RULES_HELP,
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 80, "class": "vLargeTextField"}),
+    )
+
     class Meta:
         model = Country
         fields = (
@@ -57,5 +80,4 @@ class CountryAdminForm(forms.ModelForm):
         )
         widgets = {
             "notes": forms.Textarea(attrs={"rows": 3}),
-            "sender_id_rules": forms.Textarea(attrs={"rows": 6, "cols": 80, "class": "vLargeTextField"}),
         }

@@ -1,5 +1,7 @@
 """The country admin: search, filters, rules in words; a hand-changed process becomes an override."""
 
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -20,20 +22,21 @@ def change_url(iso: str) -> str:
 
 
 def form_data(country: Country, **changes) -> dict:
+    """The change form as a browser posts it (unticked checkboxes are simply absent)."""
     data = {
         "name": country.name,
         "dialing_code": country.dialing_code,
-        "two_way": "on" if country.two_way else "",
         "sender_id_process": country.sender_id_process,
-        "process_overridden": "on" if country.process_overridden else "",
         "registration_type": country.registration_type,
-        "registration_form_in_console": "on" if country.registration_form_in_console else "",
         "est_registration_time": country.est_registration_time,
-        "sender_id_rules": '{"min_length": 3, "max_length": 6, "letters_only": true}',
+        "sender_id_rules": json.dumps(country.sender_id_rules),
         "notes": country.notes,
     }
+    for checkbox in ("two_way", "process_overridden", "registration_form_in_console"):
+        if getattr(country, checkbox):
+            data[checkbox] = "on"
     data.update(changes)
-    return {k: v for k, v in data.items() if v != ""}
+    return data
 
 
 def test_changelist_lists_every_country(admin_client_):
@@ -97,3 +100,15 @@ def test_clear_override_action(admin_client_):
 def test_staff_without_permission_cannot_change_countries(client, staff_user):
     client.force_login(staff_user)
     assert client.get(change_url("IN")).status_code == 403
+
+
+def test_emptying_the_rules_box_means_no_country_rules(admin_client_):
+    india = Country.objects.get(iso_code="IN")
+    response = admin_client_.post(change_url("IN"), form_data(india, sender_id_rules=""))
+    assert response.status_code == 302
+    assert Country.objects.get(iso_code="IN").sender_id_rules == {}
+
+
+def test_the_rules_box_shows_one_key_per_line(admin_client_):
+    html = admin_client_.get(change_url("IN")).content.decode()
+    assert "{\n  &quot;letters_only&quot;: true," in html
