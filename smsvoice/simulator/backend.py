@@ -102,6 +102,55 @@ class SimConfig:
 
 
 @dataclass
+class Fault:
+    """An error to answer instead of the real result (``POST /_faults``), ``count`` times. ``after``:
+    do the work first and then answer the error, as when AWS commits but the answer is lost."""
+
+    operation: str  # an operation name, or "*" for any
+    code: str
+    count: int = 1
+    message: str = "Injected by the simulator"
+    reason: str | None = None
+    status: int | None = None
+    after: bool = False
+    remaining: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.remaining = self.count
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Fault:
+        allowed = {"operation", "code", "count", "message", "reason", "status", "after"}
+        unknown = set(data) - allowed
+        if unknown:
+            raise ValueError(f"unknown fault keys: {', '.join(sorted(unknown))}")
+        if not isinstance(data.get("operation"), str) or not isinstance(data.get("code"), str):
+            raise ValueError("operation and code are required strings")
+        count = data.get("count", 1)
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise ValueError("count must be a positive integer")
+        status = data.get("status")
+        if status is not None and (
+            isinstance(status, bool) or not isinstance(status, int) or not 400 <= status < 600
+        ):
+            raise ValueError("status must be an HTTP error status")
+        return cls(**data)
+
+    def error(self) -> ApiError:
+        server_side = self.code in (
+            "InternalServerException",
+            "ServiceUnavailable",
+            "ServiceUnavailableException",
+        )
+        return ApiError(
+            self.code, self.message, status=self.status or (500 if server_side else 400), Reason=self.reason
+        )
+
+    def describe(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
 class SenderIdRecord:
     sender_id: str
     iso: str
@@ -280,6 +329,7 @@ class Simulator:
         self.clock_offset = 0.0
         self.calls: deque[dict[str, Any]] = deque(maxlen=CALL_LOG_SIZE)
         self._tat: dict[tuple[str, str], float] = {}
+        self.faults: list[Fault] = []
         self._operations: dict[str, Callable[[Context, dict[str, Any]], dict[str, Any]]] = {
             name: getattr(self, f"op_{name}") for name in OPERATIONS
         }
@@ -300,8 +350,22 @@ class Simulator:
             self.regions.clear()
             self.calls.clear()
             self._tat.clear()
+            self.faults.clear()
             self.clock_offset = 0.0
             self._save()
+
+    def inject_fault(self, fault: Fault) -> None:
+        with self._lock:
+            self.faults.append(fault)
+
+    def _take_fault(self, operation: str, after: bool) -> Fault | None:
+        for fault in self.faults:
+            if fault.operation in (operation, "*") and fault.after == after and fault.remaining > 0:
+                fault.remaining -= 1
+                if fault.remaining == 0:
+                    self.faults.remove(fault)
+                return fault
+        return None
 
     def call_log(self, operation: str | None = None) -> list[dict[str, Any]]:
         with self._lock:
@@ -349,6 +413,9 @@ class Simulator:
             try:
                 op_model = wire.operation_for_target(target)
                 operation = op_model.name
+                fault = self._take_fault(operation, after=False)
+                if fault:
+                    raise fault.error()
                 self._throttle(region, operation, time.monotonic())
                 params = wire.parse_input(op_model, wire.decode_body(raw_body))
                 handler = self._operations.get(operation)
@@ -365,6 +432,9 @@ class Simulator:
                         raise wire.internal_error(request_id)
                 if _is_mutation(operation):
                     self._save()
+                fault = self._take_fault(operation, after=True)
+                if fault:
+                    raise fault.error()  # the work is done, the answer is lost (AWS's 5xx-after-commit)
                 status = 200
             except ApiError as exc:
                 status, body = exc.status, exc.body()

@@ -1,5 +1,6 @@
-"""A client for the simulator's control API (``/_calls``, ``/_reset``, ``/_config``, ``/_advance``), used
-by the test fixture, benchmarks and anyone scripting a demo against a running simulator."""
+"""A client for the simulator's control API (``/_calls``, ``/_reset``, ``/_config``, ``/_advance``,
+``/_faults``), used by the test fixture, benchmarks and anyone scripting a demo against a running
+simulator."""
 
 from __future__ import annotations
 
@@ -43,6 +44,27 @@ class SimulatorControl:
     def advance(self, seconds: float) -> None:
         """Move the simulator's clock forward (pending reviews progress as if that time had passed)."""
         self._request("POST", "/_advance", {"seconds": seconds})
+
+    def fail_next(
+        self,
+        operation: str,
+        code: str,
+        *,
+        count: int = 1,
+        after: bool = False,
+        reason: str | None = None,
+        message: str = "Injected by the simulator",
+        status: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Make the next ``count`` calls of ``operation`` ("*": any) answer ``code`` (e.g.
+        InternalServerException → HTTP 500, AccessDeniedException → 400). ``after=True`` performs the
+        call first, then answers the error. Returns the pending faults."""
+        body = {"operation": operation, "code": code, "count": count, "after": after, "message": message}
+        if reason is not None:
+            body["reason"] = reason
+        if status is not None:
+            body["status"] = status
+        return self._request("POST", "/_faults", body)["faults"]
 
     def state(self) -> dict[str, Any]:
         return self._request("GET", "/_state")

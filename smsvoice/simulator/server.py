@@ -6,9 +6,13 @@ the SigV4 ``Authorization`` credential scope; any credentials are accepted, unsi
 Control endpoints (JSON):
 - ``GET /_calls[?operation=Name]`` → ``{"calls": [{time, operation, region, params, status, outcome,
   reason, request_id}]}`` (outcome is ``ok`` or the error code)
-- ``POST /_reset`` → clears all state, the call log and the clock offset (config stays)
+- ``POST /_reset`` → clears all state, the call log, pending faults and the clock offset (config stays)
 - ``GET /_config`` / ``POST /_config {"tps": 5, "review_delay": 0, ...}`` → the effective config
 - ``POST /_advance {"seconds": 3600}`` → moves the simulator's clock forward (reviews complete sooner)
+- ``POST /_faults {"operation": "RequestSenderId", "code": "InternalServerException", "count": 1,
+  "after": false, "reason": null, "message": "...", "status": null}`` → the next ``count`` calls of that
+  operation (``"*"``: any) answer that error instead; ``after: true`` does the work first and then
+  answers the error (AWS committed, the answer was lost). ``GET /_faults`` lists what is pending.
 - ``GET /_state`` → everything the simulator holds; ``GET /_health`` → ``{"ok": true}``
 
 The server is a ``ThreadingHTTPServer`` speaking HTTP/1.1 keep-alive (botocore pools connections). A
@@ -28,7 +32,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from smsvoice.simulator import wire
-from smsvoice.simulator.backend import SimConfig, Simulator
+from smsvoice.simulator.backend import Fault, SimConfig, Simulator
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +125,17 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(HTTPStatus.BAD_REQUEST, {"error": str(exc)})
                 return
             self._send(HTTPStatus.OK, self._config())
+        elif path == "/_faults":
+            data = self._control_json(raw)
+            if data is None:
+                return
+            try:
+                fault = Fault.from_dict(data)
+            except (TypeError, ValueError) as exc:
+                self._send(HTTPStatus.BAD_REQUEST, {"error": str(exc)})
+                return
+            sim.inject_fault(fault)
+            self._send(HTTPStatus.OK, {"faults": [f.describe() for f in sim.faults]})
         elif path == "/_advance":
             data = self._control_json(raw)
             if data is None:
@@ -144,6 +159,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.OK, {"calls": sim.call_log(operation)})
         elif url.path == "/_config":
             self._send(HTTPStatus.OK, self._config())
+        elif url.path == "/_faults":
+            self._send(HTTPStatus.OK, {"faults": [f.describe() for f in sim.faults]})
         elif url.path == "/_state":
             self._send(HTTPStatus.OK, sim.snapshot())
         elif url.path == "/_health":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import os
 import subprocess
 import sys
@@ -27,7 +26,7 @@ def test_local_bucket_spaces_calls_at_the_rate():
     waits = [bucket.reserve("k", rate=20, burst=1, max_wait=None) for _ in range(5)]
     assert waits[0] == 0
     # Each reservation lands one interval (50 ms) after the previous one.
-    assert waits[1:] == pytest.approx([0.05, 0.10, 0.15, 0.20], abs=0.01)
+    assert waits[1:] == pytest.approx([0.05, 0.10, 0.15, 0.20], abs=0.02)
 
 
 def test_local_bucket_refuses_without_reserving_when_the_wait_exceeds_the_timeout():
@@ -51,7 +50,8 @@ def test_acquire_waits_for_the_slot(settings):
     start = time.monotonic()
     for _ in range(4):
         ratelimit.acquire()
-    assert time.monotonic() - start == pytest.approx(0.15, abs=0.05)
+    # Four tokens at 20/s cannot all be had in less than three intervals (sleeps only ever run long).
+    assert time.monotonic() - start >= 0.15 - 0.005
 
 
 def test_acquire_with_timeout_raises_when_the_budget_is_spent(settings):
@@ -89,11 +89,10 @@ def test_threads_share_the_process_budget(settings):
         t.start()
     for t in threads:
         t.join()
-    granted.sort()
-    gaps = [b - a for a, b in itertools.pairwise(granted)]
-    # 20 grants at 50/s: ~0.38 s in all, and no two granted much closer than the 20 ms interval.
-    assert granted[-1] - granted[0] == pytest.approx(19 / 50, abs=0.08)
-    assert min(gaps) > 0.01
+    # 20 grants at 50/s need at least 19 intervals whichever thread asked; unshared, the four threads
+    # would have finished in about four intervals.
+    assert len(granted) == 20
+    assert max(granted) - min(granted) >= 19 / 50 - 0.005
 
 
 @needs_redis
@@ -102,14 +101,14 @@ def test_redis_bucket_is_shared_by_separate_clients():
     first, second = RedisBucket(os.environ["REDIS_URL"]), RedisBucket(os.environ["REDIS_URL"])
     assert first.reserve(key, rate=10, burst=1, max_wait=None) == 0
     # The second client (as another process would) sees the slot the first one took.
-    assert second.reserve(key, rate=10, burst=1, max_wait=None) == pytest.approx(0.1, abs=0.02)
+    assert 0.05 < second.reserve(key, rate=10, burst=1, max_wait=None) <= 0.1
     assert second.reserve(key, rate=10, burst=1, max_wait=0.05) is None
 
 
 @needs_redis
 def test_worker_processes_together_stay_within_the_budget(tmp_path):
-    """Three processes each take 5 tokens at a shared 20/s, all starting at once: the 15 grants are
-    spaced at least one interval apart whichever process asked."""
+    """Three processes each take 5 tokens at a shared 20/s, all starting at once: the 15 grants need
+    14 intervals (0.7 s). Had each process its own bucket, all would be done in about 0.2 s."""
     key = f"test-{uuid.uuid4().hex}"
     go = tmp_path / "go"
     script = (
@@ -142,9 +141,7 @@ def test_worker_processes_together_stay_within_the_budget(tmp_path):
     assert all(p.returncode == 0 for p in procs)
     granted = sorted(float(line) for out in outputs for line in out.split())
     assert len(granted) == 15
-    assert granted[-1] - granted[0] >= 14 / 20 - 0.05
-    gaps = [b - a for a, b in itertools.pairwise(granted)]
-    assert min(gaps) > 0.03
+    assert granted[-1] - granted[0] >= 14 / 20 - 0.01
 
 
 def test_redis_down_falls_back_to_the_local_bucket(settings):

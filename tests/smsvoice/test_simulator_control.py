@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from smsvoice.gateway import PermanentAwsError, RetryableAwsError, get_gateway
 from smsvoice.simulator import SimConfig, SimulatorServer
 from smsvoice.simulator.control import SimulatorControl
 from tests.aws_fixtures import boto3_client
@@ -145,3 +146,47 @@ def test_run_sms_simulator_serves_boto3(tmp_path):
         proc.send_signal(signal.SIGINT)
         proc.wait(10)
     assert proc.returncode == 0, log.read_text()
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "error"),
+    [
+        ("InternalServerException", 500, RetryableAwsError),
+        ("AccessDeniedException", 400, PermanentAwsError),
+        ("ServiceQuotaExceededException", 400, PermanentAwsError),
+    ],
+)
+def test_an_injected_fault_answers_the_next_call_once(sms_simulator, code, status, error):
+    sms_simulator.fail_next("DescribeSenderIds", code)
+    with pytest.raises(error) as caught:
+        list(get_gateway().describe_sender_ids())
+    assert (caught.value.code, caught.value.http_status) == (code, status)
+    assert list(get_gateway().describe_sender_ids()) == []
+
+
+def test_a_fault_after_the_work_loses_the_answer_but_not_the_sender_id(sms_simulator):
+    sms_simulator.fail_next("RequestSenderId", "InternalServerException", after=True)
+    request = {
+        "sender_id": "ACME",
+        "iso_country_code": "DE",
+        "message_types": ["TRANSACTIONAL"],
+        "client_token": "t",
+    }
+    with pytest.raises(RetryableAwsError):
+        get_gateway().request_sender_id(**request)
+    # The retry with the same ClientToken gets the sender ID AWS already made.
+    assert get_gateway().request_sender_id(**request).sender_id == "ACME"
+    assert [s.sender_id for s in get_gateway().describe_sender_ids()] == ["ACME"]
+
+
+def test_a_fault_keeps_its_reason(sms_simulator):
+    sms_simulator.fail_next("*", "AccessDeniedException", reason="ACCOUNT_DISABLED")
+    with pytest.raises(PermanentAwsError) as caught:
+        list(get_gateway().describe_registrations())
+    assert caught.value.reason == "ACCOUNT_DISABLED"
+
+
+def test_a_malformed_fault_is_refused(sms_simulator):
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        sms_simulator.fail_next("RequestSenderId", "InternalServerException", count=0)
+    assert caught.value.code == 400
