@@ -262,6 +262,8 @@ def countries_load(
             current.updated_at = now
         to_update.append(current)
         touched.update(diff)
+        if not {"sender_id_process", "registration_type"} & diff.keys():
+            reason = ""
         report.changes.append(CountryChange(iso, current.name, False, diff, reason))
     if to_create:
         model.objects.bulk_create(to_create)
