@@ -3,13 +3,20 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from countries.models import Country, SenderIdProcess
+from registrations import services
+from registrations.definitions import get_definition
+from registrations.forms import FieldInput
+from registrations.models import Registration
 from senderids.models import SenderIdRequest, Status
 from senderids.services import sender_id_request_set_status
 from smsvoice.gateway import reset_gateway
@@ -139,3 +146,41 @@ def no_sync_enqueue(monkeypatch) -> list[int]:
 def _fast_polls():
     with override_settings(REGISTRATION_POLL_SECONDS=300):
         yield
+
+
+SELECTS = {
+    "companyInfo.areaOfBusiness",
+    "messagingUseCase.useCaseCategory",
+    "messagingUseCase.monthlyMessageVolume",
+    "inSidSpecificInfo.sendingParametersAcknowledgement",
+    "sgSidSpecificInfo.onBehalfOfAnotherEntity",
+    "sgSidSpecificInfo.ssirAcknowledgement",
+}
+
+
+_ticks = itertools.count(1)
+
+
+def poll():
+    """One beat cycle; each a poll interval after the previous one, so every row is due again."""
+    return services.registrations_poll(now=timezone.now() + timedelta(seconds=300 * next(_ticks)))
+
+
+def inputs(values: dict) -> dict[str, FieldInput]:
+    return {
+        path: FieldInput(choices=(value,)) if path in SELECTS else FieldInput(text=value)
+        for path, value in values.items()
+    }
+
+
+def save(request, values: dict, *, submit: bool, files: dict | None = None) -> Registration:
+    registration = services.registration_for_request(request=request)
+    definition = get_definition(registration.registration_type)
+    data = inputs(values)
+    for path, upload in (files or {}).items():
+        data[path] = FieldInput(upload=upload)
+    services.registration_save(
+        registration=registration, definition=definition, inputs=data, submit=submit, actor=request.owner
+    )
+    registration.refresh_from_db()
+    return registration

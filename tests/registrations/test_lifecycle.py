@@ -6,70 +6,19 @@ task after a save, registrations_poll = the beat task); the simulator's clock is
 
 from __future__ import annotations
 
-import itertools
-from datetime import timedelta
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from registrations import services
-from registrations.definitions import get_definition
-from registrations.forms import FieldInput
 from registrations.models import Registration, RegistrationVersion
 from senderids.models import Status
 
-from .conftest import INDIA_VALUES, PDF, SINGAPORE_VALUES, approve_and_claim
+from .conftest import INDIA_VALUES, PDF, SINGAPORE_VALUES, approve_and_claim, poll, save
 
 pytestmark = pytest.mark.django_db
 
 REVIEW = 100.0  # review delay: SUBMITTED until 20 s, REVIEWING until 80 s, COMPLETE at 100 s
-
-
-SELECTS = {
-    "companyInfo.areaOfBusiness",
-    "messagingUseCase.useCaseCategory",
-    "messagingUseCase.monthlyMessageVolume",
-    "inSidSpecificInfo.sendingParametersAcknowledgement",
-    "sgSidSpecificInfo.onBehalfOfAnotherEntity",
-    "sgSidSpecificInfo.ssirAcknowledgement",
-}
-
-
-_ticks = itertools.count(1)
-
-
-def poll():
-    """One beat cycle; each a poll interval after the previous one, so every row is due again."""
-    return services.registrations_poll(now=timezone.now() + timedelta(seconds=300 * next(_ticks)))
-
-
-def inputs(values: dict) -> dict[str, FieldInput]:
-    return {
-        path: FieldInput(choices=(value,)) if path in SELECTS else FieldInput(text=value)
-        for path, value in values.items()
-    }
-
-
-@pytest.fixture(autouse=True)
-def _on_commit(django_capture_on_commit_callbacks):
-    """Run on-commit callbacks (the sync enqueue) inside these non-transactional tests."""
-    global _capture
-    _capture = django_capture_on_commit_callbacks
-
-
-def save(request, values: dict, *, submit: bool, files: dict | None = None) -> Registration:
-    registration = services.registration_for_request(request=request)
-    definition = get_definition(registration.registration_type)
-    data = inputs(values)
-    for path, upload in (files or {}).items():
-        data[path] = FieldInput(upload=upload)
-    with _capture(execute=True):
-        services.registration_save(
-            registration=registration, definition=definition, inputs=data, submit=submit, actor=request.owner
-        )
-    registration.refresh_from_db()
-    return registration
 
 
 def reload(request):
@@ -143,7 +92,9 @@ def test_a_redelivered_start_never_creates_a_second_registration(sim, make_reque
     assert reload(request).status == Status.REGISTRATION_DRAFT
 
 
-def test_register_later_then_fill_and_submit(sim, make_request, no_sync_enqueue):
+def test_register_later_then_fill_and_submit(
+    sim, make_request, no_sync_enqueue, django_capture_on_commit_callbacks
+):
     request = make_request("IN", "EXMPLE", registration_choice="later")
     services.registration_start(request=approve_and_claim(request))
     assert reload(request).status == Status.REGISTRATION_DRAFT
@@ -152,7 +103,8 @@ def test_register_later_then_fill_and_submit(sim, make_request, no_sync_enqueue)
         "senderIdInfo.senderId"
     ]
 
-    registration = save(request, INDIA_VALUES, submit=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = save(request, INDIA_VALUES, submit=True)
     assert no_sync_enqueue == [registration.pk]
     services.registration_sync(registration_id=registration.pk)
 

@@ -1,0 +1,91 @@
+"""Retries, the poll command, the admin's view of a registration, and the home-page reminder selector."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from registrations import selectors, services
+from registrations.admin import RegistrationInline, SupportCaseInline, registration_content_html
+from registrations.models import Registration
+from senderids.models import Status
+from smsvoice.gateway import RetryableAwsError, get_gateway
+
+from .conftest import INDIA_VALUES, approve_and_claim, save
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_retry_after_throttling_pushes_only_what_is_left(sim, make_request, monkeypatch):
+    request = make_request("IN", "EXMPLE")
+    save(request, INDIA_VALUES, submit=True)
+    approve_and_claim(request)
+    gateway = get_gateway()
+    real_put = gateway.put_registration_field_value
+    calls = {"n": 0}
+
+    def flaky_put(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise RetryableAwsError(
+                operation="PutRegistrationFieldValue", code="ThrottlingException", message="Rate exceeded"
+            )
+        return real_put(**kwargs)
+
+    monkeypatch.setattr(gateway, "put_registration_field_value", flaky_put)
+    with pytest.raises(RetryableAwsError):
+        services.registration_start(request=request)
+    request.refresh_from_db()
+    assert request.status == Status.SUBMITTING  # the task retries the whole, idempotent step
+
+    services.registration_start(request=request)
+
+    request.refresh_from_db()
+    assert request.status == Status.REGISTRATION_SUBMITTED
+    assert sim.count("CreateRegistration") == 1
+    puts = [c["params"]["FieldPath"] for c in sim.calls("PutRegistrationFieldValue") if c["outcome"] == "ok"]
+    assert sorted(puts) == sorted({*INDIA_VALUES, "senderIdInfo.senderId"})  # each exactly once
+    assert sim.count("SubmitRegistrationVersion") == 1
+
+
+def test_poll_command_prints_what_changed(sim, make_request, capsys):
+    request = make_request("IN", "EXMPLE")
+    save(request, INDIA_VALUES, submit=True)
+    services.registration_start(request=approve_and_claim(request))
+
+    call_command("poll_registrations", "--no-support-cases")
+
+    out = capsys.readouterr().out
+    registration = Registration.objects.get(request=request)
+    assert "registrations: listed" in out
+    assert f"{registration.aws_registration_id} SUBMITTED → COMPLETE" in out
+    assert "registration_submitted → active" in out
+
+
+def test_admins_see_the_registration_content_by_section(sim, make_request, admin_user_, client):
+    request = make_request("IN", "EXMPLE")
+    registration = save(request, INDIA_VALUES, submit=False)
+
+    html = registration_content_html(registration)
+
+    assert "India specific info" in html and "Principal entity ID (PEID)" in html
+    assert "1201159143548210000" in html
+    client.force_login(admin_user_)
+    page = client.get(reverse("admin:registrations_registration_change", args=[registration.pk]))
+    assert page.status_code == 200 and "Example Corp India" in page.content.decode()
+
+
+def test_the_inlines_are_read_only():
+    for inline in (RegistrationInline, SupportCaseInline):
+        assert inline.has_add_permission(None, None, None) is False
+        assert inline.can_delete is False
+        assert set(inline.fields) == set(inline.readonly_fields)
+
+
+def test_reminder_lists_registrations_waiting_for_the_owner(sim, make_request, owner):
+    later = make_request("IN", "LATER", registration_choice="later")
+    submitted = make_request("IN", "READY")
+    save(submitted, INDIA_VALUES, submit=True)
+    waiting = set(selectors.registrations_needing_attention(user=owner))
+    assert later in waiting and submitted not in waiting
