@@ -298,11 +298,7 @@ def registration_start(*, request: SenderIdRequest) -> None:
     definition = defs.get_definition(registration.registration_type)
     _store_locked_values(registration, definition)
     registration = _ensure_created(registration)
-    problems = _push_changed(registration, definition)
-    submitted = False
-    if registration.submit_requested and not problems:
-        problems = _submit_if_complete(registration, definition)
-        submitted = not problems
+    submitted, problems = _push_and_submit(registration, definition)
     with transaction.atomic():
         sender_id_request_set_status(
             request=request,
@@ -316,6 +312,35 @@ def registration_start(*, request: SenderIdRequest) -> None:
         )
         if submitted:
             _mark_submitted(request, registration)
+        # A save that raced this step (the owner saved while it ran) is pushed by a sync.
+        if not submitted and _has_unpushed(registration):
+            _enqueue_sync(registration.pk)
+
+
+def _push_and_submit(registration: Registration, definition: defs.FormDefinition) -> tuple[bool, list[str]]:
+    """Push changed values, then submit when the owner asked to. Returns (submitted, AWS's refusals).
+
+    A refusal clears the Submit intent and is kept in `last_error`: the owner fixes and submits again.
+    """
+    problems = _push_changed(registration, definition)
+    if problems:
+        Registration.objects.filter(pk=registration.pk).update(
+            submit_requested=False, last_error="; ".join(problems)[:2000]
+        )
+        registration.submit_requested = False
+        return False, problems
+    if not registration.submit_requested:
+        return False, []
+    problems = _submit_if_complete(registration, definition)
+    return not problems, problems
+
+
+def _has_unpushed(registration: Registration) -> bool:
+    unpushed = RegistrationFieldValue.objects.filter(registration=registration, push_error="").exclude(
+        value_digest=F("pushed_digest")
+    )
+    fresh = Registration.objects.filter(pk=registration.pk).values_list("submit_requested", flat=True).first()
+    return unpushed.exists() or bool(fresh)
 
 
 def _ensure_created(registration: Registration) -> Registration:
@@ -481,6 +506,7 @@ def _submit_if_complete(registration: Registration, definition: defs.FormDefinit
             version_numbers=[registration.current_version_number or 1],
         )
         if not current or current[0].status == "DRAFT":
+            _store_field_errors(registration, exc)
             message = _("AWS did not accept the submission: %(message)s") % {"message": exc.message}
             Registration.objects.filter(pk=registration.pk).update(submit_requested=False, last_error=message)
             registration.submit_requested = False
@@ -503,6 +529,21 @@ def _submit_if_complete(registration: Registration, definition: defs.FormDefinit
     for name, value in fields.items():
         setattr(registration, name, value)
     return []
+
+
+def _store_field_errors(registration: Registration, exc: PermanentAwsError) -> None:
+    """ValidationException's Fields ([{Name: FieldPath, Message}]) shown next to their fields."""
+    for item in exc.fields or []:
+        path, message = item.get("Name", ""), item.get("Message", "")
+        if not path:
+            continue
+        updated = RegistrationFieldValue.objects.filter(registration=registration, field_path=path).update(
+            push_error=message
+        )
+        if not updated:
+            RegistrationFieldValue.objects.create(
+                registration=registration, field_path=path, push_error=message
+            )
 
 
 def _mark_submitted(request: SenderIdRequest, registration: Registration) -> None:
@@ -535,17 +576,14 @@ def registration_sync(*, registration_id: int) -> Registration | None:
     try:
         definition = defs.get_definition(registration.registration_type)
         _ensure_draft_version(registration)
-        problems = _push_changed(registration, definition)
-        if problems:
-            Registration.objects.filter(pk=registration.pk).update(
-                submit_requested=False, last_error="; ".join(problems)[:2000]
-            )
-            return registration
-        if registration.submit_requested:
-            problems = _submit_if_complete(registration, definition)
-            if not problems:
+        submitted, _problems = _push_and_submit(registration, definition)
+        if submitted:
+            try:
                 with transaction.atomic():
                     _mark_submitted(request, registration)
+            except TransitionConflict:
+                # The poller saw the submission first and moved the request already.
+                logger.info("sync: request %s moved concurrently", request.pk)
     finally:
         Registration.objects.filter(pk=registration.pk).update(busy_until=None)
     return registration

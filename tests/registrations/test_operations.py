@@ -89,3 +89,46 @@ def test_reminder_lists_registrations_waiting_for_the_owner(sim, make_request, o
     save(submitted, INDIA_VALUES, submit=True)
     waiting = set(selectors.registrations_needing_attention(user=owner))
     assert later in waiting and submitted not in waiting
+
+
+def test_a_value_aws_refuses_is_shown_on_its_field_and_the_request_waits_for_the_owner(
+    sim, make_request, owner_client
+):
+    request = make_request("IN", "EXMPLE")
+    save(request, INDIA_VALUES, submit=True)
+    sim.handle._request(
+        "POST",
+        "/_faults",
+        {"operation": "PutRegistrationFieldValue", "code": "ValidationException", "count": 1,
+         "message": "The address was refused."},
+    )  # fmt: skip
+
+    services.registration_start(request=approve_and_claim(request))
+
+    request.refresh_from_db()
+    assert request.status == Status.REGISTRATION_DRAFT  # not failed: the owner can fix it
+    assert sim.count("SubmitRegistrationVersion") == 0
+    registration = Registration.objects.get(request=request)
+    assert not registration.submit_requested
+    refused = registration.field_values.exclude(push_error="").get()
+    assert refused.push_error == "The address was refused."
+    page = owner_client.get(reverse("registrations:detail", kwargs={"pk": request.pk})).content.decode()
+    assert "AWS refused this value:" in page and "The address was refused." in page
+
+
+def test_a_created_registration_whose_answer_was_lost_is_not_created_twice(sim, make_request):
+    request = make_request("IN", "EXMPLE")
+    approve_and_claim(request)
+    sim.handle._request(
+        "POST",
+        "/_faults",
+        {"operation": "CreateRegistration", "code": "InternalServerException", "after": True},
+    )
+    with pytest.raises(RetryableAwsError):
+        services.registration_start(request=request)
+
+    services.registration_start(request=request)
+
+    assert len(sim.registrations()) == 1
+    request.refresh_from_db()
+    assert request.status == Status.REGISTRATION_DRAFT
