@@ -267,6 +267,8 @@ class SenderIdRequestWizard(LoginRequiredMixin, NamedUrlSessionWizardView):
                     "with its current answers."
                 ),
             )
+        if RESET_FIELD in request.POST:
+            return self._restart(_("Started a new sender ID request."))
         if posted_step != STEP_COUNTRY and request.POST.get(COUNTRY_FIELD, "") != self.chosen_iso():
             return self._go_to(
                 posted_step,
@@ -280,8 +282,6 @@ class SenderIdRequestWizard(LoginRequiredMixin, NamedUrlSessionWizardView):
             # A step posted out of order, or earlier answers no longer valid.
             return self._go_to_incomplete(missing)
         self._touch()
-        if RESET_FIELD in request.POST:
-            return self._restart(_("Started a new sender ID request."))
         goto = request.POST.get("wizard_goto_step")
         if goto is not None:
             if goto not in form_list:
