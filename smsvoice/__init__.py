@@ -1,1 +1,3 @@
-"""The one AWS gateway (pinpoint-sms-voice-v2 + support) and a local SMS API simulator."""
+"""smsvoice: the one gateway to AWS End User Messaging SMS and AWS Support (``smsvoice.gateway``), the
+shared AWS rate budget (``smsvoice.ratelimit``), the AWS call log (``smsvoice.models.AwsCall``) and a
+wire-faithful local simulator of the SMS API (``smsvoice.simulator``)."""

@@ -19,6 +19,7 @@ import os
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import Any
 
 import boto3
@@ -568,14 +569,26 @@ class SmsVoiceGateway:
                 "includeResolvedCases": include_resolved,
                 "includeCommunications": True,
             }
-            while True:
-                page = self._call(SUPPORT_SERVICE, "DescribeCases", params, chunk[0])
-                cases += [SupportCaseInfo.from_aws(c) for c in page.get("cases", [])]
-                token = page.get("nextToken")
-                if not token or token == params.get("nextToken"):  # moto echoes the token it was given
-                    break
-                params = {**params, "nextToken": token}
+            cases += self._case_pages(params, chunk[0])
         return cases
+
+    def list_cases(
+        self, *, after: datetime | None = None, include_resolved: bool = True
+    ) -> Iterator[SupportCaseInfo]:
+        """Every case of the account (created after ``after``), page by page, without communications."""
+        params: dict[str, Any] = {"includeResolvedCases": include_resolved, "includeCommunications": False}
+        if after is not None:
+            params["afterTime"] = after.isoformat()
+        yield from self._case_pages(params)
+
+    def _case_pages(self, params: dict[str, Any], resource_id: str = "") -> Iterator[SupportCaseInfo]:
+        while True:
+            page = self._call(SUPPORT_SERVICE, "DescribeCases", params, resource_id)
+            yield from (SupportCaseInfo.from_aws(c) for c in page.get("cases", []))
+            token = page.get("nextToken")
+            if not token or token == params.get("nextToken"):  # moto echoes the token it was given
+                return
+            params = {**params, "nextToken": token}
 
 
 # --- clients -------------------------------------------------------------------------------------------

@@ -536,3 +536,11 @@ def test_describe_cases_includes_resolved_ones_and_communications(stubbed_gatewa
     assert case.recent_communications == [
         {"body": "Done.", "submitted_by": "aws", "time_created": "2025-03-01"}
     ]
+
+
+def test_list_cases_reads_every_page_since_a_time(stubbed_gateway):
+    gateway, _, support = stubbed_gateway
+    base = {"includeResolvedCases": True, "includeCommunications": False, "afterTime": NOW.isoformat()}
+    support.add_response("describe_cases", {"cases": [{"caseId": "case-1"}], "nextToken": "n2"}, base)
+    support.add_response("describe_cases", {"cases": [{"caseId": "case-2"}]}, {**base, "nextToken": "n2"})
+    assert [c.case_id for c in gateway.list_cases(after=NOW)] == ["case-1", "case-2"]
