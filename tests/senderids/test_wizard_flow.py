@@ -279,3 +279,18 @@ def test_every_support_case_field_has_help_text():
     from senderids.forms import SupportCaseForm
 
     assert all(field.help_text for field in SupportCaseForm.base_fields.values())
+
+
+def test_without_approval_done_enqueues_the_submission_on_commit(
+    wizard, settings, django_capture_on_commit_callbacks
+):
+    settings.SENDERIDS_REQUIRE_APPROVAL = False
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        wizard.walk("country", "use-case", "sender", "review")
+    created = SenderIdRequest.objects.get()
+    assert created.status == Status.APPROVED
+    assert list(created.events.values_list("to_status", flat=True)) == [
+        Status.PENDING_REVIEW,
+        Status.APPROVED,
+    ]
+    assert callbacks, "the AWS submission is queued only once the transaction commits"
