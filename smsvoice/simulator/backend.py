@@ -10,7 +10,7 @@ Review timeline of a submitted version, for review delay D: SUBMITTED until 0.2Â
 then the decision (DENIED, or APPROVED with the registration PROVISIONING) and at D the registration is
 COMPLETE and its sender ID exists (ASSOCIATE_ON_APPROVAL).
 
-Demo rules (documented in the README of smsvoice/simulator/__init__.py):
+Demo rules (also listed in smsvoice/simulator/__init__.py):
 - a registration whose sender ID (field ``senderIdInfo.senderId``) starts with ``DENY`` has its first
   submitted version DENIED with reasons and per-field feedback; a resubmitted version is approved;
 - RequestSenderId for a sender ID starting with ``TAKEN`` answers ConflictException;
@@ -85,10 +85,13 @@ class SimConfig:
     check_output: bool = False
 
     def update(self, values: dict[str, Any]) -> None:
+        """Apply ``values`` all or nothing (ValueError names the first bad one)."""
+        names = {f.name for f in dataclasses.fields(self)}
+        checked: dict[str, Any] = {}
         for name, value in values.items():
-            current = getattr(self, name, None)
-            if name not in {f.name for f in dataclasses.fields(self)}:
+            if name not in names:
                 raise ValueError(f"unknown setting {name!r}")
+            current = getattr(self, name)
             if isinstance(current, bool):
                 if not isinstance(value, bool):
                     raise ValueError(f"{name} must be true or false")
@@ -98,6 +101,8 @@ class SimConfig:
                 value = type(current)(value)
             elif not isinstance(value, str) or not value:
                 raise ValueError(f"{name} must be a non-empty string")
+            checked[name] = value
+        for name, value in checked.items():
             setattr(self, name, value)
 
 

@@ -109,7 +109,7 @@ def decode_body(raw: bytes) -> dict[str, Any]:
         return {}
     try:
         body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise serialization_error(f"Malformed JSON: {exc}") from None
     if not isinstance(body, dict):
         raise serialization_error("The request body must be a JSON object")
