@@ -196,6 +196,26 @@ class FormDefinition:
         out += [(SectionDef(section_path=p, title=p), fs) for p, fs in by_section.items()]
         return [(s, fs) for s, fs in out if fs]
 
+    def conditional_rules(self) -> dict[str, Any]:
+        """CONDITIONAL fields' rules for the page's script (shows/hides fields as answers change)."""
+        return {
+            f.field_path: {
+                "default": f.default_behavior or OPTIONAL,
+                "rules": [
+                    {
+                        "behavior": r.behavior,
+                        "conditions": [
+                            {"path": c.depends_on, "operator": c.operator, "values": list(c.values)}
+                            for c in r.conditions
+                        ],
+                    }
+                    for r in f.rules
+                ],
+            }
+            for f in self.fields
+            if f.requirement == CONDITIONAL and f.rules
+        }
+
     # --- serialisation (the cache row) ---------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)

@@ -106,11 +106,11 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_owner": is_owner,
             "progress": progress,
             "denied_version": selectors.latest_denied_version(registration=registration),
+            "conditional_rules": definition.conditional_rules() if editable else {},
             "missing": services.registration_missing_fields(registration=registration, definition=definition)
             if editable
             else [],
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -90,7 +90,7 @@ def test_submit_before_approval_records_the_intent(owner_client, sim, make_reque
 def test_submit_of_an_incomplete_form_shows_required_errors(owner_client, sim, make_request):
     request = make_request("IN", "EXMPLE")
     response = owner_client.post(url(request), {"companyInfo.companyName": "Example", "action": "submit"})
-    assert response.status_code == 400
+    assert response.status_code == 200  # the form again, with its errors
     assert "This field is required to submit." in response.content.decode()
     assert not Registration.objects.get(request=request).submit_requested
 
@@ -125,7 +125,7 @@ def test_bad_input_is_a_field_error_and_nothing_reaches_aws(
 
     response = owner_client.post(url(request), {**data, **uploads, "action": "save"})
 
-    assert response.status_code == 400
+    assert response.status_code == 200  # the form again, with its errors
     assert message in response.content.decode()
     assert sim.mutations() == before
     assert no_sync_enqueue == []
