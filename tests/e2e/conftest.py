@@ -3,7 +3,9 @@
 
 Fixture API (reuse it; see tests/e2e/test_wizard_e2e.py for examples):
 
-* ``browser`` (session) — one headless Chromium for the whole run.
+* ``browser`` (session) — one headless Chromium for the whole run. Tests outside tests/e2e/ can
+  import the fixtures: ``from tests.e2e.conftest import browser, browser_problems, logged_in_page,
+  new_page  # noqa: F401`` — they still share the one browser.
 * ``new_page(*, javascript=True, locale="en-US")`` — a page in a fresh browser context (its own
   cookies) whose relative URLs go to the live server: ``page.goto("/countries/")``.
 * ``logged_in_page(user, *, via_form=False, password=None, **new_page_kwargs)`` — the same, logged in
@@ -37,27 +39,51 @@ CHROMIUM_ARGS = [
 DEFAULT_TIMEOUT_MS = 15_000
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    if os.environ.get("SKIP_BROWSER_TESTS") == "1" or not Path(CHROMIUM).exists():
-        pytest.skip(f"browser tests need {CHROMIUM} (and SKIP_BROWSER_TESTS unset)")
-    from playwright.sync_api import sync_playwright
+# One Playwright and one Chromium per process, even when another test package imports these
+# fixtures (`from tests.e2e.conftest import browser, ...`) and so defines them a second time:
+# a second sync Playwright cannot start while the first one's event loop runs.
+_shared: dict[str, object] = {}
 
-    # Sync Playwright keeps an event loop running in this thread from here on: Django's ORM would
-    # refuse to run "in an async context" for every later test of the session without this.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    playwright = sync_playwright().start()
+
+def _start_browser() -> object:
+    if "browser" not in _shared:
+        from playwright.sync_api import sync_playwright
+
+        # Sync Playwright keeps an event loop running in this thread from here on: Django's ORM
+        # would refuse to run "in an async context" in every later test of the session without this.
+        _shared["async_unsafe_was"] = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        playwright = sync_playwright().start()
+        _shared["playwright"] = playwright
+        _shared["browser"] = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+    return _shared["browser"]
+
+
+def _stop_browser() -> None:
+    if "playwright" not in _shared:
+        return
+    browser = _shared.pop("browser", None)
+    playwright = _shared.pop("playwright")
     try:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        if browser is not None:
+            browser.close()
     finally:
         playwright.stop()
+        previous = _shared.pop("async_unsafe_was", None)
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if os.environ.get("SKIP_BROWSER_TESTS") == "1" or not Path(CHROMIUM).exists():
+        pytest.skip(f"browser tests need {CHROMIUM} (and SKIP_BROWSER_TESTS unset)")
+    yield _start_browser()
+    _stop_browser()
 
 
 @pytest.fixture
