@@ -294,3 +294,12 @@ def test_without_approval_done_enqueues_the_submission_on_commit(
         Status.APPROVED,
     ]
     assert callbacks, "the AWS submission is queued only once the transaction commits"
+
+
+def test_wizard_pages_render_in_french(wizard, owner_client):
+    owner_client.cookies["django_language"] = "fr"
+    answers = {"country": {"country-country": "VN"}}
+    wizard.walk("country", "use-case", "sender", "review", answers=answers)
+    for step in ("country", "use-case", "sender", "review", "support-case"):
+        response = wizard.page(step)
+        assert response.headers["Content-Language"] == "fr"
