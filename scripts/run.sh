@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
-# `make run`: the embedded demo. SQLite, Celery on Kombu's filesystem transport with one
-# child worker running beat, the local SMS API simulator, demo users; serves on PORT (8000).
+# `make run`: the embedded demo. SQLite, Celery on Kombu's filesystem transport with one child
+# worker running beat, the local SMS API simulator, moto's AWS Support API, demo users; serves on
+# PORT (8000). Every child is stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
 PY="$VENV/bin/python"
 PORT="${PORT:-8000}"
 SIM_PORT="${SIM_PORT:-4566}"
+SUPPORT_PORT="${SUPPORT_PORT:-4567}"
 
 export DEBUG="${DEBUG:-true}" EMBEDDED=true
+# ap-south-1: the one Region family where AWS offers India's sender-ID registration type, so the demo
+# shows India and Singapore registrations (in us-east-1 India falls back to a support case).
+export AWS_REGION="${AWS_REGION:-ap-south-1}"
 export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-simulator}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-simulator}"
 export AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2="${AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2:-http://127.0.0.1:$SIM_PORT}"
+export AWS_ENDPOINT_URL_SUPPORT="${AWS_ENDPOINT_URL_SUPPORT:-http://127.0.0.1:$SUPPORT_PORT}"
+# Demo pace: the simulator reviews a registration in 30 s and the portal polls every 10 s.
+export REGISTRATION_POLL_SECONDS="${REGISTRATION_POLL_SECONDS:-10}"
+export AWS_SMS_TPS="${AWS_SMS_TPS:-5}"
 export EMAIL_URL="${EMAIL_URL:-consolemail://}"
 mkdir -p var
 
@@ -18,19 +27,37 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
-"$PY" manage.py migrate --noinput
-echo "Demo users:"
-"$PY" manage.py seed_demo
+wait_port() {
+  for _ in $(seq 100); do
+    "$PY" -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 0.2)" "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "nothing answers on port $1 (see var/*.log)" >&2; return 1
+}
 
-if "$PY" manage.py help run_sms_simulator >/dev/null 2>&1; then
-  "$PY" manage.py run_sms_simulator --port "$SIM_PORT" --state-file var/simulator.json >var/simulator.log 2>&1 &
+"$PY" manage.py migrate --noinput
+
+"$PY" manage.py run_sms_simulator --port "$SIM_PORT" --state-file var/simulator.json --review-delay 30 \
+  >var/simulator.log 2>&1 &
+pids+=($!)
+if [ -x "$VENV/bin/moto_server" ]; then
+  "$VENV/bin/moto_server" -H 127.0.0.1 -p "$SUPPORT_PORT" >var/moto.log 2>&1 &
   pids+=($!)
-  echo "SMS simulator on http://127.0.0.1:$SIM_PORT (log: var/simulator.log)"
 fi
+wait_port "$SIM_PORT"
+# Registration types as the (simulated) AWS Region offers them.
+"$PY" manage.py load_countries --sync
 
 "$VENV/bin/celery" -A config worker --pool=solo -B -s var/celerybeat-schedule \
   --without-gossip --without-mingle --without-heartbeat -n embedded@%h --loglevel=INFO >var/worker.log 2>&1 &
 pids+=($!)
-echo "Celery worker + beat running (log: var/worker.log)"
-echo "Portal on http://127.0.0.1:$PORT"
+
+echo
+echo "SMS simulator:   http://127.0.0.1:$SIM_PORT  (log var/simulator.log; GET /_calls)"
+echo "AWS Support:     http://127.0.0.1:$SUPPORT_PORT (moto)"
+echo "Celery worker + beat (filesystem broker): log var/worker.log"
+echo "Demo users:"
+"$PY" manage.py seed_demo
+echo
+echo "Portal on http://127.0.0.1:$PORT  — Ctrl-C stops everything."
 "$PY" manage.py runserver "127.0.0.1:$PORT" --noreload
