@@ -755,6 +755,7 @@ _POLL_FIELDS = (
     "current_version_number",
     "approved_version_number",
     "latest_denied_version_number",
+    "aws_status_changed_at",
     "request__status",
     "request__sender_id",
     "request__country",
@@ -788,6 +789,26 @@ def _poll_page(infos: list[Any], now: datetime, report: PollReport) -> None:
     if changes:
         _fetch_details(changes, report)
         _apply_changes(changes, now, report)
+
+
+def bulk_write(model: type, rows: list[Any], fields: list[str], max_groups: int = 5) -> None:
+    """Write `fields` of `rows` in a bounded number of queries.
+
+    Rows a poll changes mostly get the same values (a page moving SUBMITTED → REVIEWING): grouped by
+    value, that is one plain UPDATE … WHERE pk IN (…) per group. Django's bulk_update (one CASE per
+    field and row) is only used when the values are too varied (more than `max_groups` groups);
+    either way a page costs at most `max_groups` queries, whatever N.
+    """
+    if not rows:
+        return
+    groups: dict[tuple, list[int]] = {}
+    for row in rows:
+        groups.setdefault(tuple(getattr(row, name) for name in fields), []).append(row.pk)
+    if len(groups) > max_groups:
+        model.objects.bulk_update(rows, fields)
+        return
+    for values, pks in groups.items():
+        model.objects.filter(pk__in=pks).update(**dict(zip(fields, values, strict=True)))
 
 
 def _differs(row: Registration, info: Any) -> bool:
@@ -914,7 +935,8 @@ def _apply_changes(changes: list[_Change], now: datetime, report: PollReport) ->
                 )
             if change.field_values:
                 denials.append((row, change.field_values))
-        Registration.objects.bulk_update(
+        bulk_write(
+            Registration,
             [row for row, _c in applied],
             [
                 "aws_status",
@@ -1030,7 +1052,7 @@ def _mirror_requests(applied: list[tuple[Registration, _Change]], report: PollRe
             continue
         report.changes.append(f"{label}; request #{request.pk} {change.request_status} → {target}")
     if quiet:
-        SenderIdRequest.objects.bulk_update(quiet, ["aws_status"])
+        bulk_write(SenderIdRequest, quiet, ["aws_status"])
 
 
 def _poll_unconfirmed(now: datetime, report: PollReport) -> None:
