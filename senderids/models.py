@@ -97,7 +97,10 @@ class SenderIdRequest(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("sender ID request")
         verbose_name_plural = _("sender ID requests")
-        permissions = [("approve_senderidrequest", _("Can approve or reject sender ID requests"))]
+        permissions = [
+            ("approve_senderidrequest", _("Can approve or reject sender ID requests")),
+            ("release_senderidrequest", _("Can release sender IDs on behalf of their owners")),
+        ]
         indexes = [
             models.Index(fields=["owner", "-created_at"]),
             models.Index(fields=["status", "status_changed_at"]),
@@ -153,3 +156,44 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class DriftKind(models.TextChoices):
+    UNKNOWN_HERE = "unknown_here", _("In AWS, unknown here")
+    GONE_IN_AWS = "gone_in_aws", _("Active here, gone in AWS")
+
+
+class SenderIdDrift(models.Model):
+    """A difference between AWS's sender IDs and ours, found by `manage.py sync_sender_ids`.
+
+    One open row per (kind, sender ID, country) while the difference lasts; a sync that no longer
+    sees it sets `resolved_at`. Staff read these in admin; nothing is changed automatically.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=DriftKind.choices, db_index=True)
+    sender_id = models.CharField(_("sender ID"), max_length=64)
+    iso_country_code = models.CharField(_("country"), max_length=2)
+    # Our request, for "active here, gone in AWS".
+    request = models.ForeignKey(
+        SenderIdRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="drifts"
+    )
+    # What AWS said about it, for "in AWS, unknown here" (ARN, message types, registered...).
+    aws_details = models.JSONField(_("AWS details"), default=dict, blank=True)
+    first_seen_at = models.DateTimeField(_("first seen"))
+    last_seen_at = models.DateTimeField(_("last seen"))
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-last_seen_at", "pk"]
+        verbose_name = _("sender ID drift")
+        verbose_name_plural = _("sender ID drifts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "sender_id", "iso_country_code"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="senderids_one_open_drift",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.sender_id} ({self.iso_country_code})"
