@@ -133,21 +133,30 @@ class FieldDef:
         # No rule matched, or an older definition without ConditionalBehavior: AWS decides on submit.
         return dataclasses.replace(base, behavior=_behavior(self.default_behavior or OPTIONAL))
 
-    def describe_conditions(self) -> list[str]:
-        """Human-readable rules for help text: "Required when companyInfo.x is one of: A, B"."""
+    def describe_conditions(self, titles: Mapping[str, str] | None = None) -> list[str]:
+        """Human-readable rules for help text: "Required when “Registering on behalf…?” is Yes."."""
+        from django.utils.translation import gettext as _
+
+        titles = titles or {}
+        behaviors = {REQUIRED: _("Required"), OPTIONAL: _("Optional"), DISALLOWED: _("Not allowed")}
         out = []
         for rule in self.rules:
             parts = []
             for c in rule.conditions:
+                params = {"field": titles.get(c.depends_on, c.depends_on), "values": " / ".join(c.values)}
                 if c.operator == "HAS_VALUE":
-                    parts.append(f"{c.depends_on} has a value")
+                    parts.append(_("“%(field)s” has a value") % params)
                 elif c.operator == "NO_VALUE":
-                    parts.append(f"{c.depends_on} is empty")
+                    parts.append(_("“%(field)s” is empty") % params)
                 elif c.operator in ("NOT_EQUALS", "NOT_IN"):
-                    parts.append(f"{c.depends_on} is not {' / '.join(c.values)}")
+                    parts.append(_("“%(field)s” is not %(values)s") % params)
                 else:
-                    parts.append(f"{c.depends_on} is {' / '.join(c.values)}")
-            out.append(f"{rule.behavior.title()} when {' and '.join(parts)}")
+                    parts.append(_("“%(field)s” is %(values)s") % params)
+            behavior = behaviors.get(rule.behavior, rule.behavior)
+            out.append(
+                _("%(behavior)s when %(conditions)s.")
+                % {"behavior": behavior, "conditions": _(" and ").join(parts)}
+            )
         return out
 
 

@@ -97,7 +97,7 @@ def _compiled(pattern: str | None) -> re.Pattern[str] | None:
         return None
 
 
-def _help_text(definition: FieldDef) -> str:
+def _help_text(definition: FieldDef, titles: dict[str, str] | None = None) -> str:
     parts = [definition.short_description]
     if definition.long_description and definition.long_description != definition.short_description:
         parts.append(definition.long_description)
@@ -105,18 +105,20 @@ def _help_text(definition: FieldDef) -> str:
         parts.append(definition.text_validation_description)
     if definition.example:
         parts.append(str(_("Example: %(example)s") % {"example": definition.example}))
-    if definition.field_type == ATTACHMENT:
+    if definition.field_type == ATTACHMENT and "PDF" not in " ".join(parts):
         parts.append(str(_("PDF, PNG or JPEG, at most 1.5 MB.")))
-    parts += definition.describe_conditions()
+    parts += definition.describe_conditions(titles)
     return " ".join(p for p in parts if p)
 
 
-def build_field(definition: FieldDef, *, current_attachment: str = "") -> forms.Field:
+def build_field(
+    definition: FieldDef, *, current_attachment: str = "", titles: dict[str, str] | None = None
+) -> forms.Field:
     """The Django field for one definition. Requirements and conditional validation live in clean()."""
     common: dict[str, Any] = {
         "label": definition.title,
         "required": False,
-        "help_text": _help_text(definition),
+        "help_text": _help_text(definition, titles),
     }
     if definition.field_type == SELECT:
         labels = dict(definition.option_titles)
@@ -159,9 +161,10 @@ class RegistrationForm(forms.Form):
         self.attachments = attachments or {}
         self.readonly = readonly
         locked = locked or {}
+        titles = {f.field_path: f.title for f in definition.fields}
         for field_def in definition.fields:
             path = field_def.field_path
-            field = build_field(field_def, current_attachment=self.attachments.get(path, ""))
+            field = build_field(field_def, current_attachment=self.attachments.get(path, ""), titles=titles)
             field.disabled = readonly or path in locked
             if path in locked:
                 # Fixed by the request (e.g. the sender ID being registered): shown, never taken from POST.

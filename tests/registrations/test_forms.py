@@ -45,7 +45,9 @@ def test_singapore_form_has_its_own_fields_and_help_texts(sim):
     assert "UEN" in form.fields["companyInfo.companyId"].help_text
     section = next(s for s, _rows in form.sections() if s.section_path == "sgSidSpecificInfo")
     assert "SSIR" in section.long_description
-    assert "Required when" in form.fields["senderIdInfo.letterOfAuthorization"].help_text
+    help_text = form.fields["senderIdInfo.letterOfAuthorization"].help_text
+    assert "Required when “Registering on behalf of another entity?” is Yes." in help_text
+    assert help_text.count("PDF, PNG or JPEG") == 1
 
 
 def test_definitions_are_cached_after_the_first_read(sim):
