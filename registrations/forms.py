@@ -139,7 +139,7 @@ def build_field(
     attrs: dict[str, Any] = {"maxlength": max_length}
     if definition.example:
         attrs["placeholder"] = definition.example
-    widget = forms.Textarea(attrs={**attrs, "rows": 4}) if max_length > 200 else forms.TextInput(attrs=attrs)
+    widget = forms.Textarea(attrs={**attrs, "rows": 4}) if max_length > 300 else forms.TextInput(attrs=attrs)
     # Unknown field types (AWS may add some) are offered as text; AWS validates them on push.
     return forms.CharField(widget=widget, **common)
 
