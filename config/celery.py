@@ -29,4 +29,10 @@ app.conf.beat_schedule = {
         "schedule": settings.SENDERIDS_SWEEP_INTERVAL,
         "options": {"expires": settings.SENDERIDS_SWEEP_INTERVAL},
     },
+    # Drift between AWS's sender IDs and ours (also `manage.py sync_sender_ids`).
+    "sync-sender-ids": {
+        "task": "senderids.tasks.sync_sender_ids",
+        "schedule": settings.SENDERIDS_SYNC_INTERVAL,
+        "options": {"expires": settings.SENDERIDS_SYNC_INTERVAL},
+    },
 }

@@ -201,6 +201,12 @@ if (
     raise ImproperlyConfigured(
         "SENDERIDS_SUBMIT_* / SENDERIDS_SWEEP_* must be non-negative (interval, batch > 0)."
     )
+# Beat: how often `sync_sender_ids` reconciles our sender IDs with DescribeSenderIds (seconds).
+SENDERIDS_SYNC_INTERVAL = env.float("SENDERIDS_SYNC_INTERVAL", default=3600.0)
+if SENDERIDS_SYNC_INTERVAL <= 0:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("SENDERIDS_SYNC_INTERVAL must be positive (seconds).")
 # Absolute base of links in notification emails.
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
-from .models import SenderIdRequest, Status, StatusEvent
+from .models import SenderIdDrift, SenderIdRequest, Status, StatusEvent
 
 
 class QueueStatusFilter(admin.SimpleListFilter):
@@ -89,6 +89,18 @@ class RejectForm(forms.Form):
         return services.rejection_reason_clean(self.cleaned_data["reason"])
 
 
+class ReleaseOnBehalfForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note for the owner (optional, shown on the timeline)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+    )
+    turn_off_protection = forms.BooleanField(
+        label=_("Turn off deletion protection first where it is on (UpdateSenderId)"), required=False
+    )
+
+
 REQUEST_FIELDS = (
     "owner", "country", "sender_id", "process", "message_type", "sms", "voice", "monthly_volume",
     "company_hq",
@@ -112,6 +124,7 @@ class SenderIdRequestAdmin(admin.ModelAdmin):
         QueueStatusFilter,
         ("country", admin.RelatedOnlyFieldListFilter),
         "process",
+        "deletion_protection",
         "created_at",
         "status_changed_at",
     )
@@ -122,7 +135,7 @@ class SenderIdRequestAdmin(admin.ModelAdmin):
     )  # fmt: skip
     list_select_related = ("owner", "country")
     ordering = ("created_at",)  # the queue: oldest first
-    actions = ("approve", "reject_with_reason")
+    actions = ("approve", "reject_with_reason", "release_on_behalf", "retry_failed")
     inlines = (StatusEventInline,)
     fieldsets = (
         (_("Request"), {"fields": REQUEST_FIELDS}),
@@ -142,6 +155,9 @@ class SenderIdRequestAdmin(admin.ModelAdmin):
 
     def has_approve_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(services.APPROVE_PERMISSION)
+
+    def has_release_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(services.RELEASE_PERMISSION)
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):  # type: ignore[no-untyped-def]
         extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
@@ -189,6 +205,69 @@ class SenderIdRequestAdmin(admin.ModelAdmin):
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/senderids/reject_reason.html", context)
 
+    @admin.action(description=_("Release on behalf of the owner…"), permissions=["release"])
+    def release_on_behalf(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        """Staff release for the owner (confirm page); recorded with the staff member's name."""
+        from smsvoice.gateway import AwsError
+
+        form = ReleaseOnBehalfForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            released, skipped = 0, []
+            for sender_id_request in queryset.select_related("owner", "country"):
+                try:
+                    if sender_id_request.deletion_protection and form.cleaned_data["turn_off_protection"]:
+                        services.sender_id_deletion_protection_disable(
+                            request=sender_id_request, actor=request.user
+                        )
+                    services.sender_id_request_release(
+                        request=sender_id_request, actor=request.user, note=form.cleaned_data["note"]
+                    )
+                    released += 1
+                except services.DeletionProtectionOn:
+                    self.message_user(
+                        request,
+                        _("%(name)s has deletion protection on: not released.") % {"name": sender_id_request},
+                        messages.WARNING,
+                    )
+                except AwsError as exc:
+                    self.message_user(
+                        request,
+                        _("%(name)s: AWS did not turn off deletion protection: %(message)s")
+                        % {"name": sender_id_request, "message": exc.message},
+                        messages.ERROR,
+                    )
+                except services.IllegalTransition:
+                    skipped.append(sender_id_request)
+            self._report(
+                request, released, skipped, done_msg=_("Releasing %(count)d sender ID(s) for their owners.")
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Release sender IDs on behalf of their owners"),
+            "opts": self.model._meta,
+            "queryset": queryset.select_related("owner", "country"),
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action_name": "release_on_behalf",
+            "media": self.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/senderids/release_confirm.html", context)
+
+    @admin.action(description=_("Retry failed requests (new AWS request)"), permissions=["approve"])
+    def retry_failed(self, request: HttpRequest, queryset: QuerySet) -> None:
+        retried, skipped = 0, []
+        for sender_id_request in queryset:
+            try:
+                services.sender_id_request_retry(request=sender_id_request, actor=request.user)
+                retried += 1
+            except services.IllegalTransition:
+                skipped.append(sender_id_request)
+        self._report(
+            request, retried, skipped, done_msg=_("Retrying %(count)d request(s); submitting to AWS.")
+        )
+
     def _report(self, request: HttpRequest, done: int, skipped: list[SenderIdRequest], done_msg: str) -> None:
         if done:
             self.message_user(request, done_msg % {"count": done}, messages.SUCCESS)
@@ -226,4 +305,40 @@ class StatusEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class DriftOpenFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("open", _("Open")), ("resolved", _("Resolved"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "open":
+            return queryset.filter(resolved_at__isnull=True)
+        if self.value() == "resolved":
+            return queryset.filter(resolved_at__isnull=False)
+        return queryset
+
+
+@admin.register(SenderIdDrift)
+class SenderIdDriftAdmin(admin.ModelAdmin):
+    """Differences between AWS and us, written by `manage.py sync_sender_ids` (and beat). Read-only."""
+
+    list_display = (
+        "kind", "sender_id", "iso_country_code", "request", "first_seen_at", "last_seen_at", "resolved_at",
+    )  # fmt: skip
+    list_filter = (DriftOpenFilter, "kind", "iso_country_code", "last_seen_at")
+    search_fields = ("sender_id", "request__owner__username")
+    list_select_related = ("request",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

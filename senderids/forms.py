@@ -520,3 +520,51 @@ FORM_LIST = (
     (STEP_REGISTRATION, RegistrationForm),
     (STEP_SUPPORT_CASE, SupportCaseForm),
 )
+
+
+# --- Release (views.release_sender_id) ---------------------------------------------------------------
+# Longer input is refused outright (and not echoed back): nobody types the word with 100 spaces.
+RELEASE_CONFIRMATION_MAX_CHARS = 100
+
+
+class ReleaseConfirmForm(forms.Form):
+    """Typing the word "release" (exactly, case-sensitive; surrounding whitespace is ignored)."""
+
+    confirmation = forms.CharField(
+        label=_("To confirm, type “release”"),
+        required=False,
+        strip=False,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "none",
+                "autocorrect": "off",
+                "spellcheck": "false",
+                "maxlength": RELEASE_CONFIRMATION_MAX_CHARS,
+            }
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.oversized = False
+        if self.is_bound:
+            key = self.add_prefix("confirmation")
+            raw = self.data.get(key, "")
+            if isinstance(raw, str) and len(raw) > RELEASE_CONFIRMATION_MAX_CHARS:
+                self.oversized = True
+                self.data = self.data.copy()
+                self.data[key] = ""
+
+    def clean_confirmation(self) -> str:
+        from .services import RELEASE_CONFIRMATION_WORD, release_confirmation_matches
+
+        if self.oversized:
+            raise forms.ValidationError(
+                _("That is far too long. Type just the word “release”."), code="too_long"
+            )
+        if not release_confirmation_matches(self.cleaned_data.get("confirmation")):
+            raise forms.ValidationError(
+                _("Type the word “release” exactly (lower case) to confirm."), code="mismatch"
+            )
+        return RELEASE_CONFIRMATION_WORD

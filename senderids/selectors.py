@@ -72,3 +72,36 @@ def sender_id_request_open_duplicate(
         .order_by("-created_at")
         .first()
     )
+
+
+# --- "My sender IDs" and release --------------------------------------------------------------------
+# Sender IDs the owner holds at AWS: leased (and charged) until released.
+HELD_STATUSES = (Status.ACTIVE, Status.RELEASING)
+
+
+def sender_ids_held_by_owner(*, owner: AbstractBaseUser) -> list[SenderIdRequest]:
+    """The owner's active (and releasing) sender IDs, by country name then sender ID: one query.
+
+    Each carries `registration_aws_status`: AWS's raw status of its registration (registrations app),
+    "" when there is none.
+    """
+    from django.apps import apps
+
+    qs = (
+        SenderIdRequest.objects.filter(owner=owner, status__in=HELD_STATUSES)
+        .select_related("country")
+        .order_by("country__name", "country_id", "sender_id", "pk")
+    )
+    if apps.is_installed("registrations"):
+        from django.db.models import F
+
+        qs = qs.annotate(registration_aws_status=F("registration__aws_status"))
+    rows = list(qs)
+    for row in rows:
+        row.registration_aws_status = getattr(row, "registration_aws_status", None) or ""
+    return rows
+
+
+def sender_id_request_get_for_owner(*, owner: AbstractBaseUser, pk: int) -> SenderIdRequest | None:
+    """The request if `owner` owns it (release pages: staff act from admin, not here), else None."""
+    return SenderIdRequest.objects.select_related("country").filter(pk=pk, owner=owner).first()

@@ -8,7 +8,9 @@ writes the StatusEvent in the same transaction. Side effects run on commit.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +20,15 @@ from django.utils import timezone
 
 from countries.models import Country
 
-from .models import SenderIdRequest, Status, StatusEvent, WorkerHeartbeat
+from .models import (
+    OPEN_STATUSES,
+    DriftKind,
+    SenderIdDrift,
+    SenderIdRequest,
+    Status,
+    StatusEvent,
+    WorkerHeartbeat,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -429,3 +439,410 @@ def sender_id_requests_sweep_stuck(*, now: Any = None) -> list[int]:
     if ids:
         logger.warning("sweeper: re-enqueued %d stuck request(s): %s", len(ids), ids[:20])
     return ids
+
+
+# --- Release, deletion protection, reconciliation with AWS ---------------------------------------
+#
+# Release is two steps, like submission: `sender_id_request_release` (owner, or staff on their
+# behalf) moves active → releasing and enqueues the task on commit; the conditional UPDATE in the
+# choke point makes a double submit one transition and so one message, one AWS call. The task runs
+# `sender_id_request_release_execute`: ReleaseSenderId → released. AWS answering "not found" means
+# the sender ID is already gone, which is what we wanted: released. Any other refusal (Conflict:
+# deletion protection) puts the request back to active with AWS's reason on the timeline.
+# A redelivered message finds the row released (nothing to do) or still releasing (a crash after
+# the AWS call, before our commit): the repeat call answers "not found" and also ends released.
+
+RELEASE_PERMISSION = "senderids.release_senderidrequest"
+RELEASE_CONFIRMATION_WORD = "release"
+DELETION_PROTECTION_REASON = "DELETION_PROTECTION_ENABLED"
+NOT_FOUND_CODE = "ResourceNotFoundException"
+
+
+class DeletionProtectionOn(Exception):
+    """The sender ID has deletion protection on: AWS would refuse to release it. Turn it off first."""
+
+
+def release_confirmation_matches(typed: object) -> bool:
+    """True when `typed` is exactly the word "release" once surrounding whitespace is trimmed."""
+    return isinstance(typed, str) and typed.strip() == RELEASE_CONFIRMATION_WORD
+
+
+def _require_releaser(request: SenderIdRequest, actor: AbstractBaseUser) -> None:
+    """The owner, or staff with the release permission (acting on the owner's behalf)."""
+    from django.core.exceptions import PermissionDenied
+
+    if not actor.is_active:
+        raise PermissionDenied("inactive users cannot release sender IDs")
+    if actor.pk == request.owner_id:
+        return
+    if not (actor.is_staff and actor.has_perm(RELEASE_PERMISSION)):
+        raise PermissionDenied("releasing another user's sender ID needs the release permission")
+
+
+def _display_name(user: AbstractBaseUser) -> str:
+    full_name = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    username = user.get_username()
+    return f"{full_name} ({username})" if full_name else username
+
+
+def enqueue_release(request_id: int) -> None:
+    """Queue ReleaseSenderId once the surrounding transaction commits."""
+    from .tasks import release_sender_id
+
+    transaction.on_commit(lambda: release_sender_id.delay(request_id))
+
+
+def sender_id_request_release(
+    *, request: SenderIdRequest, actor: AbstractBaseUser, note: str = ""
+) -> StatusEvent:
+    """active → releasing by its owner (or staff on the owner's behalf); the AWS call is enqueued on commit.
+
+    Raises DeletionProtectionOn when the sender ID is protected (turn it off first), IllegalTransition
+    when the request is not active, TransitionConflict when a concurrent release won (a double submit).
+    """
+    from django.utils.translation import gettext as _
+
+    _require_releaser(request, actor)
+    if request.status == Status.ACTIVE and request.deletion_protection:
+        raise DeletionProtectionOn(f"request {request.pk} has deletion protection on")
+    if actor.pk == request.owner_id:
+        reason = _("Release requested by the owner.")
+    else:
+        reason = _("Released by staff member %(name)s on behalf of the owner.") % {
+            "name": _display_name(actor)
+        }
+    note = (note or "").strip()
+    if note:
+        reason = f"{reason} {note}"
+    with transaction.atomic():
+        event = sender_id_request_set_status(
+            request=request, to=Status.RELEASING, actor=actor, reason=reason, expected_from=Status.ACTIVE
+        )
+        enqueue_release(request.pk)
+    return event
+
+
+def _release_outcome(request: SenderIdRequest, *, to: str, **kwargs: Any) -> None:
+    try:
+        sender_id_request_set_status(
+            request=request, to=to, actor=WORKER_ACTOR, expected_from=Status.RELEASING, **kwargs
+        )
+    except TransitionConflict:
+        # A concurrent delivery recorded the outcome first.
+        request.refresh_from_db()
+        logger.info("release: request %s moved on concurrently (%s)", request.pk, request.status)
+
+
+def sender_id_request_release_execute(*, request_id: int) -> SenderIdRequest | None:
+    """ReleaseSenderId for a `releasing` request, and record the outcome. Safe to run any number of times.
+
+    Raises RetryableAwsError for the task to retry (the row stays `releasing`, the error noted on it).
+    """
+    from django.utils.translation import gettext as _
+
+    from smsvoice.gateway import PermanentAwsError, RetryableAwsError, get_gateway
+
+    request = SenderIdRequest.objects.select_related("country", "owner").filter(pk=request_id).first()
+    if request is None:
+        logger.warning("release: request %s does not exist", request_id)
+        return None
+    if request.status != Status.RELEASING:
+        logger.info("release: request %s is %s, nothing to do", request.pk, request.status)
+        return request
+    try:
+        get_gateway().release_sender_id(sender_id=request.sender_id, iso_country_code=request.country_id)
+    except RetryableAwsError as exc:
+        SenderIdRequest.objects.filter(pk=request.pk, status=Status.RELEASING).update(
+            aws_error_code=_aws_code(exc)[:100],
+            aws_error_message=_aws_message(exc),
+            updated_at=timezone.now(),
+        )
+        raise
+    except PermanentAwsError as exc:
+        code, message = _aws_code(exc), _aws_message(exc)
+        if code == NOT_FOUND_CODE:
+            _release_outcome(
+                request,
+                to=Status.RELEASED,
+                reason=_("AWS no longer has this sender ID: it counts as released."),
+                aws_code=code,
+                aws_message=message,
+                deletion_protection=False,
+                aws_error_code="",
+                aws_error_message="",
+            )
+            return request
+        protected = getattr(exc, "reason", None) == DELETION_PROTECTION_REASON
+        if protected:
+            reason = _(
+                "AWS refused to release the sender ID because its deletion protection is on. "
+                "Turn deletion protection off, then release it again."
+            )
+        else:
+            reason = _("AWS refused to release the sender ID: it stays active.")
+        if getattr(exc, "reason", None):
+            message = f"{message} (reason: {exc.reason})"
+        extra = {"deletion_protection": True} if protected else {}
+        _release_outcome(
+            request,
+            to=Status.ACTIVE,
+            reason=reason,
+            aws_code=code,
+            aws_message=message,
+            aws_error_code=code[:100],
+            aws_error_message=message,
+            **extra,
+        )
+        return request
+    _release_outcome(
+        request,
+        to=Status.RELEASED,
+        reason=_("AWS released the sender ID. Lease charges stop from the next calendar month."),
+        deletion_protection=False,
+        aws_error_code="",
+        aws_error_message="",
+    )
+    return request
+
+
+def status_event_note(
+    *,
+    request: SenderIdRequest,
+    actor: AbstractBaseUser | str | None,
+    reason: str,
+    aws_code: str = "",
+    aws_message: str = "",
+) -> StatusEvent:
+    """A timeline entry for an action that does not change the status (e.g. deletion protection off)."""
+    return StatusEvent.objects.create(
+        request=request,
+        from_status=request.status,
+        to_status=request.status,
+        reason=reason,
+        aws_code=aws_code[:100],
+        aws_message=aws_message,
+        **_actor_fields(actor),
+    )
+
+
+def sender_id_deletion_protection_disable(*, request: SenderIdRequest, actor: AbstractBaseUser) -> bool:
+    """UpdateSenderId(DeletionProtectionEnabled=false) for an active sender ID; noted on its timeline.
+
+    Returns the protection AWS now reports (False). A sender ID AWS no longer has has nothing to
+    protect: the flag is cleared too (releasing it then ends as released). Other AWS errors are raised
+    (RetryableAwsError: try again later; PermanentAwsError: AWS's message for the user).
+    """
+    from django.utils.translation import gettext as _
+
+    from smsvoice.gateway import PermanentAwsError, get_gateway
+
+    _require_releaser(request, actor)
+    if request.status != Status.ACTIVE:
+        raise IllegalTransition(
+            f"deletion protection can only be changed on an active sender ID ({request.status})"
+        )
+    aws_code = aws_message = ""
+    try:
+        info = get_gateway().update_sender_id(
+            sender_id=request.sender_id,
+            iso_country_code=request.country_id,
+            deletion_protection_enabled=False,
+        )
+        protected = info.deletion_protection_enabled
+        reason = _("Deletion protection turned off at AWS.")
+    except PermanentAwsError as exc:
+        if _aws_code(exc) != NOT_FOUND_CODE:
+            raise
+        protected, aws_code, aws_message = False, _aws_code(exc), _aws_message(exc)
+        reason = _("AWS no longer has this sender ID: there is no deletion protection to turn off.")
+    if actor.pk != request.owner_id:
+        reason = f"{reason} " + _("By staff member %(name)s on behalf of the owner.") % {
+            "name": _display_name(actor)
+        }
+    with transaction.atomic():
+        SenderIdRequest.objects.filter(pk=request.pk).update(
+            deletion_protection=protected, updated_at=timezone.now()
+        )
+        request.deletion_protection = protected
+        status_event_note(
+            request=request, actor=actor, reason=reason, aws_code=aws_code, aws_message=aws_message
+        )
+    return protected
+
+
+def sender_id_request_retry(*, request: SenderIdRequest, actor: AbstractBaseUser) -> StatusEvent:
+    """failed → approved with a fresh ClientToken (the old token's request failed), resubmitted on commit.
+
+    Only for sender IDs requested directly (process "supported"): registrations and support cases have
+    their own records at AWS and are retried from their own pages.
+    """
+    from django.utils.translation import gettext as _
+
+    _require_approver(actor)
+    if request.process != "supported":
+        raise IllegalTransition(
+            f"retry is only offered for directly requested sender IDs ({request.process})"
+        )
+    with transaction.atomic():
+        event = sender_id_request_set_status(
+            request=request,
+            to=Status.APPROVED,
+            actor=actor,
+            reason=_("Retried by %(name)s after the failure.") % {"name": _display_name(actor)},
+            expected_from=Status.FAILED,
+            client_token=uuid.uuid4(),
+            aws_error_code="",
+            aws_error_message="",
+        )
+        enqueue_submission(request.pk)
+    return event
+
+
+def sender_id_requests_sweep_releasing(*, now: Any = None) -> list[int]:
+    """Re-enqueue releases stuck in `releasing` (lost message, worker gone) for longer than the
+    submitting threshold; each is touched so it waits a full threshold before the next nudge."""
+    from datetime import timedelta
+
+    now = now or timezone.now()
+    before = now - timedelta(seconds=settings.SENDERIDS_SWEEP_SUBMITTING_AFTER)
+    with transaction.atomic():
+        ids = list(
+            SenderIdRequest.objects.filter(status=Status.RELEASING, updated_at__lt=before)
+            .order_by("updated_at")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[: settings.SENDERIDS_SWEEP_BATCH]
+        )
+        if ids:
+            SenderIdRequest.objects.filter(pk__in=ids).update(updated_at=now)
+            for pk in ids:
+                enqueue_release(pk)
+    if ids:
+        logger.warning("sweeper: re-enqueued %d stuck release(s): %s", len(ids), ids[:20])
+    return ids
+
+
+# --- sync_sender_ids: DescribeSenderIds (all pages) against our requests -------------------------
+
+
+@dataclass
+class SyncReport:
+    aws_count: int = 0
+    active_count: int = 0
+    refreshed: list[int] = field(default_factory=list)  # active requests whose AWS-owned fields changed
+    drifts: list[SenderIdDrift] = field(default_factory=list)  # open after this run
+    new: list[SenderIdDrift] = field(default_factory=list)
+    resolved: list[SenderIdDrift] = field(default_factory=list)
+
+
+def _describe_for_drift(info: Any) -> dict[str, Any]:
+    return {
+        "sender_id_arn": info.sender_id_arn,
+        "message_types": list(info.message_types),
+        "monthly_leasing_price": str(info.monthly_leasing_price or ""),
+        "deletion_protection_enabled": info.deletion_protection_enabled,
+        "registered": info.registered,
+        "registration_id": info.registration_id or "",
+    }
+
+
+def sender_ids_sync(*, now: Any = None) -> SyncReport:
+    """Reconcile AWS's sender IDs with our requests; record drift (SenderIdDrift), change no status.
+
+    Drift is a sender ID in AWS that no open request of ours accounts for ("unknown here": made by
+    hand in the console, or released here but not at AWS), or an active request whose sender ID AWS
+    no longer lists ("gone in AWS"). Matching active requests get AWS's deletion protection and
+    monthly price. Our active set is read before AWS's list and re-checked after, our open set after
+    it, so a request created, activated or released while the sync runs is never flagged.
+    Raises RetryableAwsError / PermanentAwsError when AWS cannot be read (nothing is recorded then).
+    """
+    from smsvoice.gateway import get_gateway
+
+    now = now or timezone.now()
+    active_before = {
+        (sender_id, iso): pk
+        for pk, sender_id, iso in SenderIdRequest.objects.filter(status=Status.ACTIVE).values_list(
+            "pk", "sender_id", "country_id"
+        )
+    }
+    in_aws = {(info.sender_id, info.iso_country_code): info for info in get_gateway().describe_sender_ids()}
+    report = SyncReport(aws_count=len(in_aws))
+    known = set(
+        SenderIdRequest.objects.filter(status__in=OPEN_STATUSES).values_list("sender_id", "country_id")
+    )
+    unknown = {key: info for key, info in in_aws.items() if key not in known}
+    gone = list(
+        SenderIdRequest.objects.filter(
+            pk__in=[pk for key, pk in active_before.items() if key not in in_aws], status=Status.ACTIVE
+        )
+        .select_related("owner")
+        .order_by("pk")
+    )
+    matched = SenderIdRequest.objects.filter(
+        pk__in=[pk for key, pk in active_before.items() if key in in_aws], status=Status.ACTIVE
+    ).only(
+        "pk", "sender_id", "country_id", "deletion_protection", "monthly_leasing_price", "aws_sender_id_arn"
+    )
+    for request in matched:
+        info = in_aws[(request.sender_id, request.country_id)]
+        fresh = {
+            "deletion_protection": info.deletion_protection_enabled,
+            "monthly_leasing_price": str(info.monthly_leasing_price or "")[:20],
+            "aws_sender_id_arn": info.sender_id_arn,
+        }
+        if any(getattr(request, name) != value for name, value in fresh.items()):
+            SenderIdRequest.objects.filter(pk=request.pk, status=Status.ACTIVE).update(**fresh)
+            report.refreshed.append(request.pk)
+    report.active_count = len(active_before)
+
+    # The latest request of ours (released, failed...) for each unknown sender ID, for staff's context.
+    previous: dict[tuple[str, str], SenderIdRequest] = {}
+    if unknown:
+        for request in SenderIdRequest.objects.filter(
+            sender_id__in={s for s, _iso in unknown}, country_id__in={iso for _s, iso in unknown}
+        ).order_by("created_at", "pk"):
+            previous[(request.sender_id, request.country_id)] = request
+
+    seen: list[tuple[str, str, str, dict[str, Any]]] = [
+        (
+            DriftKind.UNKNOWN_HERE,
+            sender_id,
+            iso,
+            {"request": previous.get((sender_id, iso)), "aws_details": _describe_for_drift(info)},
+        )
+        for (sender_id, iso), info in sorted(unknown.items())
+    ]
+    seen += [
+        (DriftKind.GONE_IN_AWS, r.sender_id, r.country_id, {"request": r, "aws_details": {}}) for r in gone
+    ]
+    with transaction.atomic():
+        open_rows = {
+            (d.kind, d.sender_id, d.iso_country_code): d
+            for d in SenderIdDrift.objects.select_for_update(of=("self",))
+            .select_related("request")
+            .filter(resolved_at__isnull=True)
+        }
+        for kind, sender_id, iso, values in seen:
+            drift = open_rows.pop((kind, sender_id, iso), None)
+            if drift is None:
+                drift = SenderIdDrift.objects.create(
+                    kind=kind,
+                    sender_id=sender_id,
+                    iso_country_code=iso,
+                    first_seen_at=now,
+                    last_seen_at=now,
+                    **values,
+                )
+                report.new.append(drift)
+            else:
+                for name, value in values.items():
+                    setattr(drift, name, value)
+                drift.last_seen_at = now
+                drift.save(update_fields=["request", "aws_details", "last_seen_at"])
+            report.drifts.append(drift)
+        for drift in open_rows.values():
+            drift.resolved_at = now
+            drift.save(update_fields=["resolved_at"])
+            report.resolved.append(drift)
+    if report.new:
+        logger.warning("sync: %d new drift(s): %s", len(report.new), [str(d) for d in report.new[:20]])
+    return report

@@ -4,12 +4,14 @@
 retries only RetryableAwsError, with exponential backoff and full jitter so a burst of approvals
 that hits AWS throttling spreads out instead of hammering again in lock-step. The shared AWS rate
 budget in smsvoice.ratelimit keeps the normal case free of throttling in the first place.
+`release_sender_id` follows the same policy; `sync_sender_ids` (beat) reconciles with AWS.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable
 
 from celery import Task, shared_task
 from django.conf import settings
@@ -25,23 +27,51 @@ def retry_countdown(retries: int) -> float:
     return random.uniform(0, ceiling)
 
 
-@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=None)
-def submit_sender_id_request(self: Task, pk: int) -> None:
+def run_with_retries(task: Task, service: Callable[..., object], pk: int, what: str) -> None:
+    """Run `service(request_id=pk)`; a RetryableAwsError retries the task with backoff + jitter.
+
+    After SENDERIDS_SUBMIT_MAX_RETRIES the task gives up: the row keeps its in-flight status and the
+    last AWS error, and the sweeper re-enqueues it later.
+    """
     from smsvoice.gateway import RetryableAwsError
 
     try:
-        services.sender_id_request_submit(request_id=pk)
+        service(request_id=pk)
     except RetryableAwsError as exc:
-        if self.request.retries >= settings.SENDERIDS_SUBMIT_MAX_RETRIES:
-            # Still `submitting`, the last AWS error noted on the row: the sweeper tries again later.
-            logger.error("submit %s: giving up after %d retries: %s", pk, self.request.retries, exc)
+        if task.request.retries >= settings.SENDERIDS_SUBMIT_MAX_RETRIES:
+            logger.error("%s %s: giving up after %d retries: %s", what, pk, task.request.retries, exc)
             return
-        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
+        raise task.retry(exc=exc, countdown=retry_countdown(task.request.retries)) from exc
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=None)
+def submit_sender_id_request(self: Task, pk: int) -> None:
+    run_with_retries(self, services.sender_id_request_submit, pk, "submit")
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=None)
+def release_sender_id(self: Task, pk: int) -> None:
+    """releasing → ReleaseSenderId → released (or back to active with AWS's reason). Idempotent."""
+    run_with_retries(self, services.sender_id_request_release_execute, pk, "release")
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_stuck_requests() -> int:
-    return len(services.sender_id_requests_sweep_stuck())
+    return len(services.sender_id_requests_sweep_stuck()) + len(services.sender_id_requests_sweep_releasing())
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sync_sender_ids() -> int:
+    """Beat: reconcile with DescribeSenderIds and record drift. Returns the number of open drifts."""
+    from smsvoice.gateway import AwsError
+
+    try:
+        report = services.sender_ids_sync()
+    except AwsError as exc:
+        # The next beat tries again; nothing was recorded.
+        logger.error("sync_sender_ids: AWS could not be read: %s", exc)
+        return -1
+    return len(report.drifts)
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True)

@@ -10,4 +10,11 @@ urlpatterns = [
     path("sender-ids/request/", views.request_wizard, name="request"),
     path("sender-ids/request/<str:step>/", views.request_wizard, name="request_step"),
     path("sender-ids/<int:pk>/", views.request_detail, name="detail"),
+    path("sender-ids/mine/", views.my_sender_ids, name="mine"),
+    path("sender-ids/<int:pk>/release/", views.release_sender_id, name="release"),
+    path(
+        "sender-ids/<int:pk>/release/deletion-protection/",
+        views.release_deletion_protection,
+        name="release_protection",
+    ),
 ]

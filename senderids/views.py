@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import secrets
 import time
+from datetime import date, timedelta
+from itertools import groupby
 from typing import Any
 
 from django.conf import settings
@@ -27,7 +29,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import NamedUrlSessionWizardView, WizardView
@@ -49,10 +53,11 @@ from .forms import (
     STEP_SUPPORT_CASE,
     STEP_USE_CASE,
     Capability,
+    ReleaseConfirmForm,
     SupportMessageType,
     support_case_rows,
 )
-from .models import RegistrationChoice, Status
+from .models import MessageType, RegistrationChoice, Status
 
 # Hidden fields every wizard page posts besides formtools' management form.
 RUN_FIELD = "wizard_run"
@@ -561,3 +566,144 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "process_label": _label(SenderIdProcess.choices, req.process),
     }
     return render(request, "senderids/detail.html", context)
+
+
+# --- "My sender IDs" and release -----------------------------------------------------------------
+# The release flow: GET shows what releasing means (billing) and the confirmation box; the word is
+# checked on the server whatever the browser does. Without JavaScript, "Check" posts the word and the
+# page comes back with "Release" enabled when it matches; static/js/release.js enables it live.
+RELEASE_CHECK_ACTION = "check"
+
+
+def next_month_start(today: date) -> date:
+    """The first day of the calendar month after `today`: when lease charges of a release stop."""
+    return (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _registration_label(req: Any) -> str:
+    if req.process == SenderIdProcess.REGISTRATION:
+        return req.registration_aws_status or _("Not started")
+    if req.process == SenderIdProcess.SUPPORT_CASE:
+        return _("Through an AWS support case")
+    return _("Not required")
+
+
+@login_required
+def my_sender_ids(request: HttpRequest) -> HttpResponse:
+    """The owner's active sender IDs per country: message types, registration, protection, fee."""
+    rows = selectors.sender_ids_held_by_owner(owner=request.user)
+    for row in rows:
+        row.registration_label = _registration_label(row)
+        row.message_type_labels = [_label(MessageType.choices, value) for value in row.message_types]
+    groups = [
+        {"country": items[0].country, "sender_ids": items}
+        for items in (list(group) for _iso, group in groupby(rows, key=lambda r: r.country_id))
+    ]
+    context = {"groups": groups, "count": len(rows), "charges_stop": next_month_start(timezone.localdate())}
+    return render(request, "senderids/my_sender_ids.html", context)
+
+
+def _owned_or_404(request: HttpRequest, pk: int) -> Any:
+    req = selectors.sender_id_request_get_for_owner(owner=request.user, pk=pk)
+    if req is None:
+        raise Http404
+    return req
+
+
+def _not_active_message(req: Any) -> str:
+    if req.status == Status.RELEASING:
+        return _("%(sender_id)s is already being released.") % {"sender_id": req.sender_id}
+    if req.status == Status.RELEASED:
+        return _("%(sender_id)s was already released.") % {"sender_id": req.sender_id}
+    return _("Only an active sender ID can be released; %(sender_id)s is “%(status)s”.") % {
+        "sender_id": req.sender_id,
+        "status": req.get_status_display(),
+    }
+
+
+@login_required
+def release_sender_id(request: HttpRequest, pk: int) -> HttpResponse:
+    """Release an active sender ID: its owner only (anyone else: 404), after typing "release"."""
+    req = _owned_or_404(request, pk)
+    if req.status != Status.ACTIVE:
+        if request.method == "POST":
+            # A double submit lands here: the first POST already started the release.
+            messages.info(request, _not_active_message(req))
+            return redirect("senderids:detail", pk=req.pk)
+        return _render_release(request, req, form=None, not_active=_not_active_message(req))
+    if req.deletion_protection:
+        if request.method == "POST":
+            messages.warning(request, _("Turn off deletion protection first."))
+            return redirect("senderids:release", pk=req.pk)
+        return _render_release(request, req, form=None)
+    form = ReleaseConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method != "POST" or not form.is_valid():
+        return _render_release(request, req, form=form)
+    if request.POST.get("action") == RELEASE_CHECK_ACTION:
+        return _render_release(request, req, form=form, confirmed=True)
+    try:
+        services.sender_id_request_release(request=req, actor=request.user)
+    except services.DeletionProtectionOn:
+        messages.warning(request, _("Turn off deletion protection first."))
+        return redirect("senderids:release", pk=req.pk)
+    except services.IllegalTransition:
+        req.refresh_from_db()
+        messages.info(request, _not_active_message(req))
+        return redirect("senderids:detail", pk=req.pk)
+    messages.success(
+        request,
+        _(
+            "%(sender_id)s is being released. Lease charges stop from %(date)s. This page shows when "
+            "AWS has released it."
+        )
+        % {"sender_id": req.sender_id, "date": date_format(next_month_start(timezone.localdate()))},
+    )
+    return redirect("senderids:detail", pk=req.pk)
+
+
+def _render_release(
+    request: HttpRequest, req: Any, *, form: Any, confirmed: bool = False, not_active: str = ""
+) -> HttpResponse:
+    today = timezone.localdate()
+    context = {
+        "req": req,
+        "form": form,
+        "confirmed": confirmed,
+        "not_active": not_active,
+        "check_action": RELEASE_CHECK_ACTION,
+        "confirmation_word": services.RELEASE_CONFIRMATION_WORD,
+        "today": today,
+        "charges_stop": next_month_start(today),
+    }
+    return render(request, "senderids/release.html", context)
+
+
+@login_required
+def release_deletion_protection(request: HttpRequest, pk: int) -> HttpResponse:
+    """The separate, confirmed step before releasing a protected sender ID: UpdateSenderId(off)."""
+    from smsvoice.gateway import PermanentAwsError, RetryableAwsError
+
+    req = _owned_or_404(request, pk)
+    if req.status != Status.ACTIVE or not req.deletion_protection:
+        return redirect("senderids:release", pk=req.pk)
+    if request.method == "POST" and request.POST.get("confirm") == "off":
+        try:
+            services.sender_id_deletion_protection_disable(request=req, actor=request.user)
+        except RetryableAwsError:
+            messages.error(
+                request, _("AWS is busy right now and nothing was changed. Please try again shortly.")
+            )
+        except PermanentAwsError as exc:
+            messages.error(
+                request, _("AWS did not turn off deletion protection: %(message)s") % {"message": exc.message}
+            )
+        except services.IllegalTransition:
+            messages.info(request, _not_active_message(req))
+        else:
+            messages.success(
+                request,
+                _("Deletion protection is off for %(sender_id)s. You can release it now.")
+                % {"sender_id": req.sender_id},
+            )
+        return redirect("senderids:release", pk=req.pk)
+    return render(request, "senderids/release_protection.html", {"req": req})
