@@ -23,6 +23,17 @@ def _ensure_embedded_folders(sender: Celery, **kwargs: object) -> None:
 
 app.conf.beat_schedule = {
     "worker-heartbeat": {"task": "senderids.tasks.worker_heartbeat", "schedule": 60.0},
+    # Registrations and support cases: one listing per cycle in pages of 100 (see registrations.services).
+    "poll-registrations": {
+        "task": "registrations.tasks.poll_registrations",
+        "schedule": float(settings.REGISTRATION_POLL_SECONDS),
+        "options": {"expires": float(settings.REGISTRATION_POLL_SECONDS)},
+    },
+    "poll-support-cases": {
+        "task": "registrations.tasks.poll_support_cases",
+        "schedule": float(settings.REGISTRATION_POLL_SECONDS),
+        "options": {"expires": float(settings.REGISTRATION_POLL_SECONDS)},
+    },
     # Lost broker messages / crashed workers: re-enqueue requests stuck in approved or submitting.
     "sweep-stuck-requests": {
         "task": "senderids.tasks.sweep_stuck_requests",
