@@ -178,6 +178,18 @@ AWS_REGION = env.str("AWS_REGION", default="us-east-1")
 # they are mirrored here so the gateway can say where it talks to.
 AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2 = env.str("AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2", default="")
 AWS_ENDPOINT_URL_SUPPORT = env.str("AWS_ENDPOINT_URL_SUPPORT", default="")
+# The AWS Support API lives in us-east-1 only (global endpoint).
+AWS_SUPPORT_REGION = env.str("AWS_SUPPORT_REGION", default="us-east-1")
+
+# --- Registrations and support cases (registrations app) ------------------------------------------
+# How long API registration definitions (sections/fields) are cached before being fetched again.
+REGISTRATION_DEFINITION_TTL_SECONDS = env.int("REGISTRATION_DEFINITION_TTL_SECONDS", default=86400)
+# Codes for CreateCase; check them against your account's DescribeServices before production.
+SUPPORT_CASE_SERVICE_CODE = env.str("SUPPORT_CASE_SERVICE_CODE", default="amazon-pinpoint")
+SUPPORT_CASE_CATEGORY_CODE = env.str("SUPPORT_CASE_CATEGORY_CODE", default="sender-id-registration")
+SUPPORT_CASE_SEVERITY_CODE = env.str("SUPPORT_CASE_SEVERITY_CODE", default="low")
+# The request wizard forgets an abandoned run after this many idle seconds.
+SENDERIDS_WIZARD_IDLE_SECONDS = env.int("SENDERIDS_WIZARD_IDLE_SECONDS", default=3600)
 
 # --- Submission pipeline (senderids.tasks) --------------------------------------------------------
 # Retries of retryable AWS errors: exponential backoff with full jitter, base * 2**n capped at max.
