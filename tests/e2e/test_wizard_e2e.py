@@ -22,6 +22,7 @@ def countries():
 def at_step(page: Page, step: str) -> None:
     expect(page).to_have_url(re.compile(rf"/sender-ids/request/{step}/(\?.*)?$"))
     expect(page.locator("form.wizard-form")).to_have_attribute("data-step", step)
+    page.wait_for_load_state()  # deferred scripts have run: the page reacts to input from here on
 
 
 def press(page: Page, name: str) -> None:
