@@ -17,6 +17,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from registrations.admin import RegistrationInline, SupportCaseInline
+
 from . import services
 from .models import SenderIdDrift, SenderIdRequest, Status, StatusEvent
 
@@ -136,7 +138,8 @@ class SenderIdRequestAdmin(admin.ModelAdmin):
     list_select_related = ("owner", "country")
     ordering = ("created_at",)  # the queue: oldest first
     actions = ("approve", "reject_with_reason", "release_on_behalf", "retry_failed")
-    inlines = (StatusEventInline,)
+    # Approvers see what will be sent: the registration content or the support case, then the history.
+    inlines = (RegistrationInline, SupportCaseInline, StatusEventInline)
     fieldsets = (
         (_("Request"), {"fields": REQUEST_FIELDS}),
         (_("Registration / support case"), {"fields": PROCESS_FIELDS}),

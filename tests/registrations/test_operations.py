@@ -76,6 +76,18 @@ def test_admins_see_the_registration_content_by_section(sim, make_request, admin
     assert page.status_code == 200 and "Example Corp India" in page.content.decode()
 
 
+def test_the_approval_queue_shows_the_registration_content_before_approval(
+    sim, make_request, admin_user_, client
+):
+    request = make_request("IN", "EXMPLE")
+    save(request, INDIA_VALUES, submit=False)
+    client.force_login(admin_user_)
+    page = client.get(reverse("admin:senderids_senderidrequest_change", args=[request.pk]))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "Principal entity ID (PEID)" in body and "1201159143548210000" in body
+
+
 def test_the_inlines_are_read_only():
     for inline in (RegistrationInline, SupportCaseInline):
         assert inline.has_add_permission(None, None, None) is False
