@@ -25,6 +25,8 @@ class Status(models.TextChoices):
 
 # Statuses in which a sender ID + country pair counts as taken by its owner (duplicate check).
 OPEN_STATUSES = frozenset(Status) - {Status.RELEASED, Status.REJECTED, Status.FAILED}
+# Statuses in which a worker is acting right now: pages showing them refresh themselves.
+WORKING_STATUSES = frozenset({Status.APPROVED, Status.SUBMITTING, Status.RELEASING})
 TERMINAL_STATUSES = frozenset({Status.RELEASED, Status.REJECTED})
 
 

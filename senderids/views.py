@@ -57,7 +57,7 @@ from .forms import (
     SupportMessageType,
     support_case_rows,
 )
-from .models import MessageType, RegistrationChoice, Status
+from .models import WORKING_STATUSES, MessageType, RegistrationChoice, Status
 
 # Hidden fields every wizard page posts besides formtools' management form.
 RUN_FIELD = "wizard_run"
@@ -564,6 +564,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "support_case_rows": support_case_rows(req.support_case_details or {}),
         "capabilities": ", ".join(str(label) for label in capabilities),
         "process_label": _label(SenderIdProcess.choices, req.process),
+        "working": req.status in WORKING_STATUSES,
     }
     return render(request, "senderids/detail.html", context)
 

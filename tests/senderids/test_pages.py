@@ -54,6 +54,20 @@ def test_detail_is_for_the_owner(owner_client, owner, countries):
     assert "ACME in Germany" in html
 
 
+@pytest.mark.parametrize("status", [Status.APPROVED, Status.SUBMITTING, Status.RELEASING])
+def test_detail_refreshes_itself_while_a_worker_is_acting(owner_client, owner, countries, status):
+    request = SenderIdRequestFactory(owner=owner, country=countries["DE"], status=status)
+    html = owner_client.get(f"/sender-ids/{request.pk}/").content.decode()
+    assert '<meta http-equiv="refresh"' in html and 'id="working"' in html
+
+
+@pytest.mark.parametrize("status", [Status.PENDING_REVIEW, Status.ACTIVE, Status.FAILED])
+def test_detail_does_not_refresh_when_nothing_is_happening(owner_client, owner, countries, status):
+    request = SenderIdRequestFactory(owner=owner, country=countries["DE"], status=status)
+    html = owner_client.get(f"/sender-ids/{request.pk}/").content.decode()
+    assert "http-equiv" not in html and 'id="working"' not in html
+
+
 def test_detail_of_someone_elses_request_is_404(client, stranger, owner, countries):
     request = SenderIdRequestFactory(owner=owner, country=countries["DE"])
     client.force_login(stranger)
