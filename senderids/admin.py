@@ -8,6 +8,8 @@ is editable by hand — least of all what AWS owns (ARN, price, AWS status and e
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -168,45 +170,34 @@ class SenderIdRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Approve selected requests"), permissions=["approve"])
     def approve(self, request: HttpRequest, queryset: QuerySet) -> None:
-        approved, skipped = 0, []
-        for sender_id_request in queryset:
-            try:
-                services.sender_id_request_approve(request=sender_id_request, actor=request.user)
-                approved += 1
-            except services.IllegalTransition:
-                skipped.append(sender_id_request)
-        self._report(
-            request, approved, skipped, done_msg=_("Approved %(count)d request(s); submitting to AWS.")
+        self._apply_to_each(
+            request,
+            queryset,
+            lambda row: services.sender_id_request_approve(request=row, actor=request.user),
+            done_msg=_("Approved %(count)d request(s); submitting to AWS."),
         )
 
     @admin.action(description=_("Reject with reason…"), permissions=["approve"])
     def reject_with_reason(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         form = RejectForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            rejected, skipped = 0, []
-            for sender_id_request in queryset:
-                try:
-                    services.sender_id_request_reject(
-                        request=sender_id_request, actor=request.user, reason=form.cleaned_data["reason"]
-                    )
-                    rejected += 1
-                except services.IllegalTransition:
-                    skipped.append(sender_id_request)
-            self._report(request, rejected, skipped, done_msg=_("Rejected %(count)d request(s)."))
+            reason = form.cleaned_data["reason"]
+            self._apply_to_each(
+                request,
+                queryset,
+                lambda row: services.sender_id_request_reject(request=row, actor=request.user, reason=reason),
+                done_msg=_("Rejected %(count)d request(s)."),
+            )
             return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Reject sender ID requests"),
-            "opts": self.model._meta,
-            "queryset": queryset,
-            "form": form,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "action_name": "reject_with_reason",
-            "max_length": services.REJECTION_REASON_MAX_LENGTH,
-            "media": self.media,
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/senderids/reject_reason.html", context)
+        return self._confirm_page(
+            request,
+            "admin/senderids/reject_reason.html",
+            title=_("Reject sender ID requests"),
+            queryset=queryset,
+            form=form,
+            action_name="reject_with_reason",
+            max_length=services.REJECTION_REASON_MAX_LENGTH,
+        )
 
     @admin.action(description=_("Release on behalf of the owner…"), permissions=["release"])
     def release_on_behalf(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
@@ -215,61 +206,91 @@ class SenderIdRequestAdmin(admin.ModelAdmin):
 
         form = ReleaseOnBehalfForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            released, skipped = 0, []
-            for sender_id_request in queryset.select_related("owner", "country"):
+            note, turn_off_protection = form.cleaned_data["note"], form.cleaned_data["turn_off_protection"]
+
+            def release(row: SenderIdRequest) -> bool:
                 try:
-                    if sender_id_request.deletion_protection and form.cleaned_data["turn_off_protection"]:
-                        services.sender_id_deletion_protection_disable(
-                            request=sender_id_request, actor=request.user
-                        )
-                    services.sender_id_request_release(
-                        request=sender_id_request, actor=request.user, note=form.cleaned_data["note"]
-                    )
-                    released += 1
+                    if row.deletion_protection and turn_off_protection:
+                        services.sender_id_deletion_protection_disable(request=row, actor=request.user)
+                    services.sender_id_request_release(request=row, actor=request.user, note=note)
                 except services.DeletionProtectionOn:
                     self.message_user(
                         request,
-                        _("%(name)s has deletion protection on: not released.") % {"name": sender_id_request},
+                        _("%(name)s has deletion protection on: not released.") % {"name": row},
                         messages.WARNING,
                     )
+                    return False
                 except AwsError as exc:
                     self.message_user(
                         request,
                         _("%(name)s: AWS did not turn off deletion protection: %(message)s")
-                        % {"name": sender_id_request, "message": exc.message},
+                        % {"name": row, "message": exc.message},
                         messages.ERROR,
                     )
-                except services.IllegalTransition:
-                    skipped.append(sender_id_request)
-            self._report(
-                request, released, skipped, done_msg=_("Releasing %(count)d sender ID(s) for their owners.")
+                    return False
+                return True
+
+            self._apply_to_each(
+                request,
+                queryset.select_related("owner", "country"),
+                release,
+                done_msg=_("Releasing %(count)d sender ID(s) for their owners."),
             )
             return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Release sender IDs on behalf of their owners"),
-            "opts": self.model._meta,
-            "queryset": queryset.select_related("owner", "country"),
-            "form": form,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "action_name": "release_on_behalf",
-            "media": self.media,
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/senderids/release_confirm.html", context)
+        return self._confirm_page(
+            request,
+            "admin/senderids/release_confirm.html",
+            title=_("Release sender IDs on behalf of their owners"),
+            queryset=queryset.select_related("owner", "country"),
+            form=form,
+            action_name="release_on_behalf",
+        )
 
     @admin.action(description=_("Retry failed requests (new AWS request)"), permissions=["approve"])
     def retry_failed(self, request: HttpRequest, queryset: QuerySet) -> None:
-        retried, skipped = 0, []
+        self._apply_to_each(
+            request,
+            queryset,
+            lambda row: services.sender_id_request_retry(request=row, actor=request.user),
+            done_msg=_("Retrying %(count)d request(s); submitting to AWS."),
+        )
+
+    def _confirm_page(self, request: HttpRequest, template: str, **context: object) -> TemplateResponse:
+        """The intermediate page of an action (a child of admin/senderids/action_confirm.html)."""
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request,
+            template,
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "media": self.media,
+                **context,
+            },
+        )
+
+    def _apply_to_each(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet,
+        apply: Callable[[SenderIdRequest], object],
+        *,
+        done_msg: str,
+    ) -> None:
+        """Apply one service call to each selected row, then report what was done and what was skipped.
+
+        A row whose status does not allow the action (`IllegalTransition`) is skipped and named in
+        one warning. `apply` returns False for a row it refused and already told the user about.
+        """
+        done, skipped = 0, []
         for sender_id_request in queryset:
             try:
-                services.sender_id_request_retry(request=sender_id_request, actor=request.user)
-                retried += 1
+                if apply(sender_id_request) is not False:
+                    done += 1
             except services.IllegalTransition:
                 skipped.append(sender_id_request)
-        self._report(
-            request, retried, skipped, done_msg=_("Retrying %(count)d request(s); submitting to AWS.")
-        )
+        self._report(request, done, skipped, done_msg=done_msg)
 
     def _report(self, request: HttpRequest, done: int, skipped: list[SenderIdRequest], done_msg: str) -> None:
         if done:
