@@ -81,6 +81,8 @@ def _stop_browser() -> None:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if os.environ.get("SKIP_BROWSER_TESTS") == "1" or not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):  # CI must never pass by silently skipping the browser
+            pytest.fail(f"CI: browser tests need {CHROMIUM} (make test installs it)")
         pytest.skip(f"browser tests need {CHROMIUM} (and SKIP_BROWSER_TESTS unset)")
     yield _start_browser()
     _stop_browser()
