@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from countries.models import Country
@@ -422,22 +423,32 @@ def sender_id_requests_sweep_stuck(*, now: Any = None) -> list[int]:
     drain = in_flight.count() / tps if tps > 0 else 0.0
     approved_before = now - timedelta(seconds=settings.SENDERIDS_SWEEP_APPROVED_AFTER + drain)
     submitting_before = now - timedelta(seconds=settings.SENDERIDS_SWEEP_SUBMITTING_AFTER + drain)
+    stuck = in_flight.filter(
+        Q(status=Status.APPROVED, updated_at__lt=approved_before)
+        | Q(status=Status.SUBMITTING, updated_at__lt=submitting_before)
+    )
+    return _sweep_claim(stuck, now=now, enqueue=enqueue_submission, what="request(s)")
+
+
+def _sweep_claim(stale: QuerySet, *, now: Any, enqueue: Callable[[int], None], what: str) -> list[int]:
+    """Claim up to SENDERIDS_SWEEP_BATCH of the `stale` rows, oldest first, and re-enqueue them.
+
+    `skip_locked` lets two sweepers share the work instead of queueing behind each other; each
+    claimed row is touched (updated_at=now) so it waits a full threshold before the next nudge, and
+    `enqueue` runs its task on commit. Returns the ids re-enqueued.
+    """
     with transaction.atomic():
         ids = list(
-            in_flight.filter(
-                Q(status=Status.APPROVED, updated_at__lt=approved_before)
-                | Q(status=Status.SUBMITTING, updated_at__lt=submitting_before)
-            )
-            .order_by("updated_at")
+            stale.order_by("updated_at")
             .select_for_update(skip_locked=True)
             .values_list("pk", flat=True)[: settings.SENDERIDS_SWEEP_BATCH]
         )
         if ids:
             SenderIdRequest.objects.filter(pk__in=ids).update(updated_at=now)
             for pk in ids:
-                enqueue_submission(pk)
+                enqueue(pk)
     if ids:
-        logger.warning("sweeper: re-enqueued %d stuck request(s): %s", len(ids), ids[:20])
+        logger.warning("sweeper: re-enqueued %d stuck %s: %s", len(ids), what, ids[:20])
     return ids
 
 
@@ -705,20 +716,8 @@ def sender_id_requests_sweep_releasing(*, now: Any = None) -> list[int]:
 
     now = now or timezone.now()
     before = now - timedelta(seconds=settings.SENDERIDS_SWEEP_SUBMITTING_AFTER)
-    with transaction.atomic():
-        ids = list(
-            SenderIdRequest.objects.filter(status=Status.RELEASING, updated_at__lt=before)
-            .order_by("updated_at")
-            .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)[: settings.SENDERIDS_SWEEP_BATCH]
-        )
-        if ids:
-            SenderIdRequest.objects.filter(pk__in=ids).update(updated_at=now)
-            for pk in ids:
-                enqueue_release(pk)
-    if ids:
-        logger.warning("sweeper: re-enqueued %d stuck release(s): %s", len(ids), ids[:20])
-    return ids
+    stuck = SenderIdRequest.objects.filter(status=Status.RELEASING, updated_at__lt=before)
+    return _sweep_claim(stuck, now=now, enqueue=enqueue_release, what="release(s)")
 
 
 # --- sync_sender_ids: DescribeSenderIds (all pages) against our requests -------------------------
