@@ -52,21 +52,24 @@ def registration_content_html(registration: Registration) -> str:
     return format_html("<table><tbody>{}</tbody></table>", body)
 
 
-class RegistrationVersionInline(admin.TabularInline):
-    model = RegistrationVersion
+class ReadOnlyInline:
+    """Mixin for an inline that shows rows and never adds or deletes them (list `readonly_fields`)."""
+
     extra = 0
     can_delete = False
-    fields = ("version_number", "status", "denied_reasons", "feedback", "status_history")
-    readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
 
-class RegistrationFieldValueInline(admin.TabularInline):
+class RegistrationVersionInline(ReadOnlyInline, admin.TabularInline):
+    model = RegistrationVersion
+    fields = ("version_number", "status", "denied_reasons", "feedback", "status_history")
+    readonly_fields = fields
+
+
+class RegistrationFieldValueInline(ReadOnlyInline, admin.TabularInline):
     model = RegistrationFieldValue
-    extra = 0
-    can_delete = False
     fields = (
         "field_path",
         "text_value",
@@ -78,9 +81,6 @@ class RegistrationFieldValueInline(admin.TabularInline):
         "feedback",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     @admin.display(boolean=True, description=_("pushed"))
     def is_pushed(self, obj: RegistrationFieldValue) -> bool:
@@ -112,13 +112,11 @@ class RegistrationAdmin(admin.ModelAdmin):
         return registration_content_html(obj)
 
 
-class RegistrationInline(admin.StackedInline):
+class RegistrationInline(ReadOnlyInline, admin.StackedInline):
     """Read-only registration content for the SenderIdRequest admin (approval queue)."""
 
     model = Registration
-    extra = 0
     max_num = 0
-    can_delete = False
     verbose_name = _("registration")
     fields = (
         "registration_type",
@@ -130,26 +128,18 @@ class RegistrationInline(admin.StackedInline):
     )
     readonly_fields = fields
 
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
     @admin.display(description=_("registration content"))
     def content(self, obj: Registration) -> str:
         return registration_content_html(obj)
 
 
-class SupportCaseInline(admin.StackedInline):
+class SupportCaseInline(ReadOnlyInline, admin.StackedInline):
     """Read-only support case (subject, body, AWS status) for the SenderIdRequest admin."""
 
     model = SupportCase
-    extra = 0
     max_num = 0
-    can_delete = False
     fields = ("case_id", "status", "subject", "body", "resolved_at", "confirmed_at", "confirmed_by")
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.action(description=_("Confirm the sender ID is provisioned (resolved case → active)"))
