@@ -2,13 +2,14 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from senderids import tracking
 
 from . import health
 
-admin.site.site_header = "Sender ID portal"
-admin.site.site_title = "Sender ID portal admin"
+admin.site.site_header = _("Sender ID portal")
+admin.site.site_title = _("Sender ID portal admin")
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
