@@ -41,19 +41,18 @@ def sync_registration(self: Task, registration_id: int) -> None:
 
 @shared_task(acks_late=True, ignore_result=True)
 def poll_registrations() -> str:
-    report = services.registrations_poll()
-    for line in report.changes:
-        logger.info("poll: %s", line)
-    for line in report.errors:
-        logger.warning("poll: %s", line)
-    return str(report)
+    return _logged(services.registrations_poll(), "poll")
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def poll_support_cases() -> str:
-    report = services.support_cases_poll()
+    return _logged(services.support_cases_poll(), "support cases")
+
+
+def _logged(report: services.PollReport, label: str) -> str:
+    """Log a poll cycle's changes (info) and errors (warning); the task's result is its summary."""
     for line in report.changes:
-        logger.info("support cases: %s", line)
+        logger.info("%s: %s", label, line)
     for line in report.errors:
-        logger.warning("support cases: %s", line)
+        logger.warning("%s: %s", label, line)
     return str(report)
