@@ -29,12 +29,11 @@ TEXT, SELECT, ATTACHMENT = "TEXT", "SELECT", "ATTACHMENT"
 REQUIRED, CONDITIONAL, OPTIONAL, DISALLOWED = "REQUIRED", "CONDITIONAL", "OPTIONAL", "DISALLOWED"
 # The API's own limit for TextValue, whatever a definition says.
 API_MAX_TEXT_LENGTH = 2048
-DEFAULT_TTL_SECONDS = 24 * 60 * 60
 SCHEMA_VERSION = 1
 
 
 def definition_ttl() -> timedelta:
-    return timedelta(seconds=getattr(settings, "REGISTRATION_DEFINITION_TTL_SECONDS", DEFAULT_TTL_SECONDS))
+    return timedelta(seconds=settings.REGISTRATION_DEFINITION_TTL_SECONDS)
 
 
 @dataclass(frozen=True)

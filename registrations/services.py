@@ -1169,9 +1169,9 @@ def support_case_open(*, request: SenderIdRequest) -> None:
             case_id = get_gateway().create_case(
                 subject=subject,
                 communication_body=body,
-                service_code=getattr(settings, "SUPPORT_CASE_SERVICE_CODE", "amazon-pinpoint"),
-                category_code=getattr(settings, "SUPPORT_CASE_CATEGORY_CODE", "sender-id-registration"),
-                severity_code=getattr(settings, "SUPPORT_CASE_SEVERITY_CODE", "low"),
+                service_code=settings.SUPPORT_CASE_SERVICE_CODE,
+                category_code=settings.SUPPORT_CASE_CATEGORY_CODE,
+                severity_code=settings.SUPPORT_CASE_SEVERITY_CODE,
                 language=_support_language(request),
             )
             status, display_id = "opened", ""

@@ -419,7 +419,7 @@ def sender_id_requests_sweep_stuck(*, now: Any = None) -> list[int]:
 
     now = now or timezone.now()
     in_flight = SenderIdRequest.objects.filter(status__in=(Status.APPROVED, Status.SUBMITTING))
-    tps = float(getattr(settings, "AWS_SMS_TPS", 1.0))
+    tps = float(settings.AWS_SMS_TPS)
     drain = in_flight.count() / tps if tps > 0 else 0.0
     approved_before = now - timedelta(seconds=settings.SENDERIDS_SWEEP_APPROVED_AFTER + drain)
     submitting_before = now - timedelta(seconds=settings.SENDERIDS_SWEEP_SUBMITTING_AFTER + drain)

@@ -70,7 +70,7 @@ RUN_KEY = "wizard_run_id"
 TOUCHED_KEY = "wizard_touched_at"
 RETURN_KEY = "wizard_return_to_review"
 # The wizard keeps raw answers in the session: forget them after this long without activity.
-WIZARD_IDLE_SECONDS = getattr(settings, "SENDERIDS_WIZARD_IDLE_SECONDS", 60 * 60)
+WIZARD_IDLE_SECONDS = settings.SENDERIDS_WIZARD_IDLE_SECONDS
 # What "Previous" may keep of a step that did not validate (formtools #284) — bounded.
 KEPT_VALUE_MAX_CHARS = 2000
 KEPT_VALUES_PER_FIELD = 4

@@ -206,7 +206,7 @@ class SmsVoiceGateway:
     def __init__(self, *, region: str | None = None, support_region: str | None = None):
         self.region = region or settings.AWS_REGION
         # The Support API has one endpoint, in us-east-1, whatever Region the portal sends SMS from.
-        self.support_region = support_region or getattr(settings, "AWS_SUPPORT_REGION", "us-east-1")
+        self.support_region = support_region or settings.AWS_SUPPORT_REGION
         self._lock = threading.Lock()
         self._clients: dict[str, Any] = {}
 

@@ -124,7 +124,7 @@ def _redis_bucket(url: str) -> RedisBucket:
 
 def _reserve(key: str, rate: float, burst: int, max_wait: float | None) -> float | None:
     global _last_fallback_warning
-    url = getattr(settings, "REDIS_URL", "")
+    url = settings.REDIS_URL
     if url:
         try:
             return _redis_bucket(url).reserve(key, rate, burst, max_wait)
@@ -140,7 +140,7 @@ def _reserve(key: str, rate: float, burst: int, max_wait: float | None) -> float
 
 
 def current_rate() -> float:
-    return float(getattr(settings, "AWS_SMS_TPS", 1.0))
+    return float(settings.AWS_SMS_TPS)
 
 
 def acquire(timeout: float | None = None, *, key: str = DEFAULT_KEY, burst: int = DEFAULT_BURST) -> float:
@@ -163,7 +163,7 @@ def acquire(timeout: float | None = None, *, key: str = DEFAULT_KEY, burst: int 
 def reset() -> None:
     """Forget all reservations (tests and benchmarks start from a full bucket)."""
     _local.reset()
-    url = getattr(settings, "REDIS_URL", "")
+    url = settings.REDIS_URL
     if url:
         try:
             _redis_bucket(url).reset()
