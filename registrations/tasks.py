@@ -7,23 +7,16 @@ Beat runs `poll_registrations` and `poll_support_cases` every REGISTRATION_POLL_
 from __future__ import annotations
 
 import logging
-import random
 
 from celery import Task, shared_task
-from django.conf import settings
+
+from senderids.tasks import retry_countdown
 
 from . import services
 
 logger = logging.getLogger(__name__)
 
 SYNC_MAX_RETRIES = 10
-
-
-def _countdown(retries: int) -> float:
-    # Full-jitter exponential backoff, like the submission task.
-    base = float(getattr(settings, "SENDERIDS_SUBMIT_RETRY_BASE", 2.0))
-    cap = float(getattr(settings, "SENDERIDS_SUBMIT_RETRY_MAX", 120.0))
-    return random.uniform(0, min(cap, base * 2**retries))
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=SYNC_MAX_RETRIES)
@@ -36,7 +29,7 @@ def sync_registration(self: Task, registration_id: int) -> None:
         if self.request.retries >= SYNC_MAX_RETRIES:
             logger.error("sync registration %s: giving up: %s", registration_id, exc)
             return
-        raise self.retry(exc=exc, countdown=_countdown(self.request.retries)) from exc
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
 
 
 @shared_task(acks_late=True, ignore_result=True)

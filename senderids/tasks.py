@@ -22,7 +22,10 @@ logger = logging.getLogger(__name__)
 
 
 def retry_countdown(retries: int) -> float:
-    """Full-jitter exponential backoff: uniform(0, min(max, base * 2**retries)) seconds."""
+    """Full-jitter exponential backoff: uniform(0, min(max, base * 2**retries)) seconds.
+
+    The one retry policy for retryable AWS errors; registrations' tasks use it too.
+    """
     ceiling = min(settings.SENDERIDS_SUBMIT_RETRY_MAX, settings.SENDERIDS_SUBMIT_RETRY_BASE * 2**retries)
     return random.uniform(0, ceiling)
 
