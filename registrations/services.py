@@ -1197,11 +1197,9 @@ def support_case_open(*, request: SenderIdRequest) -> None:
 
 def _find_case_by_marker(case: SupportCase) -> Any | None:
     """The case a previous, interrupted attempt opened: DescribeCases since then, matched on the marker."""
-    from .aws import list_support_cases
-
     after = (case.create_attempted_at or timezone.now()) - timedelta(hours=1)
     marker = str(case.marker)
-    for info in list_support_cases(after=after):
+    for info in get_gateway().list_cases(after=after):
         if marker in (info.subject or ""):
             return info
     return None
