@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from senderids.models import SenderIdRequest, Status
@@ -96,27 +95,6 @@ def registration_progress(*, registration: Registration, request: SenderIdReques
         waiting_on_aws=request.status == Status.REGISTRATION_SUBMITTED
         or (request.status in (Status.APPROVED, Status.SUBMITTING)),
         percent=round(100 * index / (len(PROGRESS_STEPS) - 1)),
-    )
-
-
-def registrations_needing_attention(*, user: AbstractBaseUser) -> QuerySet[SenderIdRequest]:
-    """The owner's registration requests whose form still waits for them ("Register later" reminder)."""
-    return (
-        SenderIdRequest.objects.filter(owner=user, process="registration")
-        .filter(
-            Q(status=Status.REQUIRES_UPDATES)
-            | Q(
-                status__in=(Status.PENDING_REVIEW, Status.APPROVED, Status.REGISTRATION_DRAFT),
-                registration__isnull=True,
-            )
-            | Q(
-                status__in=(Status.PENDING_REVIEW, Status.APPROVED, Status.REGISTRATION_DRAFT),
-                registration__submit_requested=False,
-                registration__submitted_version_number__isnull=True,
-            )
-        )
-        .select_related("country")
-        .order_by("-created_at")
     )
 
 

@@ -36,7 +36,10 @@ def sender_id_request_page_for_owner(*, owner: AbstractBaseUser, page: object = 
 def sender_id_requests_registering_later(
     *, owner: AbstractBaseUser, limit: int = 10
 ) -> list[SenderIdRequest]:
-    """Requests whose owner chose "Register later" and whose registration is still to be done."""
+    """Requests whose owner chose "Register later" and whose registration is still to be done.
+
+    The one definition of the home page's "Registrations to complete" reminder.
+    """
     return list(
         sender_id_request_list_for_owner(owner=owner).filter(
             registration_choice=RegistrationChoice.LATER,

@@ -6,9 +6,10 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from registrations import selectors, services
+from registrations import services
 from registrations.admin import RegistrationInline, SupportCaseInline, registration_content_html
 from registrations.models import Registration
+from senderids import selectors as senderid_selectors
 from senderids.models import Status
 from smsvoice.gateway import RetryableAwsError, get_gateway
 
@@ -99,7 +100,7 @@ def test_reminder_lists_registrations_waiting_for_the_owner(sim, make_request, o
     later = make_request("IN", "LATER", registration_choice="later")
     submitted = make_request("IN", "READY")
     save(submitted, INDIA_VALUES, submit=True)
-    waiting = set(selectors.registrations_needing_attention(user=owner))
+    waiting = set(senderid_selectors.sender_id_requests_registering_later(owner=owner))
     assert later in waiting and submitted not in waiting
 
 
