@@ -361,13 +361,7 @@ def sender_id_request_submit(*, request_id: int) -> SenderIdRequest | None:
     except PermanentAwsError as exc:
         _submission_failed(request, code=_aws_code(exc), message=_aws_message(exc))
     except RetryableAwsError as exc:
-        # Not a transition: note what AWS said (support staff see it) and keep the claim for the retry.
-        # Touching updated_at also tells the sweeper this request is being worked on.
-        SenderIdRequest.objects.filter(pk=request.pk, status=Status.SUBMITTING).update(
-            aws_error_code=_aws_code(exc)[:100],
-            aws_error_message=_aws_message(exc),
-            updated_at=timezone.now(),
-        )
+        _note_retryable_error(request, exc, status=Status.SUBMITTING)
         raise
     except TransitionConflict:
         # A concurrent delivery of the same request recorded the outcome first (same ClientToken,
@@ -375,6 +369,16 @@ def sender_id_request_submit(*, request_id: int) -> SenderIdRequest | None:
         request.refresh_from_db()
         logger.info("submit: request %s was completed concurrently (%s)", request.pk, request.status)
     return request
+
+
+def _note_retryable_error(request: SenderIdRequest, exc: Exception, *, status: str) -> None:
+    """Not a transition: note what AWS said (support staff see it) on the row still in `status`, which
+    keeps its claim for the task's retry. Touching updated_at tells the sweeper it is being worked on."""
+    SenderIdRequest.objects.filter(pk=request.pk, status=status).update(
+        aws_error_code=_aws_code(exc)[:100],
+        aws_error_message=_aws_message(exc),
+        updated_at=timezone.now(),
+    )
 
 
 def _aws_code(exc: Exception) -> str:
@@ -563,11 +567,7 @@ def sender_id_request_release_execute(*, request_id: int) -> SenderIdRequest | N
     try:
         get_gateway().release_sender_id(sender_id=request.sender_id, iso_country_code=request.country_id)
     except RetryableAwsError as exc:
-        SenderIdRequest.objects.filter(pk=request.pk, status=Status.RELEASING).update(
-            aws_error_code=_aws_code(exc)[:100],
-            aws_error_message=_aws_message(exc),
-            updated_at=timezone.now(),
-        )
+        _note_retryable_error(request, exc, status=Status.RELEASING)
         raise
     except PermanentAwsError as exc:
         code, message = _aws_code(exc), _aws_message(exc)
