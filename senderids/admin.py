@@ -309,15 +309,8 @@ class SenderIdRequestAdmin(admin.ModelAdmin):
             )
 
 
-@admin.register(StatusEvent)
-class StatusEventAdmin(admin.ModelAdmin):
-    """The audit trail, across requests. Read-only: events are written by the state machine alone."""
-
-    list_display = ("created_at", "request", "from_status", "to_status", "actor_label", "aws_code")
-    list_filter = ("to_status", "created_at")
-    search_fields = ("request__sender_id", "actor_label", "reason", "aws_code")
-    list_select_related = ("request",)
-    date_hierarchy = "created_at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows only the code writes: every field shown, nothing added or changed by hand."""
 
     def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
         return [field.name for field in self.model._meta.fields]
@@ -327,6 +320,17 @@ class StatusEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(StatusEvent)
+class StatusEventAdmin(ReadOnlyAdmin):
+    """The audit trail, across requests. Read-only: events are written by the state machine alone."""
+
+    list_display = ("created_at", "request", "from_status", "to_status", "actor_label", "aws_code")
+    list_filter = ("to_status", "created_at")
+    search_fields = ("request__sender_id", "actor_label", "reason", "aws_code")
+    list_select_related = ("request",)
+    date_hierarchy = "created_at"
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
@@ -348,7 +352,7 @@ class DriftOpenFilter(admin.SimpleListFilter):
 
 
 @admin.register(SenderIdDrift)
-class SenderIdDriftAdmin(admin.ModelAdmin):
+class SenderIdDriftAdmin(ReadOnlyAdmin):
     """Differences between AWS and us, written by `manage.py sync_sender_ids` (and beat). Read-only."""
 
     list_display = (
@@ -357,12 +361,3 @@ class SenderIdDriftAdmin(admin.ModelAdmin):
     list_filter = (DriftOpenFilter, "kind", "iso_country_code", "last_seen_at")
     search_fields = ("sender_id", "request__owner__username")
     list_select_related = ("request",)
-
-    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
