@@ -41,10 +41,10 @@ def sender_id_requests_registering_later(
     The one definition of the home page's "Registrations to complete" reminder.
     """
     return list(
-        sender_id_request_list_for_owner(owner=owner).filter(
-            registration_choice=RegistrationChoice.LATER,
-            status__in=REGISTRATION_PENDING_STATUSES,
-        )[:limit]
+        sender_id_request_list_for_owner(owner=owner)
+        .filter(registration_choice=RegistrationChoice.LATER, status__in=REGISTRATION_PENDING_STATUSES)
+        # Once the owner has pressed "Submit" on the form there is nothing left for them to do.
+        .exclude(registration__submit_requested=True)[:limit]
     )
 
 
