@@ -28,7 +28,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.formats import date_format
@@ -81,23 +81,8 @@ def _now() -> float:
     return time.time()
 
 
-def registration_url(request_id: int) -> str | None:
-    """/registrations/<id>/ if that page exists (the registrations app builds it), else None."""
-    path = f"/registrations/{request_id}/"
-    try:
-        resolve(path)
-    except Resolver404:
-        return None
-    return path
-
-
-def release_url(request_id: int) -> str | None:
-    path = f"/sender-ids/{request_id}/release/"
-    try:
-        resolve(path)
-    except Resolver404:
-        return None
-    return path
+def registration_url(request_id: int) -> str:
+    return reverse("registrations:detail", args=[request_id])
 
 
 def _process_is(process: str):
@@ -424,9 +409,7 @@ class SenderIdRequestWizard(LoginRequiredMixin, NamedUrlSessionWizardView):
             % {"sender_id": created.sender_id, "country": country.name},
         )
         if created.registration_choice == RegistrationChoice.COMPLETE_NOW:
-            url = registration_url(created.pk)
-            if url:
-                return redirect(url)
+            return redirect(registration_url(created.pk))
         return redirect("senderids:detail", pk=created.pk)
 
     # --- rendering --------------------------------------------------------------------------------
@@ -537,7 +520,7 @@ def _label(choices: Any, value: str) -> str:
 def home(request: HttpRequest) -> HttpResponse:
     page = selectors.sender_id_request_page_for_owner(owner=request.user, page=request.GET.get("page"))
     reminders = [
-        {"request": r, "url": registration_url(r.pk) or reverse("senderids:detail", args=[r.pk])}
+        {"request": r, "url": registration_url(r.pk)}
         for r in selectors.sender_id_requests_registering_later(owner=request.user)
     ]
     context = {"page": page, "requests": page.object_list, "reminders": reminders}
@@ -560,7 +543,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "events": events,
         "is_owner": is_owner,
         "registration_url": registration_url(pk) if req.process == SenderIdProcess.REGISTRATION else None,
-        "release_url": release_url(pk) if is_owner and req.status == Status.ACTIVE else None,
+        "release_url": reverse("senderids:release", args=[pk])
+        if is_owner and req.status == Status.ACTIVE
+        else None,
         "support_case_rows": support_case_rows(req.support_case_details or {}),
         "capabilities": ", ".join(str(label) for label in capabilities),
         "process_label": _label(SenderIdProcess.choices, req.process),

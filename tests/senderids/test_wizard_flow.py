@@ -9,7 +9,6 @@ from django.contrib.messages import get_messages
 from django.db import connection
 
 from senderids.models import RegistrationChoice, SenderIdRequest, Status, StatusEvent
-from senderids.views import registration_url
 
 from .wizard_support import ANSWERS, MANAGEMENT_FIELD, WIZARD_URL, hidden_fields, step_url
 
@@ -214,8 +213,7 @@ def test_complete_registration_goes_to_the_registration_page_when_it_exists(wiza
     response = wizard.walk("country", "use-case", "sender", "review", "registration", answers=answers)
     created = SenderIdRequest.objects.get()
     assert created.registration_choice == RegistrationChoice.COMPLETE_NOW
-    expected = registration_url(created.pk) or f"/sender-ids/{created.pk}/"
-    assert response["Location"] == expected
+    assert response["Location"] == f"/registrations/{created.pk}/"
 
 
 def test_registration_step_warns_about_lease_fees_and_suggests_a_name(wizard):
