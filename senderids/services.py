@@ -645,7 +645,7 @@ def sender_id_deletion_protection_disable(*, request: SenderIdRequest, actor: Ab
     """
     from django.utils.translation import gettext as _
 
-    from smsvoice.gateway import PermanentAwsError, get_gateway
+    from smsvoice.gateway import PermanentAwsError, get_gateway, interactive
 
     _require_releaser(request, actor)
     if request.status != Status.ACTIVE:
@@ -654,11 +654,12 @@ def sender_id_deletion_protection_disable(*, request: SenderIdRequest, actor: Ab
         )
     aws_code = aws_message = ""
     try:
-        info = get_gateway().update_sender_id(
-            sender_id=request.sender_id,
-            iso_country_code=request.country_id,
-            deletion_protection_enabled=False,
-        )
+        with interactive():  # the owner is waiting on the page
+            info = get_gateway().update_sender_id(
+                sender_id=request.sender_id,
+                iso_country_code=request.country_id,
+                deletion_protection_enabled=False,
+            )
         protected = info.deletion_protection_enabled
         reason = _("Deletion protection turned off at AWS.")
     except PermanentAwsError as exc:

@@ -19,6 +19,8 @@ import os
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -61,6 +63,21 @@ PAGE_SIZE = 100
 # How long a call may wait for the shared rate budget before giving up with a retryable error (the
 # Celery task then retries later instead of holding a worker).
 RATE_BUDGET_TIMEOUT = 60.0
+# Calls made while a person waits on a page (e.g. turning deletion protection off) give up sooner: a busy
+# budget then answers "AWS is busy, try again" in seconds instead of holding the request for a minute.
+INTERACTIVE_BUDGET_TIMEOUT = 5.0
+_budget_timeout: ContextVar[float] = ContextVar("aws_rate_budget_timeout", default=RATE_BUDGET_TIMEOUT)
+
+
+@contextmanager
+def interactive(timeout: float = INTERACTIVE_BUDGET_TIMEOUT) -> Iterator[None]:
+    """Within this block, AWS calls wait at most `timeout` seconds for the shared rate budget."""
+    token = _budget_timeout.set(timeout)
+    try:
+        yield
+    finally:
+        _budget_timeout.reset(token)
+
 
 # Client configuration, chosen deliberately:
 # - total_max_attempts=1: botocore does not retry on its own. Our Celery tasks own retries (backoff +
@@ -232,7 +249,7 @@ class SmsVoiceGateway:
         method = getattr(client, xform_name(operation))
         try:
             ratelimit.acquire(
-                RATE_BUDGET_TIMEOUT, key="support" if service == SUPPORT_SERVICE else "sms-voice"
+                _budget_timeout.get(), key="support" if service == SUPPORT_SERVICE else "sms-voice"
             )
         except ratelimit.RateLimitTimeout as exc:
             raise RetryableAwsError(operation=operation, code="RateBudgetTimeout", message=str(exc)) from exc

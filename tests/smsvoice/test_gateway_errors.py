@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 import socket
 import threading
+import time
 
 import pytest
 from botocore.config import Config
@@ -131,17 +132,31 @@ def test_client_side_parameter_errors_are_permanent():
     assert caught.value.code == "ParamValidationError"
 
 
-def test_a_full_rate_budget_is_a_retryable_error(stubbed_gateway, settings, monkeypatch):
+def test_a_full_rate_budget_is_a_retryable_error(stubbed_gateway, settings):
     gateway, sms, _ = stubbed_gateway
-    settings.AWS_SMS_TPS = 0.001  # one call per ~17 minutes
+    settings.AWS_SMS_TPS = 0.001  # one call per ~17 minutes: beyond any budget timeout
     settings.REDIS_URL = ""
     ratelimit.reset()
-    monkeypatch.setattr(gateway_module, "RATE_BUDGET_TIMEOUT", 0.05)
     sms.add_response("update_sender_id", _sender(), None)
     gateway.update_sender_id(sender_id="ACME", iso_country_code="DE", deletion_protection_enabled=True)
     with pytest.raises(RetryableAwsError) as caught:
         gateway.update_sender_id(sender_id="ACME", iso_country_code="DE", deletion_protection_enabled=True)
     assert caught.value.code == "RateBudgetTimeout"
+    ratelimit.reset()
+
+
+def test_calls_a_person_waits_for_give_up_on_a_busy_budget_within_seconds(stubbed_gateway, settings):
+    gateway, sms, _ = stubbed_gateway
+    settings.AWS_SMS_TPS = 0.1  # next slot in ~10 s: a worker would wait for it, a page must not
+    settings.REDIS_URL = ""
+    ratelimit.reset()
+    sms.add_response("update_sender_id", _sender(), None)
+    gateway.update_sender_id(sender_id="ACME", iso_country_code="DE", deletion_protection_enabled=True)
+    started = time.monotonic()
+    with pytest.raises(RetryableAwsError) as caught, gateway_module.interactive(timeout=1.0):
+        gateway.update_sender_id(sender_id="ACME", iso_country_code="DE", deletion_protection_enabled=True)
+    assert caught.value.code == "RateBudgetTimeout"
+    assert time.monotonic() - started < 1.0
     ratelimit.reset()
 
 
