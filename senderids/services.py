@@ -18,6 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from countries.models import Country
 
@@ -162,7 +163,10 @@ def sender_id_request_create(
     )
     if not settings.SENDERIDS_REQUIRE_APPROVAL:
         sender_id_request_set_status(
-            request=request, to=Status.APPROVED, actor="auto-approval", reason="Approval is not required."
+            request=request,
+            to=Status.APPROVED,
+            actor="auto-approval",
+            reason=gettext("Approval is not required."),
         )
         enqueue_submission(request.pk)
     return request

@@ -314,3 +314,9 @@ def test_home_in_french(client):
     assert "Se déconnecter" in text
     assert "Langue" in text
     assert "My sender ID requests" not in text
+
+
+def test_language_switcher_names_each_language_in_its_own_language(client):
+    html = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert '<option value="en" lang="en">English</option>' in html
+    assert '<option value="fr" lang="fr" selected>français</option>' in html
