@@ -749,7 +749,28 @@ def _describe_for_drift(info: Any) -> dict[str, Any]:
     }
 
 
+# One sync at a time (command and beat may overlap): a cache lock, Redis-backed when REDIS_URL is set.
+SYNC_LOCK_KEY = "senderids:sync-sender-ids"
+SYNC_LOCK_SECONDS = 15 * 60
+
+
+class SyncInProgress(Exception):
+    """Another sync_sender_ids is running; try again once it has finished."""
+
+
 def sender_ids_sync(*, now: Any = None) -> SyncReport:
+    """Run `_sender_ids_sync` unless another sync holds the lock (then raise SyncInProgress)."""
+    from django.core.cache import cache
+
+    if not cache.add(SYNC_LOCK_KEY, "1", SYNC_LOCK_SECONDS):
+        raise SyncInProgress
+    try:
+        return _sender_ids_sync(now=now)
+    finally:
+        cache.delete(SYNC_LOCK_KEY)
+
+
+def _sender_ids_sync(*, now: Any = None) -> SyncReport:
     """Reconcile AWS's sender IDs with our requests; record drift (SenderIdDrift), change no status.
 
     Drift is a sender ID in AWS that no open request of ours accounts for ("unknown here": made by

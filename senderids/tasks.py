@@ -70,6 +70,9 @@ def sync_sender_ids() -> int:
 
     try:
         report = services.sender_ids_sync()
+    except services.SyncInProgress:
+        logger.info("sync_sender_ids: another sync is running; skipped")
+        return -1
     except AwsError as exc:
         # The next beat tries again; nothing was recorded.
         logger.error("sync_sender_ids: AWS could not be read: %s", exc)

@@ -118,6 +118,22 @@ def test_aws_unreachable_is_a_command_error_and_records_nothing(owner):
     assert SenderIdDrift.objects.count() == 0
 
 
+def test_only_one_sync_runs_at_a_time(owner, sms_simulator):
+    from django.core.cache import cache
+
+    lease_in_simulator(sms_simulator, "HANDMADE")
+    assert cache.add(services.SYNC_LOCK_KEY, "1", 60)  # a sync is running elsewhere
+    try:
+        with pytest.raises(CommandError, match="Another sync_sender_ids is running"):
+            sync()
+        assert tasks.sync_sender_ids.apply().get() == -1
+        assert SenderIdDrift.objects.count() == 0
+    finally:
+        cache.delete(services.SYNC_LOCK_KEY)
+    assert "HANDMADE" in sync()  # the lock is released after every run
+    assert "HANDMADE" in sync()
+
+
 def test_beat_task_syncs_and_survives_aws_errors(owner, sms_simulator):
     lease_in_simulator(sms_simulator, "HANDMADE")
     assert tasks.sync_sender_ids.apply().get() == 1

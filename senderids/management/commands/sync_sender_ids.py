@@ -30,6 +30,8 @@ class Command(BaseCommand):
 
         try:
             report = services.sender_ids_sync()
+        except services.SyncInProgress as exc:
+            raise CommandError("Another sync_sender_ids is running; try again when it has finished.") from exc
         except AwsError as exc:
             raise CommandError(f"AWS could not be read: {exc}") from exc
         self.stdout.write(
