@@ -12,23 +12,14 @@ from smsvoice.gateway import PermanentAwsError
 from smsvoice.models import AwsCall
 from smsvoice.selectors import aws_calls_failed, aws_calls_for_resource
 from smsvoice.services import aws_call_prune, aws_call_record
+from tests.smsvoice.aws_shapes import SENDER_ID_ANSWER
 
 pytestmark = pytest.mark.django_db
-
-SENDER = {
-    "SenderIdArn": "arn:sender",
-    "SenderId": "ACME",
-    "IsoCountryCode": "DE",
-    "MessageTypes": ["TRANSACTIONAL"],
-    "MonthlyLeasingPrice": "0.00",
-    "DeletionProtectionEnabled": True,
-    "Registered": False,
-}
 
 
 def test_a_successful_call_is_recorded_with_its_resource(stubbed_gateway):
     gateway, sms, _ = stubbed_gateway
-    sms.add_response("update_sender_id", SENDER, None)
+    sms.add_response("update_sender_id", SENDER_ID_ANSWER, None)
     gateway.update_sender_id(sender_id="ACME", iso_country_code="DE", deletion_protection_enabled=True)
     (call,) = AwsCall.objects.all()
     assert (call.service, call.operation, call.resource_id, call.ok, call.error_code) == (
@@ -87,7 +78,7 @@ def test_recording_failure_never_breaks_the_call(stubbed_gateway, monkeypatch, c
         raise RuntimeError("database on fire")
 
     monkeypatch.setattr(AwsCall, "save", broken_save)
-    sms.add_response("update_sender_id", SENDER, None)
+    sms.add_response("update_sender_id", SENDER_ID_ANSWER, None)
     info = gateway.update_sender_id(sender_id="ACME", iso_country_code="DE", deletion_protection_enabled=True)
     assert info.deletion_protection_enabled
     assert "could not record AWS call" in caplog.text

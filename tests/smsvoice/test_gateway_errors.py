@@ -13,6 +13,7 @@ from botocore.config import Config
 from smsvoice import gateway as gateway_module
 from smsvoice import ratelimit
 from smsvoice.gateway import AwsError, PermanentAwsError, RetryableAwsError, SmsVoiceGateway, get_gateway
+from tests.smsvoice.aws_shapes import SENDER_ID_ANSWER
 
 REQUEST = {
     "sender_id": "ACME",
@@ -137,7 +138,7 @@ def test_a_full_rate_budget_is_a_retryable_error(stubbed_gateway, settings):
     settings.AWS_SMS_TPS = 0.001  # one call per ~17 minutes: beyond any budget timeout
     settings.REDIS_URL = ""
     ratelimit.reset()
-    sms.add_response("update_sender_id", _sender(), None)
+    sms.add_response("update_sender_id", SENDER_ID_ANSWER, None)
     gateway.update_sender_id(sender_id="ACME", iso_country_code="DE", deletion_protection_enabled=True)
     with pytest.raises(RetryableAwsError) as caught:
         gateway.update_sender_id(sender_id="ACME", iso_country_code="DE", deletion_protection_enabled=True)
@@ -150,7 +151,7 @@ def test_calls_a_person_waits_for_give_up_on_a_busy_budget_within_seconds(stubbe
     settings.AWS_SMS_TPS = 0.1  # next slot in ~10 s: a worker would wait for it, a page must not
     settings.REDIS_URL = ""
     ratelimit.reset()
-    sms.add_response("update_sender_id", _sender(), None)
+    sms.add_response("update_sender_id", SENDER_ID_ANSWER, None)
     gateway.update_sender_id(sender_id="ACME", iso_country_code="DE", deletion_protection_enabled=True)
     started = time.monotonic()
     with pytest.raises(RetryableAwsError) as caught, gateway_module.interactive(timeout=1.0):
@@ -158,18 +159,6 @@ def test_calls_a_person_waits_for_give_up_on_a_busy_budget_within_seconds(stubbe
     assert caught.value.code == "RateBudgetTimeout"
     assert time.monotonic() - started < 1.0
     ratelimit.reset()
-
-
-def _sender():
-    return {
-        "SenderIdArn": "arn:sender",
-        "SenderId": "ACME",
-        "IsoCountryCode": "DE",
-        "MessageTypes": ["TRANSACTIONAL"],
-        "MonthlyLeasingPrice": "0.00",
-        "DeletionProtectionEnabled": True,
-        "Registered": False,
-    }
 
 
 @pytest.mark.parametrize("cls", [RetryableAwsError, PermanentAwsError])
