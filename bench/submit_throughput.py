@@ -28,6 +28,8 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from senderids.services.requests import sender_id_request_approve
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 TARGET_RATIO = 1.10
@@ -123,7 +125,6 @@ def main() -> int:
     from django.db import connection
 
     from countries.models import Country, SenderIdProcess
-    from senderids import services
     from senderids.models import SenderIdRequest, Status
     from smsvoice import ratelimit
 
@@ -161,7 +162,7 @@ def main() -> int:
 
         started = time.monotonic()
         for request in pending:  # the burst: every approval enqueues its submission on commit
-            services.sender_id_request_approve(request=request, actor=approver)
+            sender_id_request_approve(request=request, actor=approver)
         approved_at = time.monotonic() - started
         active = 0
         while time.monotonic() - started < timeout:

@@ -182,6 +182,12 @@ AWS_REGION = env.str("AWS_REGION", default="us-east-1")
 # they are mirrored here so the gateway can say where it talks to.
 AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2 = env.str("AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2", default="")
 AWS_ENDPOINT_URL_SUPPORT = env.str("AWS_ENDPOINT_URL_SUPPORT", default="")
+# The AWS call log (smsvoice.AwsCall) keeps this many days; beat prunes older rows daily.
+AWS_CALL_RETENTION_DAYS = env.int("AWS_CALL_RETENTION_DAYS", default=90)
+if AWS_CALL_RETENTION_DAYS < 1:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("AWS_CALL_RETENTION_DAYS must be at least 1 (days).")
 # The AWS Support API lives in us-east-1 only (global endpoint).
 AWS_SUPPORT_REGION = env.str("AWS_SUPPORT_REGION", default="us-east-1")
 

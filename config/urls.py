@@ -4,8 +4,6 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from senderids import tracking
-
 from . import health
 
 admin.site.site_header = _("Sender ID portal")
@@ -17,7 +15,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("countries/", include("countries.urls")),
-    path("tracking/", tracking.tracking, name="tracking"),
     path("registrations/", include("registrations.urls")),
     path("", include("senderids.urls")),
 ]

@@ -1,7 +1,7 @@
 import sys
 
 from django.apps import AppConfig
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -14,9 +14,7 @@ def load_catalogue_after_migrate(sender, app_config, using=DEFAULT_DB_ALIAS, app
     """
     if using != DEFAULT_DB_ALIAS:
         return
-    from django.db import connections
-
-    from .services import countries_load_if_empty
+    from .services import countries_load_if_empty  # noqa: PLC0415 — services import models: after ready()
 
     try:
         model = (apps or app_config.apps).get_model("countries", "Country")

@@ -21,6 +21,8 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from smsvoice.gateway import get_gateway
+
 from .models import Country, SenderIdProcess, fold_name
 from .rules import rules_errors
 
@@ -284,8 +286,6 @@ def region_registration_types(*, gateway: Any = None) -> tuple[str, dict[str, st
     Asks through the smsvoice gateway (the simulator in development); raises what it raises.
     """
     if gateway is None:
-        from smsvoice.gateway import get_gateway
-
         gateway = get_gateway()
     region = getattr(gateway, "region", None) or settings.AWS_REGION
     return region, registration_types_by_country(gateway.describe_registration_type_definitions())

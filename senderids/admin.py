@@ -16,13 +16,32 @@ from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from registrations.admin import RegistrationInline, SupportCaseInline
+from smsvoice.gateway import AwsError
+from smsvoice.selectors import aws_calls_for_request
 
-from . import services
-from .models import SenderIdDrift, SenderIdRequest, Status, StatusEvent
+from . import registry
+from .choices import Status
+from .lifecycle import IllegalTransition
+from .models import SenderIdDrift, SenderIdRequest, StatusEvent
+from .permissions import APPROVE_PERMISSION, RELEASE_PERMISSION
+from .services.release import (
+    DeletionProtectionOn,
+    sender_id_deletion_protection_disable,
+    sender_id_request_release,
+)
+from .services.requests import (
+    REJECTION_REASON_MAX_LENGTH,
+    rejection_reason_clean,
+    sender_id_request_approve,
+    sender_id_request_reject,
+    sender_id_request_retry,
+)
 
 
 class QueueStatusFilter(admin.SimpleListFilter):
@@ -90,7 +109,7 @@ class RejectForm(forms.Form):
     )
 
     def clean_reason(self) -> str:
-        return services.rejection_reason_clean(self.cleaned_data["reason"])
+        return rejection_reason_clean(self.cleaned_data["reason"])
 
 
 class ReleaseOnBehalfForm(forms.Form):
@@ -140,14 +159,38 @@ class SenderIdRequestAdmin(admin.ModelAdmin):
     list_select_related = ("owner", "country")
     ordering = ("created_at",)  # the queue: oldest first
     actions = ("approve", "reject_with_reason", "release_on_behalf", "retry_failed")
-    # Approvers see what will be sent: the registration content or the support case, then the history.
-    inlines = (RegistrationInline, SupportCaseInline, StatusEventInline)
     fieldsets = (
         (_("Request"), {"fields": REQUEST_FIELDS}),
         (_("Registration / support case"), {"fields": PROCESS_FIELDS}),
         (_("Status"), {"fields": ("status", "status_changed_at", "created_at", "updated_at")}),
-        (_("AWS"), {"fields": AWS_FIELDS}),
+        (_("AWS"), {"fields": (*AWS_FIELDS, "aws_calls")}),
     )
+
+    def get_inlines(self, request: HttpRequest, obj: object = None) -> list[type]:
+        # Approvers see what will be sent (each process contributes its inline: the registration
+        # content, the support case), then the history.
+        return [*registry.admin_inlines(), StatusEventInline]
+
+    @admin.display(description=_("AWS calls for this request"))
+    def aws_calls(self, obj: SenderIdRequest) -> str:
+        calls = list(aws_calls_for_request(request_id=obj.pk))
+        if not calls:
+            return format_html("<em>{}</em>", _("No AWS call yet."))
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    date_format(timezone.localtime(c.created_at), "SHORT_DATETIME_FORMAT"),
+                    c.operation,
+                    _("ok") if c.ok else c.error_code,
+                    c.error_message[:300],
+                    f"{c.latency_ms} ms",
+                )
+                for c in calls
+            ),
+        )
+        return format_html("<table><tbody>{}</tbody></table>", rows)
 
     def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
         return [name for _title, options in self.fieldsets for name in options["fields"]]
@@ -159,10 +202,10 @@ class SenderIdRequestAdmin(admin.ModelAdmin):
         return False  # the audit trail stays; a live sender ID is released, not deleted
 
     def has_approve_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm(services.APPROVE_PERMISSION)
+        return request.user.has_perm(APPROVE_PERMISSION)
 
     def has_release_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm(services.RELEASE_PERMISSION)
+        return request.user.has_perm(RELEASE_PERMISSION)
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):  # type: ignore[no-untyped-def]
         extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
@@ -173,7 +216,7 @@ class SenderIdRequestAdmin(admin.ModelAdmin):
         self._apply_to_each(
             request,
             queryset,
-            lambda row: services.sender_id_request_approve(request=row, actor=request.user),
+            lambda row: sender_id_request_approve(request=row, actor=request.user),
             done_msg=_("Approved %(count)d request(s); submitting to AWS."),
         )
 
@@ -185,7 +228,7 @@ class SenderIdRequestAdmin(admin.ModelAdmin):
             self._apply_to_each(
                 request,
                 queryset,
-                lambda row: services.sender_id_request_reject(request=row, actor=request.user, reason=reason),
+                lambda row: sender_id_request_reject(request=row, actor=request.user, reason=reason),
                 done_msg=_("Rejected %(count)d request(s)."),
             )
             return None
@@ -196,14 +239,12 @@ class SenderIdRequestAdmin(admin.ModelAdmin):
             queryset=queryset,
             form=form,
             action_name="reject_with_reason",
-            max_length=services.REJECTION_REASON_MAX_LENGTH,
+            max_length=REJECTION_REASON_MAX_LENGTH,
         )
 
     @admin.action(description=_("Release on behalf of the owner…"), permissions=["release"])
     def release_on_behalf(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         """Staff release for the owner (confirm page); recorded with the staff member's name."""
-        from smsvoice.gateway import AwsError
-
         form = ReleaseOnBehalfForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             note, turn_off_protection = form.cleaned_data["note"], form.cleaned_data["turn_off_protection"]
@@ -211,9 +252,9 @@ class SenderIdRequestAdmin(admin.ModelAdmin):
             def release(row: SenderIdRequest) -> bool:
                 try:
                     if row.deletion_protection and turn_off_protection:
-                        services.sender_id_deletion_protection_disable(request=row, actor=request.user)
-                    services.sender_id_request_release(request=row, actor=request.user, note=note)
-                except services.DeletionProtectionOn:
+                        sender_id_deletion_protection_disable(request=row, actor=request.user)
+                    sender_id_request_release(request=row, actor=request.user, note=note)
+                except DeletionProtectionOn:
                     self.message_user(
                         request,
                         _("%(name)s has deletion protection on: not released.") % {"name": row},
@@ -251,7 +292,7 @@ class SenderIdRequestAdmin(admin.ModelAdmin):
         self._apply_to_each(
             request,
             queryset,
-            lambda row: services.sender_id_request_retry(request=row, actor=request.user),
+            lambda row: sender_id_request_retry(request=row, actor=request.user),
             done_msg=_("Retrying %(count)d request(s); submitting to AWS."),
         )
 
@@ -288,7 +329,7 @@ class SenderIdRequestAdmin(admin.ModelAdmin):
             try:
                 if apply(sender_id_request) is not False:
                     done += 1
-            except services.IllegalTransition:
+            except IllegalTransition:
                 skipped.append(sender_id_request)
         self._report(request, done, skipped, done_msg=done_msg)
 

@@ -7,6 +7,16 @@ class SenderidsConfig(AppConfig):
     verbose_name = _("Sender IDs")
 
     def ready(self) -> None:
-        from . import notifications
+        # Imported here, not at module level: models (and so everything below) load only once the app
+        # registry is ready.
+        from countries.models import SenderIdProcess  # noqa: PLC0415
 
-        notifications.connect()
+        from . import lifecycle, notifications, registry  # noqa: PLC0415
+        from .services.submission import supported_labels, supported_start  # noqa: PLC0415
+
+        lifecycle.on_transition(notifications.enqueue_status_email)
+        registry.register(
+            registry.Process(
+                name=SenderIdProcess.SUPPORTED, start=supported_start, sender_id_labels=supported_labels
+            )
+        )

@@ -1,4 +1,8 @@
-"""Sender-ID requests and their status history (the audit trail every transition writes)."""
+"""Sender-ID requests and their status history (the audit trail senderids.lifecycle writes).
+
+The vocabularies are in senderids/choices.py, the transition table and status sets in
+senderids/lifecycle.py.
+"""
 
 import uuid
 
@@ -6,52 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class Status(models.TextChoices):
-    PENDING_REVIEW = "pending_review", _("Pending review")
-    APPROVED = "approved", _("Approved")
-    SUBMITTING = "submitting", _("Submitting to AWS")
-    REGISTRATION_DRAFT = "registration_draft", _("Registration draft")
-    REGISTRATION_SUBMITTED = "registration_submitted", _("Registration submitted")
-    REQUIRES_UPDATES = "requires_updates", _("Registration requires updates")
-    SUPPORT_CASE_OPEN = "support_case_open", _("Support case open")
-    SUPPORT_CASE_RESOLVED = "support_case_resolved", _("Support case resolved")
-    ACTIVE = "active", _("Active")
-    RELEASING = "releasing", _("Releasing")
-    RELEASED = "released", _("Released")
-    REJECTED = "rejected", _("Rejected")
-    FAILED = "failed", _("Failed")
-
-
-# Statuses in which a sender ID + country pair counts as taken by its owner (duplicate check).
-OPEN_STATUSES = frozenset(Status) - {Status.RELEASED, Status.REJECTED, Status.FAILED}
-# Statuses in which a worker is acting right now: pages showing them refresh themselves.
-WORKING_STATUSES = frozenset({Status.APPROVED, Status.SUBMITTING, Status.RELEASING})
-TERMINAL_STATUSES = frozenset({Status.RELEASED, Status.REJECTED})
-
-
-class MessageType(models.TextChoices):
-    TRANSACTIONAL = "TRANSACTIONAL", _("Transactional")
-    PROMOTIONAL = "PROMOTIONAL", _("Promotional")
-
-
-class MonthlyVolume(models.TextChoices):
-    # The console's "Estimated monthly SMS volume" ranges.
-    UP_TO_10K = "0-10000", _("Up to 10,000")
-    UP_TO_100K = "10001-100000", _("10,001 – 100,000")
-    UP_TO_1M = "100001-1000000", _("100,001 – 1,000,000")
-    UP_TO_10M = "1000001-10000000", _("1,000,001 – 10,000,000")
-    OVER_10M = "10000001+", _("More than 10,000,000")
-
-
-class CompanyHeadquarters(models.TextChoices):
-    LOCAL = "local", _("Local")
-    INTERNATIONAL = "international", _("International")
-
-
-class RegistrationChoice(models.TextChoices):
-    COMPLETE_NOW = "now", _("Complete registration")
-    LATER = "later", _("Register later")
+from .choices import CompanyHeadquarters, DriftKind, MessageType, MonthlyVolume, RegistrationChoice, Status
 
 
 class SenderIdRequest(models.Model):
@@ -120,6 +79,8 @@ class StatusEvent(models.Model):
     """One row per status transition: from, to, who, why, when, and what AWS said."""
 
     request = models.ForeignKey(SenderIdRequest, on_delete=models.CASCADE, related_name="events")
+    # Which constructor of senderids/events.py (or of a process's) wrote it: "approved", "released"...
+    kind = models.CharField(_("kind"), max_length=40, blank=True, db_index=True)
     from_status = models.CharField(_("from"), max_length=30, blank=True)
     to_status = models.CharField(_("to"), max_length=30)
     actor = models.ForeignKey(
@@ -158,11 +119,6 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
-
-
-class DriftKind(models.TextChoices):
-    UNKNOWN_HERE = "unknown_here", _("In AWS, unknown here")
-    GONE_IN_AWS = "gone_in_aws", _("Active here, gone in AWS")
 
 
 class SenderIdDrift(models.Model):

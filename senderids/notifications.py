@@ -1,8 +1,9 @@
-"""Email to the owner on every user-visible status transition.
+"""Email to the owner on every user-visible status transition, sent by a worker, never inline.
 
-Registered as a `services.on_transition` listener (SenderidsConfig.ready), so it runs on commit of
-every transition, in the web process or the worker that made it. A notification must never break
-or undo the transition it reports: failures are logged, never raised.
+`enqueue_status_email` is a lifecycle listener (SenderidsConfig.ready): on commit of every transition
+it enqueues the `send_status_email` task for a user-visible one, so no web request (an admin's bulk
+approve, the owner's release) ever waits on SMTP. The task renders and sends; a notification never
+breaks or undoes the transition it reports.
 """
 
 from __future__ import annotations
@@ -12,13 +13,18 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from . import services
-from .models import SenderIdRequest, Status, StatusEvent
+from .choices import Status
+from .enqueue import enqueue_on_commit
+from .lifecycle import is_user_visible
+from .models import SenderIdRequest, StatusEvent
 
 logger = logging.getLogger(__name__)
+
+SEND_TASK = "senderids.tasks.send_status_email"
 
 # What each user-visible status means for the owner (the email's first paragraph).
 STATUS_MESSAGES = {
@@ -36,44 +42,40 @@ STATUS_MESSAGES = {
     Status.FAILED: _("AWS could not complete your request."),
 }
 
-# Internal steps the owner need not hear about: the worker's claim, a claim given back, the start of
-# a release the owner asked for themselves.
-SILENT_TRANSITIONS = frozenset(
-    {
-        (Status.APPROVED, Status.SUBMITTING),
-        (Status.SUBMITTING, Status.APPROVED),
-        (Status.ACTIVE, Status.RELEASING),
-    }
-)
-
-
-def is_user_visible(event: StatusEvent) -> bool:
-    return (
-        event.from_status,
-        event.to_status,
-    ) not in SILENT_TRANSITIONS and event.to_status != Status.SUBMITTING
-
 
 def detail_url(request: SenderIdRequest) -> str:
-    return f"{settings.PORTAL_BASE_URL}/sender-ids/{request.pk}/"
+    return f"{settings.PORTAL_BASE_URL}{reverse('senderids:detail', args=[request.pk])}"
 
 
-def notify_owner(request: SenderIdRequest, event: StatusEvent) -> None:
-    """Send the owner the status-change email for `event` (if user-visible). Never raises."""
+def enqueue_status_email(request: SenderIdRequest, event: StatusEvent) -> None:
+    """Lifecycle listener: queue the owner's email for a user-visible transition."""
+    if is_user_visible(event.from_status, event.to_status):
+        enqueue_on_commit(SEND_TASK, event.pk)
+
+
+def status_email_send(*, event_id: int) -> bool:
+    """Send the owner the status-change email of one StatusEvent. True if an email went out.
+
+    Failures are logged, never raised: the task is not retried into a second email.
+    """
+    event = (
+        StatusEvent.objects.select_related("request__owner", "request__country").filter(pk=event_id).first()
+    )
+    if event is None or not is_user_visible(event.from_status, event.to_status):
+        return False
+    request = event.request
+    owner = request.owner
+    if not owner.email:
+        return False
+    context = {
+        "request": request,
+        "event": event,
+        "owner": owner,
+        "status_label": event.to_label,
+        "status_message": STATUS_MESSAGES.get(event.to_status, ""),
+        "detail_url": detail_url(request),
+    }
     try:
-        if not is_user_visible(event):
-            return
-        owner = request.owner
-        if not owner.email:
-            return
-        context = {
-            "request": request,
-            "event": event,
-            "owner": owner,
-            "status_label": event.to_label,
-            "status_message": STATUS_MESSAGES.get(event.to_status, ""),
-            "detail_url": detail_url(request),
-        }
         # The owner's language is not stored: write in the site's language, whatever the actor's is.
         with translation.override(settings.LANGUAGE_CODE):
             subject = " ".join(
@@ -83,9 +85,5 @@ def notify_owner(request: SenderIdRequest, event: StatusEvent) -> None:
         send_mail(subject, body, None, [owner.email], fail_silently=False)
     except Exception:
         logger.exception("could not email the owner of request %s about %s", request.pk, event)
-
-
-def connect() -> None:
-    """Register the listener once (ready() may run more than once in some test setups)."""
-    if notify_owner not in services._transition_listeners:
-        services.on_transition(notify_owner)
+        return False
+    return True

@@ -1,24 +1,28 @@
-"""Reads of sender-ID requests for the business user's pages (home, detail, the wizard's checks).
+"""Reads of sender-ID requests for the pages (home, detail, My sender IDs, tracking, the wizard's checks).
 
 Every function here runs a fixed number of queries whatever the number of requests or events:
-related rows come with select_related / one prefetch, never per row.
+related rows come with select_related / one prefetch, never per row. What a user may see is decided
+by senderids.permissions, used here by every "for viewer" read.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
-from .models import OPEN_STATUSES, RegistrationChoice, SenderIdRequest, Status, StatusEvent
+from countries.models import Country
+
+from . import registry
+from .choices import RegistrationChoice
+from .lifecycle import HELD_STATUSES, OPEN_STATUSES, REGISTRATION_PENDING_STATUSES
+from .models import SenderIdRequest, StatusEvent
+from .permissions import visible_requests
 
 HOME_PAGE_SIZE = 25
-
-# A "Register later" request still needs its registration in these statuses; afterwards
-# the registration has been sent to AWS (or the request is over).
-REGISTRATION_PENDING_STATUSES = frozenset(
-    {Status.PENDING_REVIEW, Status.APPROVED, Status.SUBMITTING, Status.REGISTRATION_DRAFT}
-)
 
 
 def sender_id_request_list_for_owner(*, owner: AbstractBaseUser) -> QuerySet[SenderIdRequest]:
@@ -40,25 +44,28 @@ def sender_id_requests_registering_later(
 
     The one definition of the home page's "Registrations to complete" reminder.
     """
-    return list(
-        sender_id_request_list_for_owner(owner=owner)
-        .filter(registration_choice=RegistrationChoice.LATER, status__in=REGISTRATION_PENDING_STATUSES)
-        # Once the owner has pressed "Submit" on the form there is nothing left for them to do.
-        .exclude(registration__submit_requested=True)[:limit]
+    waiting = sender_id_request_list_for_owner(owner=owner).filter(
+        registration_choice=RegistrationChoice.LATER, status__in=REGISTRATION_PENDING_STATUSES
     )
+    # Once the owner has pressed "Submit" on the form there is nothing left for them to do.
+    return list(registry.exclude_done(waiting)[:limit])
 
 
-def sender_id_request_get_for_viewer(*, user: AbstractBaseUser, pk: int) -> SenderIdRequest | None:
-    """The request with its whole timeline, if `user` may see it (its owner, or staff); else None.
+def sender_id_request_for_viewer(
+    *, user: AbstractBaseUser, pk: int, with_timeline: bool = False
+) -> SenderIdRequest | None:
+    """The request (+ country, owner) if `user` may see it, else None (the view answers 404).
 
-    Two queries: the request (+ country, owner) and its events (+ actor).
+    `with_timeline` adds its events (+ actor) in one more query.
     """
-    qs = SenderIdRequest.objects.select_related("country", "owner").prefetch_related(
-        Prefetch("events", queryset=StatusEvent.objects.select_related("actor").order_by("created_at", "pk"))
-    )
-    if not user.is_staff:
-        qs = qs.filter(owner=user)
-    return qs.filter(pk=pk).first()
+    qs = SenderIdRequest.objects.select_related("country", "owner")
+    if with_timeline:
+        qs = qs.prefetch_related(
+            Prefetch(
+                "events", queryset=StatusEvent.objects.select_related("actor").order_by("created_at", "pk")
+            )
+        )
+    return visible_requests(qs, user=user).filter(pk=pk).first()
 
 
 def sender_id_request_open_duplicate(
@@ -77,34 +84,53 @@ def sender_id_request_open_duplicate(
     )
 
 
-# --- "My sender IDs" and release --------------------------------------------------------------------
-# Sender IDs the owner holds at AWS: leased (and charged) until released.
-HELD_STATUSES = (Status.ACTIVE, Status.RELEASING)
-
-
 def sender_ids_held_by_owner(*, owner: AbstractBaseUser) -> list[SenderIdRequest]:
-    """The owner's active (and releasing) sender IDs, by country name then sender ID: one query.
+    """The owner's active (and releasing) sender IDs, by country name then sender ID.
 
-    Each carries `registration_aws_status`: AWS's raw status of its registration (registrations app),
-    "" when there is none.
+    Each carries `process_label`: what its process says of it (registration status, support case...),
+    one query per process whatever the number of rows.
     """
-    from django.apps import apps
-
-    qs = (
+    rows = list(
         SenderIdRequest.objects.filter(owner=owner, status__in=HELD_STATUSES)
         .select_related("country")
         .order_by("country__name", "country_id", "sender_id", "pk")
     )
-    if apps.is_installed("registrations"):
-        from django.db.models import F
-
-        qs = qs.annotate(registration_aws_status=F("registration__aws_status"))
-    rows = list(qs)
+    labels = registry.sender_id_labels(rows)
     for row in rows:
-        row.registration_aws_status = getattr(row, "registration_aws_status", None) or ""
+        row.process_label = labels.get(row.pk, "")
     return rows
 
 
 def sender_id_request_get_for_owner(*, owner: AbstractBaseUser, pk: int) -> SenderIdRequest | None:
     """The request if `owner` owns it (release pages: staff act from admin, not here), else None."""
     return SenderIdRequest.objects.select_related("country").filter(pk=pk, owner=owner).first()
+
+
+def sender_id_requests_tracked(
+    *,
+    q: str = "",
+    status: str = "",
+    country: Country | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[SenderIdRequest]:
+    """Every request matching the tracking filters, newest first (support staff and admins)."""
+    qs = SenderIdRequest.objects.select_related("owner", "country")
+    if q:
+        filters = Q(sender_id__icontains=q) | Q(owner__username__icontains=q) | Q(owner__email__icontains=q)
+        filters |= Q(aws_sender_id_arn__icontains=q)
+        if q.isdigit():
+            filters |= Q(pk=int(q))
+        qs = qs.filter(filters)
+    if status:
+        qs = qs.filter(status=status)
+    if country:
+        qs = qs.filter(country=country)
+    tz = timezone.get_current_timezone()
+    if date_from:
+        qs = qs.filter(created_at__gte=dt.datetime.combine(date_from, dt.time.min, tzinfo=tz))
+    if date_to:
+        qs = qs.filter(
+            created_at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        )
+    return qs.order_by("-created_at", "-pk")

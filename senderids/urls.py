@@ -1,14 +1,15 @@
-"""URLs of the business user's pages (DESIGN.md "URLs"). Mounted at the site root."""
+"""URLs of the business user's pages and of tracking (DESIGN.md "URLs"). Mounted at the site root."""
 
 from django.urls import path
 
 from . import views
+from .wizard.view import request_wizard
 
 app_name = "senderids"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("sender-ids/request/", views.request_wizard, name="request"),
-    path("sender-ids/request/<str:step>/", views.request_wizard, name="request_step"),
+    path("sender-ids/request/", request_wizard, name="request"),
+    path("sender-ids/request/<str:step>/", request_wizard, name="request_step"),
     path("sender-ids/<int:pk>/", views.request_detail, name="detail"),
     path("sender-ids/mine/", views.my_sender_ids, name="mine"),
     path("sender-ids/<int:pk>/release/", views.release_sender_id, name="release"),
@@ -17,4 +18,5 @@ urlpatterns = [
         views.release_deletion_protection,
         name="release_protection",
     ),
+    path("tracking/", views.tracking, name="tracking"),
 ]

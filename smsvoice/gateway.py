@@ -79,6 +79,21 @@ def interactive(timeout: float = INTERACTIVE_BUDGET_TIMEOUT) -> Iterator[None]:
         _budget_timeout.reset(token)
 
 
+# The portal request (SenderIdRequest pk) the calls in a block serve: recorded on each AwsCall, so
+# staff see a request's AWS calls on its admin page. smsvoice knows no app: it is only an integer.
+_serving_request: ContextVar[int | None] = ContextVar("aws_serving_request", default=None)
+
+
+@contextmanager
+def serving(request_id: int | None) -> Iterator[None]:
+    """Within this block, every AWS call is recorded as made for portal request `request_id`."""
+    token = _serving_request.set(request_id)
+    try:
+        yield
+    finally:
+        _serving_request.reset(token)
+
+
 # Client configuration, chosen deliberately:
 # - total_max_attempts=1: botocore does not retry on its own. Our Celery tasks own retries (backoff +
 #   jitter), and every retry must pass through the shared rate budget again; in-client retries would
@@ -290,6 +305,7 @@ class SmsVoiceGateway:
             error_message=err.message if err else "",
             http_status=err.http_status if err else 200,
             request_id=(err.request_id if err else request_id) or "",
+            portal_request_id=_serving_request.get(),
         )
 
     def _pages(self, operation: str, params: dict[str, Any], resource_id: str = "") -> Iterator[dict]:

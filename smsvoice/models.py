@@ -21,6 +21,11 @@ class AwsCall(models.Model):
     http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
     latency_ms = models.PositiveIntegerField(_("latency (ms)"))
     request_id = models.CharField(_("AWS request ID"), max_length=128, blank=True)
+    # The portal's sender-ID request the call served (set by gateway.serving()); an integer, not a
+    # foreign key: smsvoice depends on no app, and the log outlives nothing it points at.
+    portal_request_id = models.PositiveBigIntegerField(
+        _("portal request"), null=True, blank=True, db_index=True
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -20,6 +20,7 @@ import threading
 import time
 from typing import Any
 
+import redis
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
@@ -89,8 +90,6 @@ class RedisBucket:
     """GCRA bucket shared by every process that talks to the same Redis."""
 
     def __init__(self, url: str) -> None:
-        import redis
-
         self.url = url
         self._client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
         self._script = self._client.register_script(_GCRA_LUA)

@@ -26,6 +26,7 @@ def aws_call_record(
     error_message: str = "",
     http_status: int | None = None,
     request_id: str = "",
+    portal_request_id: int | None = None,
 ) -> None:
     """Store one AwsCall row. Never raises: a failure to record must not break the AWS call it records."""
     try:
@@ -39,6 +40,7 @@ def aws_call_record(
             error_message=(error_message or "")[:ERROR_MESSAGE_MAX],
             http_status=http_status,
             request_id=(request_id or "")[:128],
+            portal_request_id=portal_request_id,
         )
         if connection.in_atomic_block:
             # Inside the caller's transaction a failed INSERT would poison it (PostgreSQL aborts the

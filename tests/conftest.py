@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -105,6 +107,35 @@ def celery_worker_factory(tmp_path: Path) -> Iterator[Callable[..., WorkerProces
     yield start
     for worker in started:
         worker.stop()
+
+
+# Tasks that ran inline before they became tasks: what a test of a single process expects to see done.
+INLINE_TASKS = frozenset({"senderids.tasks.send_status_email"})
+
+
+@pytest.fixture(autouse=True)
+def sent_tasks(request, monkeypatch) -> dict[str, list]:
+    """What services enqueued, by task name: {name: [first argument (or the args tuple), ...]}.
+
+    Without real workers nothing consumes the broker, so enqueues are captured here instead; the owner's
+    status email still runs inline (INLINE_TASKS), as it did before it became a task. Tests that start
+    real workers (celery_worker_factory) or drive a browser keep the real broker.
+    """
+    sent: dict[str, list] = defaultdict(list)
+    if "celery_worker_factory" in request.fixturenames or request.node.get_closest_marker("e2e"):
+        return sent
+    from celery import current_app
+
+    from senderids import enqueue
+
+    def capture(task_name: str, args: tuple) -> None:
+        sent[task_name].append(args[0] if len(args) == 1 else args)
+        if task_name in INLINE_TASKS:
+            importlib.import_module(task_name.rsplit(".", 1)[0])
+            current_app.tasks[task_name].apply(args=args)
+
+    monkeypatch.setattr(enqueue, "_send", capture)
+    return sent
 
 
 @pytest.fixture

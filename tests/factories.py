@@ -4,7 +4,8 @@ import factory
 from django.contrib.auth import get_user_model
 
 from countries.models import Country, SenderIdProcess
-from senderids.models import MessageType, SenderIdRequest
+from senderids.choices import MessageType
+from senderids.models import SenderIdRequest
 
 
 class UserFactory(factory.django.DjangoModelFactory):

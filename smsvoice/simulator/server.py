@@ -26,6 +26,7 @@ import logging
 import re
 import socket
 import threading
+from dataclasses import asdict
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -169,8 +170,6 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.NOT_FOUND, {"error": "not found"})
 
     def _config(self) -> dict[str, Any]:
-        from dataclasses import asdict
-
         return asdict(self.server.simulator.config)
 
 

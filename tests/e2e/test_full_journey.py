@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from senderids.models import SenderIdRequest, Status
+from senderids.choices import Status
+from senderids.models import SenderIdRequest
 from tests.conftest import wait_for
 from tests.e2e.test_wizard_e2e import choose_country, fill_sender, fill_use_case, press, start_wizard
 from tests.senderids.wizard_support import ensure_test_countries

@@ -8,8 +8,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from senderids import tasks
-from senderids.models import SenderIdRequest, Status
+from senderids import enqueue
+from senderids.choices import Status
+from senderids.models import SenderIdRequest
 from tests.senderids.release_support import active_request
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -18,7 +19,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def releases_enqueued(monkeypatch) -> list[int]:
     sent: list[int] = []
-    monkeypatch.setattr(tasks.release_sender_id, "delay", lambda pk: sent.append(pk))
+
+    def capture(task_name: str, args: tuple) -> None:
+        if task_name == "senderids.tasks.release_sender_id":
+            sent.append(args[0])
+
+    monkeypatch.setattr(enqueue, "_send", capture)
     return sent
 
 

@@ -8,7 +8,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from senderids.models import RegistrationChoice, SenderIdRequest, Status
+from senderids.choices import RegistrationChoice, Status
+from senderids.models import SenderIdRequest
 from tests.senderids.wizard_support import ANSWERS, ensure_test_countries
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

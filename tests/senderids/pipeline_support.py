@@ -38,13 +38,12 @@ def viewer(django_user_model):
 
 
 @pytest.fixture
-def enqueued(monkeypatch) -> list[int]:
-    """Capture submissions instead of publishing them to the real broker."""
-    from senderids import tasks
+def enqueued(sent_tasks) -> list[int]:
+    """The submissions enqueued (captured instead of published to the real broker)."""
+    return sent_tasks[SUBMIT_TASK]
 
-    sent: list[int] = []
-    monkeypatch.setattr(tasks.submit_sender_id_request, "delay", lambda pk: sent.append(pk))
-    return sent
+
+SUBMIT_TASK = "senderids.tasks.submit_sender_id_request"
 
 
 def throttled(operation: str = "RequestSenderId") -> RetryableAwsError:

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from senderids.models import SenderIdRequest, Status
+from senderids.choices import Status
+from senderids.models import SenderIdRequest
 from tests.factories import CountryFactory, SenderIdRequestFactory
 
 RELEASE_WORD = "release"
@@ -77,10 +78,6 @@ def release_button_disabled(html: str) -> bool:
 
 
 @pytest.fixture
-def releases_enqueued(monkeypatch) -> list[int]:
-    """Capture release messages instead of publishing them to the broker."""
-    from senderids import tasks
-
-    sent: list[int] = []
-    monkeypatch.setattr(tasks.release_sender_id, "delay", lambda pk: sent.append(pk))
-    return sent
+def releases_enqueued(sent_tasks) -> list[int]:
+    """The release messages enqueued (captured instead of published to the broker)."""
+    return sent_tasks["senderids.tasks.release_sender_id"]

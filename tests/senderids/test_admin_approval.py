@@ -6,8 +6,9 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
-from senderids import services
-from senderids.models import SenderIdRequest, Status, StatusEvent
+from senderids.choices import Status
+from senderids.models import SenderIdRequest, StatusEvent
+from senderids.services.requests import REJECTION_REASON_MAX_LENGTH
 from tests.factories import CountryFactory, SenderIdRequestFactory, UserFactory
 from tests.senderids import pipeline_support
 
@@ -164,7 +165,7 @@ def test_reject_with_a_reason_rejects_and_keeps_the_reason(approver_client):
     [
         ("", "This field is required."),
         ("   \n  ", "This field is required."),
-        ("x" * (services.REJECTION_REASON_MAX_LENGTH + 1), "too long"),
+        ("x" * (REJECTION_REASON_MAX_LENGTH + 1), "too long"),
     ],
 )
 def test_reject_with_an_empty_or_oversized_reason_shows_the_error_and_changes_nothing(

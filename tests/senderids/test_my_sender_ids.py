@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from registrations.models import Registration
-from senderids.models import Status
+from senderids.choices import Status
 from tests.senderids.release_support import active_request
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]

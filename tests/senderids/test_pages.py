@@ -2,7 +2,8 @@
 
 import pytest
 
-from senderids.models import RegistrationChoice, Status, StatusEvent
+from senderids.choices import RegistrationChoice, Status
+from senderids.models import StatusEvent
 from tests.factories import SenderIdRequestFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]

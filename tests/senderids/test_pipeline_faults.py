@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from config.celery import app
-from senderids import services
-from senderids.models import SenderIdRequest, Status
+from senderids.choices import Status
+from senderids.models import SenderIdRequest
+from senderids.services.requests import sender_id_request_approve
 from smsvoice.gateway import get_gateway, reset_gateway
 from tests.conftest import wait_for
 from tests.factories import CountryFactory, SenderIdRequestFactory
@@ -45,7 +46,7 @@ def test_worker_killed_after_aws_answered_but_before_commit_ends_active_with_one
         },
     )
     request = SenderIdRequestFactory(sender_id="CRASHTEST", country=CountryFactory(iso_code="DE"))
-    services.sender_id_request_approve(request=request, actor=approver)
+    sender_id_request_approve(request=request, actor=approver)
 
     # AWS made the sender ID; the worker died before recording it.
     wait_for(lambda: doomed.proc.poll() is not None, timeout=30)
@@ -73,7 +74,7 @@ def test_lost_broker_message_is_recovered_by_the_sweeper(
     approver, sms_simulator, celery_worker_factory, purge_broker
 ):
     request = SenderIdRequestFactory(sender_id="LOSTMSG", country=CountryFactory(iso_code="DE"))
-    services.sender_id_request_approve(request=request, actor=approver)  # enqueued on commit…
+    sender_id_request_approve(request=request, actor=approver)  # enqueued on commit…
     assert app.control.purge() >= 1  # …and lost
     assert status_of(request) == Status.APPROVED
 
@@ -94,7 +95,7 @@ def test_throttling_is_retried_with_backoff_until_every_request_is_active(
     country = CountryFactory(iso_code="DE")
     requests = [SenderIdRequestFactory(sender_id=f"THROTTLE{n}", country=country) for n in range(12)]
     for request in requests:
-        services.sender_id_request_approve(request=request, actor=approver)
+        sender_id_request_approve(request=request, actor=approver)
 
     pks = [r.pk for r in requests]
     wait_for(

@@ -6,7 +6,9 @@ from __future__ import annotations
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
-from senderids.models import SenderIdRequest, Status
+from senderids.choices import Status
+from senderids.models import SenderIdRequest
+from senderids.services.requests import sender_id_request_approve
 from tests.conftest import wait_for
 from tests.factories import CountryFactory, SenderIdRequestFactory
 from tests.senderids import pipeline_support
@@ -47,11 +49,10 @@ def test_approval_in_admin_makes_the_sender_id_active_with_exactly_one_aws_reque
 def test_aws_refusal_fails_the_request_with_aws_message_and_no_retry(
     approver, sms_simulator, celery_worker_factory, purge_broker
 ):
-    from senderids import services
 
     celery_worker_factory(extra_env=FAST_WORKER_ENV)
     request = SenderIdRequestFactory(sender_id="TAKENNAME", country=CountryFactory(iso_code="DE"))
-    services.sender_id_request_approve(request=request, actor=approver)
+    sender_id_request_approve(request=request, actor=approver)
 
     wait_for(lambda: SenderIdRequest.objects.get(pk=request.pk).status == Status.FAILED, timeout=30)
     request.refresh_from_db()

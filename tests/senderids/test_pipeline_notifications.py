@@ -8,8 +8,10 @@ import pytest
 from django.core import mail
 from django.test import override_settings
 
-from senderids import services
-from senderids.models import SenderIdRequest, Status
+from senderids.choices import Status
+from senderids.models import SenderIdRequest
+from senderids.services.requests import sender_id_request_approve, sender_id_request_reject
+from senderids.services.submission import sender_id_request_submit
 from tests.factories import SenderIdRequestFactory
 from tests.senderids import pipeline_support
 from tests.senderids.pipeline_support import conflict
@@ -37,7 +39,7 @@ def request_(owner) -> SenderIdRequest:
 
 def test_owner_is_emailed_when_an_admin_approves(request_, approver, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.sender_id_request_approve(request=request_, actor=approver)
+        sender_id_request_approve(request=request_, actor=approver)
     (message,) = mail.outbox
     assert message.to == ["owner@example.com"]
     assert "ACME" in message.subject and "Approved" in message.subject
@@ -46,7 +48,7 @@ def test_owner_is_emailed_when_an_admin_approves(request_, approver, django_capt
 
 def test_rejection_email_carries_the_reason(request_, approver, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.sender_id_request_reject(request=request_, actor=approver, reason="Brand not owned.")
+        sender_id_request_reject(request=request_, actor=approver, reason="Brand not owned.")
     (message,) = mail.outbox
     assert "Rejected" in message.subject and "Brand not owned." in message.body
 
@@ -56,7 +58,7 @@ def test_activation_is_emailed_but_the_workers_claim_is_not(
 ):
     SenderIdRequest.objects.filter(pk=request_.pk).update(status=Status.APPROVED)
     with django_capture_on_commit_callbacks(execute=True):
-        services.sender_id_request_submit(request_id=request_.pk)
+        sender_id_request_submit(request_id=request_.pk)
     assert [m.subject for m in mail.outbox] == ["Sender ID ACME (DE): Active"]
 
 
@@ -64,7 +66,7 @@ def test_failure_email_carries_what_aws_said(request_, fake_gateway, django_capt
     SenderIdRequest.objects.filter(pk=request_.pk).update(status=Status.APPROVED)
     fake_gateway.failures = [conflict()]
     with django_capture_on_commit_callbacks(execute=True):
-        services.sender_id_request_submit(request_id=request_.pk)
+        sender_id_request_submit(request_id=request_.pk)
     (message,) = mail.outbox
     assert "Failed" in message.subject
     assert "ConflictException: The sender ID is already in use." in message.body
@@ -72,7 +74,7 @@ def test_failure_email_carries_what_aws_said(request_, fake_gateway, django_capt
 
 def test_no_email_without_commit(request_, approver, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
-        services.sender_id_request_approve(request=request_, actor=approver)
+        sender_id_request_approve(request=request_, actor=approver)
     assert mail.outbox == []
 
 
@@ -84,7 +86,7 @@ def test_a_mail_failure_is_logged_and_the_transition_stands(
         caplog.at_level(logging.ERROR, logger="senderids.notifications"),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        services.sender_id_request_approve(request=request_, actor=approver)
+        sender_id_request_approve(request=request_, actor=approver)
     assert SenderIdRequest.objects.get(pk=request_.pk).status == Status.APPROVED
     assert "could not email the owner" in caplog.text and "SMTP is down" in caplog.text
 
@@ -94,7 +96,7 @@ def test_owner_without_an_email_address_gets_nothing(owner, approver, django_cap
     owner.save()
     request = SenderIdRequestFactory(owner=owner)
     with django_capture_on_commit_callbacks(execute=True):
-        services.sender_id_request_approve(request=request, actor=approver)
+        sender_id_request_approve(request=request, actor=approver)
     assert mail.outbox == []
 
 
@@ -104,5 +106,5 @@ def test_email_is_written_in_the_site_language_whatever_the_admins_language(
     from django.utils import translation
 
     with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
-        services.sender_id_request_approve(request=request_, actor=approver)
+        sender_id_request_approve(request=request_, actor=approver)
     assert "Hello" in mail.outbox[0].body

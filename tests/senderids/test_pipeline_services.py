@@ -7,18 +7,26 @@ processes in test_pipeline_integration.py.
 from __future__ import annotations
 
 import datetime as dt
-import sys
-import types
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 from django.utils import timezone
 
-from senderids import services, tasks
-from senderids.models import SenderIdRequest, Status, StatusEvent
-from senderids.services import IllegalTransition
+from senderids import lifecycle, registry, tasks
+from senderids.choices import Status
+from senderids.events import Event
+from senderids.lifecycle import IllegalTransition, TransitionConflict
+from senderids.models import SenderIdRequest, StatusEvent
+from senderids.services.requests import (
+    REJECTION_REASON_MAX_LENGTH,
+    sender_id_request_approve,
+    sender_id_request_create,
+    sender_id_request_reject,
+)
+from senderids.services.submission import sender_id_request_submit, sender_id_requests_sweep_stuck
 from smsvoice.gateway import RetryableAwsError
+from smsvoice.retry import retry_countdown
 from tests.factories import CountryFactory, SenderIdRequestFactory
 from tests.senderids import pipeline_support
 from tests.senderids.pipeline_support import conflict, throttled
@@ -46,7 +54,7 @@ def test_approve_moves_pending_review_to_approved_and_enqueues_on_commit(
 ):
     request = SenderIdRequestFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        event = services.sender_id_request_approve(request=request, actor=approver)
+        event = sender_id_request_approve(request=request, actor=approver)
     request.refresh_from_db()
     assert request.status == Status.APPROVED
     assert (event.from_status, event.to_status, event.actor) == (
@@ -62,7 +70,7 @@ def test_approve_enqueues_nothing_if_the_transaction_rolls_back(
 ):
     request = SenderIdRequestFactory()
     with django_capture_on_commit_callbacks() as callbacks:
-        services.sender_id_request_approve(request=request, actor=approver)
+        sender_id_request_approve(request=request, actor=approver)
     # Captured, not run: the enqueue waits for the commit.
     assert enqueued == [] and callbacks
 
@@ -70,7 +78,7 @@ def test_approve_enqueues_nothing_if_the_transaction_rolls_back(
 def test_staff_without_the_approve_permission_cannot_approve(viewer):
     request = SenderIdRequestFactory()
     with pytest.raises(PermissionDenied):
-        services.sender_id_request_approve(request=request, actor=viewer)
+        sender_id_request_approve(request=request, actor=viewer)
     request.refresh_from_db()
     assert request.status == Status.PENDING_REVIEW
 
@@ -78,46 +86,46 @@ def test_staff_without_the_approve_permission_cannot_approve(viewer):
 def test_business_user_cannot_approve_even_with_the_permission(owner):
     owner = pipeline_support.grant(owner, "approve_senderidrequest")
     with pytest.raises(PermissionDenied):
-        services.sender_id_request_approve(request=SenderIdRequestFactory(), actor=owner)
+        sender_id_request_approve(request=SenderIdRequestFactory(), actor=owner)
 
 
 def test_approving_twice_is_an_illegal_transition(approver, enqueued):
     request = SenderIdRequestFactory()
-    services.sender_id_request_approve(request=request, actor=approver)
+    sender_id_request_approve(request=request, actor=approver)
     stale_copy = SenderIdRequest.objects.get(pk=request.pk)
     with pytest.raises(IllegalTransition):
-        services.sender_id_request_approve(request=stale_copy, actor=approver)
+        sender_id_request_approve(request=stale_copy, actor=approver)
     assert statuses(request).count(Status.APPROVED) == 1
 
 
 def test_approve_loses_cleanly_to_a_concurrent_reject(approver, enqueued):
     request = SenderIdRequestFactory()
     stale_copy = SenderIdRequest.objects.get(pk=request.pk)
-    services.sender_id_request_reject(request=request, actor=approver, reason="Brand not owned.")
-    with pytest.raises(services.TransitionConflict):
-        services.sender_id_request_approve(request=stale_copy, actor=approver)
+    sender_id_request_reject(request=request, actor=approver, reason="Brand not owned.")
+    with pytest.raises(TransitionConflict):
+        sender_id_request_approve(request=stale_copy, actor=approver)
     assert SenderIdRequest.objects.get(pk=request.pk).status == Status.REJECTED
     assert enqueued == []
 
 
 def test_reject_keeps_the_reason_and_the_actor_in_the_timeline(approver):
     request = SenderIdRequestFactory()
-    services.sender_id_request_reject(request=request, actor=approver, reason="  Brand not owned.  ")
+    sender_id_request_reject(request=request, actor=approver, reason="  Brand not owned.  ")
     event = request.events.get(to_status=Status.REJECTED)
     assert (event.reason, event.actor_label) == ("Brand not owned.", "approver")
 
 
 def test_an_approved_request_can_still_be_rejected_before_submission(approver):
     request = approved_request()
-    services.sender_id_request_reject(request=request, actor=approver, reason="Changed our mind.")
+    sender_id_request_reject(request=request, actor=approver, reason="Changed our mind.")
     assert SenderIdRequest.objects.get(pk=request.pk).status == Status.REJECTED
 
 
-@pytest.mark.parametrize("reason", ["", "   ", "x" * (services.REJECTION_REASON_MAX_LENGTH + 1)])
+@pytest.mark.parametrize("reason", ["", "   ", "x" * (REJECTION_REASON_MAX_LENGTH + 1)])
 def test_reject_requires_a_reason_of_sensible_length(approver, reason):
     request = SenderIdRequestFactory()
     with pytest.raises(ValidationError):
-        services.sender_id_request_reject(request=request, actor=approver, reason=reason)
+        sender_id_request_reject(request=request, actor=approver, reason=reason)
     assert SenderIdRequest.objects.get(pk=request.pk).status == Status.PENDING_REVIEW
 
 
@@ -125,7 +133,7 @@ def test_reject_requires_a_reason_of_sensible_length(approver, reason):
 def test_rejecting_a_request_past_review_is_illegal(approver, status):
     request = SenderIdRequestFactory(status=status)
     with pytest.raises(IllegalTransition):
-        services.sender_id_request_reject(request=request, actor=approver, reason="Too late.")
+        sender_id_request_reject(request=request, actor=approver, reason="Too late.")
 
 
 @pytest.mark.parametrize(
@@ -140,7 +148,7 @@ def test_rejecting_a_request_past_review_is_illegal(approver, status):
 def test_illegal_transitions_raise_and_write_nothing(current, to):
     request = SenderIdRequestFactory(status=current)
     with pytest.raises(IllegalTransition):
-        services.sender_id_request_set_status(request=request, to=to, actor="test")
+        lifecycle.transition(request, to, event=Event("test", "test"))
     assert SenderIdRequest.objects.get(pk=request.pk).status == current
     assert not StatusEvent.objects.filter(request=request).exists()
 
@@ -150,7 +158,7 @@ def test_without_required_approval_a_new_request_goes_straight_to_approved_and_i
     owner, enqueued, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        request = services.sender_id_request_create(
+        request = sender_id_request_create(
             owner=owner,
             country=CountryFactory(iso_code="DE"),
             sender_id="AUTOOK",
@@ -164,7 +172,7 @@ def test_without_required_approval_a_new_request_goes_straight_to_approved_and_i
 # --- submit -------------------------------------------------------------------------------------------
 def test_submit_requests_the_sender_id_with_the_stored_client_token_and_activates(fake_gateway):
     request = approved_request(sender_id="ACME", country=CountryFactory(iso_code="DE"))
-    services.sender_id_request_submit(request_id=request.pk)
+    sender_id_request_submit(request_id=request.pk)
     request.refresh_from_db()
     assert request.status == Status.ACTIVE
     assert request.aws_sender_id_arn.endswith("sender-id/ACME/DE")
@@ -181,8 +189,8 @@ def test_submit_requests_the_sender_id_with_the_stored_client_token_and_activate
 
 def test_redelivery_after_activation_calls_aws_no_more(fake_gateway):
     request = approved_request()
-    services.sender_id_request_submit(request_id=request.pk)
-    services.sender_id_request_submit(request_id=request.pk)
+    sender_id_request_submit(request_id=request.pk)
+    sender_id_request_submit(request_id=request.pk)
     assert len(fake_gateway.calls) == 1
     assert statuses(request) == [Status.SUBMITTING, Status.ACTIVE]
 
@@ -196,7 +204,7 @@ def test_a_message_finding_submitting_repeats_the_call_with_the_same_client_toke
         message_types=request.message_types,
         client_token=str(request.client_token),
     )
-    services.sender_id_request_submit(request_id=request.pk)
+    sender_id_request_submit(request_id=request.pk)
     request.refresh_from_db()
     assert request.status == Status.ACTIVE and request.aws_sender_id_arn == first.sender_id_arn
     assert {c["client_token"] for c in fake_gateway.calls} == {str(request.client_token)}
@@ -206,20 +214,20 @@ def test_a_message_finding_submitting_repeats_the_call_with_the_same_client_toke
 @pytest.mark.parametrize("status", [Status.PENDING_REVIEW, Status.REJECTED, Status.FAILED, Status.ACTIVE])
 def test_submit_leaves_requests_that_are_not_approved_alone(fake_gateway, status):
     request = SenderIdRequestFactory(status=status)
-    services.sender_id_request_submit(request_id=request.pk)
+    sender_id_request_submit(request_id=request.pk)
     assert fake_gateway.calls == []
     assert SenderIdRequest.objects.get(pk=request.pk).status == status
 
 
 def test_submit_of_a_deleted_request_is_a_no_op(fake_gateway):
-    assert services.sender_id_request_submit(request_id=987654) is None
+    assert sender_id_request_submit(request_id=987654) is None
     assert fake_gateway.calls == []
 
 
 def test_permanent_aws_error_fails_the_request_with_aws_code_and_message(fake_gateway):
     fake_gateway.failures = [conflict()]
     request = approved_request()
-    services.sender_id_request_submit(request_id=request.pk)
+    sender_id_request_submit(request_id=request.pk)
     request.refresh_from_db()
     assert request.status == Status.FAILED
     assert (request.aws_error_code, request.aws_error_message) == (
@@ -234,59 +242,61 @@ def test_retryable_aws_error_keeps_the_claim_notes_the_error_and_raises(fake_gat
     fake_gateway.failures = [throttled()]
     request = approved_request()
     with pytest.raises(RetryableAwsError):
-        services.sender_id_request_submit(request_id=request.pk)
+        sender_id_request_submit(request_id=request.pk)
     request.refresh_from_db()
     assert request.status == Status.SUBMITTING
     assert request.aws_error_code == "ThrottlingException"
     # The retry then succeeds and clears the note.
-    services.sender_id_request_submit(request_id=request.pk)
+    sender_id_request_submit(request_id=request.pk)
     request.refresh_from_db()
     assert (request.status, request.aws_error_code) == (Status.ACTIVE, "")
     assert len({c["client_token"] for c in fake_gateway.calls}) == 1
 
 
-def _registrations_module(monkeypatch) -> types.ModuleType:
-    import registrations
+@pytest.fixture
+def registered_process(monkeypatch):
+    """Register a stand-in process (as registrations / supportcases do from their ready())."""
 
-    try:
-        import registrations.services as module
-    except ImportError:
-        module = types.ModuleType("registrations.services")
-        monkeypatch.setitem(sys.modules, "registrations.services", module)
-        monkeypatch.setattr(registrations, "services", module, raising=False)
-    return module
+    def register(name: str, start) -> None:  # type: ignore[no-untyped-def]
+        monkeypatch.setitem(registry._processes, name, registry.Process(name=name, start=start))
+
+    return register
 
 
 @pytest.mark.parametrize(
-    ("process", "function", "target"),
-    [
-        ("registration", "registration_start", Status.REGISTRATION_DRAFT),
-        ("support_case", "support_case_open", Status.SUPPORT_CASE_OPEN),
-    ],
+    ("process", "target"),
+    [("registration", Status.REGISTRATION_DRAFT), ("support_case", Status.SUPPORT_CASE_OPEN)],
 )
-def test_registration_and_support_case_processes_are_handed_to_the_registrations_app(
-    monkeypatch, fake_gateway, process, function, target
+def test_each_process_is_started_through_the_registry_while_submitting(
+    registered_process, fake_gateway, process, target
 ):
     seen = []
 
-    def start(*, request):
+    def start(request):  # type: ignore[no-untyped-def]
         seen.append(request.status)
-        services.sender_id_request_set_status(request=request, to=target, actor="worker")
+        lifecycle.transition(request, target, event=Event("test", "worker"))
 
-    monkeypatch.setattr(_registrations_module(monkeypatch), function, start, raising=False)
+    registered_process(process, start)
     request = approved_request(process=process)
-    services.sender_id_request_submit(request_id=request.pk)
+    sender_id_request_submit(request_id=request.pk)
     assert seen == [Status.SUBMITTING]
     assert SenderIdRequest.objects.get(pk=request.pk).status == target
     assert fake_gateway.calls == []
 
 
-def test_missing_registrations_service_raises_a_clear_error(monkeypatch):
-    monkeypatch.delattr(_registrations_module(monkeypatch), "registration_start", raising=False)
+def test_the_registration_and_support_case_processes_register_themselves():
+    assert registry.get("registration").start is not None
+    assert registry.get("support_case").start is not None
+
+
+def test_a_process_that_is_not_installed_fails_the_request_with_a_clear_reason(monkeypatch):
+    monkeypatch.delitem(registry._processes, "registration")
     request = approved_request(process="registration")
-    with pytest.raises(services.SubmissionUnavailable, match="registration_start"):
-        services.sender_id_request_submit(request_id=request.pk)
-    assert SenderIdRequest.objects.get(pk=request.pk).status == Status.SUBMITTING
+    sender_id_request_submit(request_id=request.pk)
+    request.refresh_from_db()
+    assert request.status == Status.FAILED
+    assert request.aws_error_code == "ProcessUnavailable"
+    assert "registration" in request.aws_error_message
 
 
 # --- the task: retry policy ---------------------------------------------------------------------------
@@ -321,7 +331,7 @@ def test_task_does_not_retry_permanent_errors(fake_gateway):
 @override_settings(SENDERIDS_SUBMIT_RETRY_BASE=2.0, SENDERIDS_SUBMIT_RETRY_MAX=60.0)
 def test_retry_backoff_grows_exponentially_with_full_jitter_and_a_cap():
     for retries, ceiling in [(0, 2.0), (1, 4.0), (3, 16.0), (10, 60.0)]:
-        samples = [tasks.retry_countdown(retries) for _ in range(200)]
+        samples = [retry_countdown(retries) for _ in range(200)]
         assert all(0 <= s <= ceiling for s in samples)
         # Jittered: not all equal, and spread over the range rather than bunched at the ceiling.
         assert len(set(samples)) > 100 and min(samples) < ceiling / 4
@@ -349,7 +359,7 @@ def test_sweeper_re_enqueues_requests_stuck_past_their_threshold(
     _age(pending, 5000)
     _age(active, 5000)
     with django_capture_on_commit_callbacks(execute=True):
-        swept = services.sender_id_requests_sweep_stuck()
+        swept = sender_id_requests_sweep_stuck()
     assert sorted(swept) == sorted(enqueued) == sorted([stuck_approved.pk, stuck_submitting.pk])
 
 
@@ -358,8 +368,8 @@ def test_sweeper_nudges_a_request_once_per_threshold(enqueued, django_capture_on
     request = approved_request()
     _age(request, 400)
     with django_capture_on_commit_callbacks(execute=True):
-        services.sender_id_requests_sweep_stuck()
-        services.sender_id_requests_sweep_stuck()
+        sender_id_requests_sweep_stuck()
+        sender_id_requests_sweep_stuck()
     assert enqueued == [request.pk]
 
 
@@ -371,9 +381,9 @@ def test_sweeper_leaves_a_backlog_the_rate_budget_is_still_draining(
     requests = SenderIdRequestFactory.create_batch(120, status=Status.APPROVED)
     _age(requests[0], 90)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.sender_id_requests_sweep_stuck() == []
+        assert sender_id_requests_sweep_stuck() == []
         _age(requests[0], 60 + 120 + 10)
-        assert services.sender_id_requests_sweep_stuck() == [requests[0].pk]
+        assert sender_id_requests_sweep_stuck() == [requests[0].pk]
 
 
 def test_sweep_task_runs_the_sweeper(enqueued, django_capture_on_commit_callbacks):

@@ -6,7 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from countries.models import Country, SenderIdProcess
-from senderids.models import Status, StatusEvent
+from senderids.choices import Status
+from senderids.models import StatusEvent
 from tests.factories import SenderIdRequestFactory
 
 from .wizard_support import ANSWERS, WIZARD_URL, hidden_fields, step_url

@@ -7,7 +7,8 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
-from senderids.models import SenderIdRequest, Status
+from senderids.choices import Status
+from senderids.models import SenderIdRequest
 from tests.senderids import pipeline_support, release_support
 from tests.senderids.release_support import active_request, calls, leased_request, status_of
 

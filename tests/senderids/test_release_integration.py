@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from senderids.models import SenderIdRequest, Status
+from senderids.choices import Status
+from senderids.models import SenderIdRequest
+from senderids.services.release import sender_id_request_release
 from tests.conftest import wait_for
 from tests.senderids import pipeline_support
 from tests.senderids.pipeline_support import FAST_WORKER_ENV
@@ -46,14 +48,13 @@ def test_owner_releases_through_the_form_and_the_worker_releases_once(
 def test_worker_puts_a_protected_sender_id_back_to_active_with_aws_reason(
     owner, sms_simulator, celery_worker_factory, purge_broker
 ):
-    from senderids import services
 
     celery_worker_factory(extra_env=FAST_WORKER_ENV)
     request = leased_request(sms_simulator, owner, "SAFEBANK")
     sms_simulator.client().update_sender_id(
         SenderId="SAFEBANK", IsoCountryCode="DE", DeletionProtectionEnabled=True
     )
-    services.sender_id_request_release(request=request, actor=owner)
+    sender_id_request_release(request=request, actor=owner)
 
     wait_for(lambda: request.events.filter(to_status=Status.ACTIVE).exists(), timeout=30)
     request.refresh_from_db()

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from senderids.models import SenderIdRequest, Status, StatusEvent
+from senderids.choices import Status
+from senderids.models import SenderIdRequest, StatusEvent
 from senderids.views import next_month_start
 from tests.senderids import release_support
 from tests.senderids.release_support import (

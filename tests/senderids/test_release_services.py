@@ -8,8 +8,18 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import override_settings
 
-from senderids import services, tasks
-from senderids.models import SenderIdRequest, Status
+from senderids import tasks
+from senderids.choices import Status
+from senderids.events import WORKER_ACTOR
+from senderids.lifecycle import IllegalTransition, TransitionConflict
+from senderids.models import SenderIdRequest
+from senderids.services.release import (
+    DeletionProtectionOn,
+    sender_id_deletion_protection_disable,
+    sender_id_request_release,
+    sender_id_requests_sweep_releasing,
+)
+from senderids.services.requests import sender_id_request_retry
 from tests.senderids import pipeline_support, release_support
 from tests.senderids.release_support import (
     active_request,
@@ -29,7 +39,7 @@ FAST_RETRIES = override_settings(SENDERIDS_SUBMIT_RETRY_BASE=0, SENDERIDS_SUBMIT
 
 
 def releasing(request: SenderIdRequest, actor) -> SenderIdRequest:
-    services.sender_id_request_release(request=request, actor=actor)
+    sender_id_request_release(request=request, actor=actor)
     return SenderIdRequest.objects.get(pk=request.pk)
 
 
@@ -50,7 +60,7 @@ def test_release_through_the_simulator_ends_released(owner, sms_simulator, relea
     assert (call["outcome"], call["params"]) == ("ok", {"SenderId": "ACMEBANK", "IsoCountryCode": "DE"})
     assert ("ACMEBANK", "DE") not in simulator_sender_ids(sms_simulator)
     assert timeline(request) == [(Status.ACTIVE, Status.RELEASING), (Status.RELEASING, Status.RELEASED)]
-    assert request.events.last().actor_label == services.WORKER_ACTOR
+    assert request.events.last().actor_label == WORKER_ACTOR
 
 
 def test_release_request_enqueues_the_task_on_commit_only(
@@ -58,7 +68,7 @@ def test_release_request_enqueues_the_task_on_commit_only(
 ):
     request = active_request(owner)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.sender_id_request_release(request=request, actor=owner)
+        sender_id_request_release(request=request, actor=owner)
         assert releases_enqueued == []
     for callback in callbacks:
         callback()
@@ -172,16 +182,16 @@ def test_other_permanent_errors_keep_the_sender_id_active_with_aws_message(
 
 def test_protected_request_is_not_released(owner, releases_enqueued):
     request = active_request(owner, deletion_protection=True)
-    with pytest.raises(services.DeletionProtectionOn):
-        services.sender_id_request_release(request=request, actor=owner)
+    with pytest.raises(DeletionProtectionOn):
+        sender_id_request_release(request=request, actor=owner)
     assert status_of(request) == Status.ACTIVE and releases_enqueued == []
 
 
 @pytest.mark.parametrize("status", [Status.RELEASING, Status.RELEASED, Status.SUBMITTING, Status.FAILED])
 def test_only_active_requests_can_be_released(owner, releases_enqueued, status):
     request = active_request(owner, status=status)
-    with pytest.raises(services.IllegalTransition):
-        services.sender_id_request_release(request=request, actor=owner)
+    with pytest.raises(IllegalTransition):
+        sender_id_request_release(request=request, actor=owner)
     assert releases_enqueued == []
 
 
@@ -191,9 +201,9 @@ def test_stale_copy_of_a_request_released_meanwhile_conflicts(
     request = active_request(owner)
     stale = SenderIdRequest.objects.get(pk=request.pk)
     with django_capture_on_commit_callbacks(execute=True):
-        services.sender_id_request_release(request=request, actor=owner)
-        with pytest.raises(services.TransitionConflict):
-            services.sender_id_request_release(request=stale, actor=owner)
+        sender_id_request_release(request=request, actor=owner)
+        with pytest.raises(TransitionConflict):
+            sender_id_request_release(request=stale, actor=owner)
     assert releases_enqueued == [request.pk]
 
 
@@ -201,16 +211,16 @@ def test_stale_copy_of_a_request_released_meanwhile_conflicts(
 def test_stranger_cannot_release(owner, stranger, releases_enqueued):
     request = active_request(owner)
     with pytest.raises(PermissionDenied):
-        services.sender_id_request_release(request=request, actor=stranger)
+        sender_id_request_release(request=request, actor=stranger)
     with pytest.raises(PermissionDenied):
-        services.sender_id_deletion_protection_disable(request=request, actor=stranger)
+        sender_id_deletion_protection_disable(request=request, actor=stranger)
     assert status_of(request) == Status.ACTIVE
 
 
 def test_staff_without_the_release_permission_cannot_release(owner, staff_user, releases_enqueued):
     request = active_request(owner)
     with pytest.raises(PermissionDenied):
-        services.sender_id_request_release(request=request, actor=staff_user)
+        sender_id_request_release(request=request, actor=staff_user)
 
 
 def test_staff_with_the_release_permission_releases_on_behalf_with_their_name(
@@ -221,7 +231,7 @@ def test_staff_with_the_release_permission_releases_on_behalf_with_their_name(
     )
     staff = pipeline_support.grant(staff, "release_senderidrequest")
     request = active_request(owner)
-    event = services.sender_id_request_release(request=request, actor=staff, note="Customer asked by phone.")
+    event = sender_id_request_release(request=request, actor=staff, note="Customer asked by phone.")
     assert event.actor == staff and event.actor_label == "jdoe"
     assert event.reason == (
         "Released by staff member Jane Doe (jdoe) on behalf of the owner. Customer asked by phone."
@@ -231,7 +241,7 @@ def test_staff_with_the_release_permission_releases_on_behalf_with_their_name(
 # --- deletion protection off ----------------------------------------------------------------------
 def test_deletion_protection_off_calls_update_sender_id_and_notes_it(owner, sms_simulator):
     request = leased_request(sms_simulator, owner, "SAFEBANK", deletion_protection=True)
-    assert services.sender_id_deletion_protection_disable(request=request, actor=owner) is False
+    assert sender_id_deletion_protection_disable(request=request, actor=owner) is False
     (call,) = calls(sms_simulator, "UpdateSenderId", "ok")
     assert call["params"]["DeletionProtectionEnabled"] is False
     assert SenderIdRequest.objects.get(pk=request.pk).deletion_protection is False
@@ -241,15 +251,15 @@ def test_deletion_protection_off_calls_update_sender_id_and_notes_it(owner, sms_
 
 def test_deletion_protection_of_a_sender_id_gone_at_aws_is_cleared(owner, sms_simulator):
     request = active_request(owner, "GONEBANK", deletion_protection=True)
-    assert services.sender_id_deletion_protection_disable(request=request, actor=owner) is False
+    assert sender_id_deletion_protection_disable(request=request, actor=owner) is False
     assert SenderIdRequest.objects.get(pk=request.pk).deletion_protection is False
     assert request.events.get().aws_code == "ResourceNotFoundException"
 
 
 def test_deletion_protection_only_changes_on_active_sender_ids(owner, sms_simulator):
     request = active_request(owner, status=Status.RELEASED, deletion_protection=True)
-    with pytest.raises(services.IllegalTransition):
-        services.sender_id_deletion_protection_disable(request=request, actor=owner)
+    with pytest.raises(IllegalTransition):
+        sender_id_deletion_protection_disable(request=request, actor=owner)
     assert calls(sms_simulator, "UpdateSenderId") == []
 
 
@@ -266,8 +276,8 @@ def test_sweeper_re_enqueues_releases_stuck_for_longer_than_the_threshold(
     fresh = active_request(owner, "FRESH", status=Status.RELEASING)
     SenderIdRequest.objects.filter(pk=stuck.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.sender_id_requests_sweep_releasing() == [stuck.pk]
-        assert services.sender_id_requests_sweep_releasing() == []  # touched: waits again
+        assert sender_id_requests_sweep_releasing() == [stuck.pk]
+        assert sender_id_requests_sweep_releasing() == []  # touched: waits again
     assert releases_enqueued == [stuck.pk]
     assert fresh.pk not in releases_enqueued
 
@@ -279,7 +289,7 @@ def test_retry_of_a_failed_request_gets_a_fresh_client_token_and_is_resubmitted(
     request = active_request(owner, status=Status.FAILED, aws_error_code="InternalServerException")
     old_token = request.client_token
     with django_capture_on_commit_callbacks(execute=True):
-        services.sender_id_request_retry(request=request, actor=approver)
+        sender_id_request_retry(request=request, actor=approver)
     request.refresh_from_db()
     assert request.status == Status.APPROVED
     assert request.client_token != old_token and request.aws_error_code == ""
@@ -288,6 +298,6 @@ def test_retry_of_a_failed_request_gets_a_fresh_client_token_and_is_resubmitted(
 
 def test_retry_is_only_for_directly_requested_sender_ids(owner, approver, enqueued):
     request = active_request(owner, status=Status.FAILED, process="registration")
-    with pytest.raises(services.IllegalTransition):
-        services.sender_id_request_retry(request=request, actor=approver)
+    with pytest.raises(IllegalTransition):
+        sender_id_request_retry(request=request, actor=approver)
     assert status_of(request) == Status.FAILED

@@ -8,8 +8,10 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from senderids import services, tasks
-from senderids.models import DriftKind, SenderIdDrift, SenderIdRequest, Status
+from senderids import tasks
+from senderids.choices import DriftKind, Status
+from senderids.models import SenderIdDrift, SenderIdRequest
+from senderids.services.reconcile import SYNC_LOCK_KEY, sender_ids_sync
 from tests.senderids.release_support import active_request, calls, lease_in_simulator, leased_request
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
@@ -122,14 +124,14 @@ def test_only_one_sync_runs_at_a_time(owner, sms_simulator):
     from django.core.cache import cache
 
     lease_in_simulator(sms_simulator, "HANDMADE")
-    assert cache.add(services.SYNC_LOCK_KEY, "1", 60)  # a sync is running elsewhere
+    assert cache.add(SYNC_LOCK_KEY, "1", 60)  # a sync is running elsewhere
     try:
         with pytest.raises(CommandError, match="Another sync_sender_ids is running"):
             sync()
         assert tasks.sync_sender_ids.apply().get() == -1
         assert SenderIdDrift.objects.count() == 0
     finally:
-        cache.delete(services.SYNC_LOCK_KEY)
+        cache.delete(SYNC_LOCK_KEY)
     assert "HANDMADE" in sync()  # the lock is released after every run
     assert "HANDMADE" in sync()
 
@@ -162,5 +164,5 @@ def test_request_activated_while_aws_was_listed_is_not_flagged(owner, sms_simula
         SenderIdRequest.objects.filter(pk=late.pk).update(status=Status.ACTIVE)
 
     monkeypatch.setattr(gateway.SmsVoiceGateway, "describe_sender_ids", describe_then_activate)
-    report = services.sender_ids_sync()
+    report = sender_ids_sync()
     assert report.drifts == []

@@ -6,7 +6,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from senderids.models import Status
+from senderids.choices import Status
 from tests.factories import CountryFactory, SenderIdRequestFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

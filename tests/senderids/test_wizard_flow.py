@@ -8,7 +8,8 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.db import connection
 
-from senderids.models import RegistrationChoice, SenderIdRequest, Status, StatusEvent
+from senderids.choices import RegistrationChoice, Status
+from senderids.models import SenderIdRequest, StatusEvent
 
 from .wizard_support import ANSWERS, MANAGEMENT_FIELD, WIZARD_URL, hidden_fields, step_url
 
@@ -274,7 +275,7 @@ def test_support_case_fields_are_required(wizard, field):
 
 
 def test_every_support_case_field_has_help_text():
-    from senderids.forms import SupportCaseForm
+    from senderids.wizard.support_case import SupportCaseForm
 
     assert all(field.help_text for field in SupportCaseForm.base_fields.values())
 

@@ -6,9 +6,10 @@ import json
 import pytest
 from django.contrib.messages import get_messages
 
-from senderids import services
-from senderids.forms import FORM_LIST
-from senderids.models import SenderIdRequest, Status, StatusEvent
+from senderids.choices import Status
+from senderids.models import SenderIdRequest, StatusEvent
+from senderids.services.requests import DuplicateSenderIdRequest, sender_id_request_create_unique
+from senderids.wizard.steps import FORM_LIST
 from tests.factories import SenderIdRequestFactory
 
 from .wizard_support import ANSWERS, MANAGEMENT_FIELD, WIZARD_URL, ensure_country, hidden_fields, step_url
@@ -33,8 +34,8 @@ def test_expired_wizard_restarts_with_a_message(wizard, owner_client, monkeypatc
     fields = page_fields(wizard, "review")
     import senderids.views
 
-    later = senderids.views._now() + senderids.views.WIZARD_IDLE_SECONDS + 1
-    monkeypatch.setattr(senderids.views, "_now", lambda: later)
+    later = senderids.wizard.guards._now() + senderids.wizard.guards.WIZARD_IDLE_SECONDS + 1
+    monkeypatch.setattr(senderids.wizard.guards, "_now", lambda: later)
     response = owner_client.post(step_url("review"), fields)
     assert response["Location"] == step_url("country")
     assert "expired" in messages_of(response)
@@ -194,7 +195,7 @@ def test_duplicate_slipping_past_validation_is_caught_in_the_transaction(
     wizard.walk(*TO_REVIEW)
     fields = page_fields(wizard, "review")
     existing = SenderIdRequestFactory(owner=owner, country=countries["DE"], sender_id="ACME")
-    monkeypatch.setattr("senderids.forms.sender_id_request_open_duplicate", lambda **kw: None)
+    monkeypatch.setattr("senderids.wizard.steps.sender_id_request_open_duplicate", lambda **kw: None)
     response = owner_client.post(step_url("review"), fields)
     assert response["Location"] == f"/sender-ids/{existing.pk}/"
     assert "You already requested ACME in Germany" in messages_of(response)
@@ -208,12 +209,12 @@ def test_create_unique_refuses_an_open_duplicate(owner, countries):
         "sender_id": "ACME",
         "message_type": "TRANSACTIONAL",
     }
-    first = services.sender_id_request_create_unique(**kwargs)
-    with pytest.raises(services.DuplicateSenderIdRequest) as exc:
-        services.sender_id_request_create_unique(**kwargs)
+    first = sender_id_request_create_unique(**kwargs)
+    with pytest.raises(DuplicateSenderIdRequest) as exc:
+        sender_id_request_create_unique(**kwargs)
     assert exc.value.existing == first
     SenderIdRequest.objects.filter(pk=first.pk).update(status=Status.REJECTED)
-    assert services.sender_id_request_create_unique(**kwargs).pk != first.pk
+    assert sender_id_request_create_unique(**kwargs).pk != first.pk
 
 
 def test_request_and_first_event_are_one_transaction(owner, countries, monkeypatch):
@@ -222,7 +223,7 @@ def test_request_and_first_event_are_one_transaction(owner, countries, monkeypat
 
     monkeypatch.setattr(StatusEvent.objects, "create", broken)
     with pytest.raises(RuntimeError):
-        services.sender_id_request_create_unique(
+        sender_id_request_create_unique(
             owner=owner, country=countries["DE"], sender_id="ACME", message_type="TRANSACTIONAL"
         )
     assert SenderIdRequest.objects.count() == 0

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from countries.rules import sender_id_errors
-from senderids.forms import SenderForm
-from senderids.models import Status
+from senderids.choices import Status
+from senderids.wizard.steps import SenderForm
 from tests.factories import SenderIdRequestFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]

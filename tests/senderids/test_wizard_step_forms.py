@@ -2,7 +2,7 @@
 
 import pytest
 
-from senderids.forms import RegistrationForm, UseCaseForm
+from senderids.wizard.steps import RegistrationForm, UseCaseForm
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,10 @@ SenderIdDrift rows (admin: Sender ID drifts); nothing else is changed but AWS-ow
 
 from django.core.management.base import BaseCommand, CommandError
 
-from senderids import services
-from senderids.models import DriftKind, SenderIdDrift
+from senderids.choices import DriftKind
+from senderids.models import SenderIdDrift
+from senderids.services.reconcile import SyncInProgress, sender_ids_sync
+from smsvoice.gateway import AwsError
 
 
 def describe(drift: SenderIdDrift) -> str:
@@ -26,11 +28,9 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        from smsvoice.gateway import AwsError
-
         try:
-            report = services.sender_ids_sync()
-        except services.SyncInProgress as exc:
+            report = sender_ids_sync()
+        except SyncInProgress as exc:
             raise CommandError("Another sync_sender_ids is running; try again when it has finished.") from exc
         except AwsError as exc:
             raise CommandError(f"AWS could not be read: {exc}") from exc

@@ -1,0 +1,48 @@
+"""The tracking page's CSV export: one row per request, safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+
+from .models import SenderIdRequest
+
+CSV_COLUMNS = (
+    "id", "sender_id", "country", "process", "status", "aws_status", "owner", "message_type",
+    "created_at", "status_changed_at", "aws_error_code", "aws_error_message", "aws_sender_id_arn",
+)  # fmt: skip
+
+
+def csv_safe(value: object) -> str:
+    # Spreadsheet formula injection: a cell starting with = + - @ is prefixed with a quote.
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def requests_csv_rows(requests: Iterable[SenderIdRequest]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    for r in requests:
+        yield writer.writerow(
+            csv_safe(v)
+            for v in (
+                r.pk,
+                r.sender_id,
+                r.country_id,
+                r.process,
+                r.status,
+                r.aws_status,
+                r.owner.get_username(),
+                r.message_type,
+                r.created_at.isoformat(),
+                r.status_changed_at.isoformat(),
+                r.aws_error_code,
+                r.aws_error_message,
+                r.aws_sender_id_arn,
+            )
+        )

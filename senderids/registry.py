@@ -1,0 +1,96 @@
+"""The process registry: how a sender ID is obtained in a country, pluggable per process.
+
+A country's process (countries.SenderIdProcess: supported, registration, support_case) decides what
+happens after approval. senderids owns the request and its lifecycle but knows no process in
+particular: each process registers itself here from its own AppConfig.ready() — "supported" from
+senderids, "registration" from registrations, "support_case" from supportcases — with
+
+* `start(request)`: runs in the worker while the request is `submitting` (the AWS side of the process);
+* `on_create(request)`: runs in the transaction that creates the request (e.g. its Registration row);
+* `detail_url(request)`: the process's own page for the request, if it has one;
+* `admin_inlines`: what an approver reads on the request's admin page before approving;
+* `sender_id_labels(requests)`: the "registration" column of My sender IDs, per request;
+* `exclude_done(queryset)`: drops from a reminder the requests whose owner has nothing left to do.
+
+So "who starts a registration?" has a grep answer (registrations/apps.py), and senderids never imports
+the apps that build on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from .models import SenderIdRequest
+
+
+@dataclass(frozen=True)
+class Process:
+    name: str
+    start: Callable[[SenderIdRequest], None]
+    on_create: Callable[[SenderIdRequest], None] | None = None
+    detail_url: Callable[[SenderIdRequest], str] | None = None
+    admin_inlines: tuple[type, ...] = ()
+    sender_id_labels: Callable[[list[SenderIdRequest]], dict[int, str]] | None = None
+    exclude_done: Callable[[QuerySet], QuerySet] | None = None
+
+
+class ProcessUnavailable(RuntimeError):
+    """No process of that name is registered in this deployment (its app is not installed)."""
+
+
+_processes: dict[str, Process] = {}
+
+
+def register(process: Process) -> None:
+    """Register (or replace, e.g. on a second ready() in tests) the process of that name."""
+    _processes[process.name] = process
+
+
+def get(name: str) -> Process:
+    try:
+        return _processes[name]
+    except KeyError:
+        raise ProcessUnavailable(f"no process {name!r} is registered") from None
+
+
+def find(name: str) -> Process | None:
+    return _processes.get(name)
+
+
+def all_processes() -> Iterable[Process]:
+    return tuple(_processes.values())
+
+
+def detail_url(request: SenderIdRequest) -> str | None:
+    """The page of the request's process (registration form, support case), or None."""
+    process = find(request.process)
+    return process.detail_url(request) if process and process.detail_url else None
+
+
+def admin_inlines() -> list[type]:
+    return [inline for process in all_processes() for inline in process.admin_inlines]
+
+
+def sender_id_labels(requests: list[SenderIdRequest]) -> dict[int, Any]:
+    """Each process labels its own requests; one call per process whatever the number of rows."""
+    labels: dict[int, Any] = {}
+    by_process: dict[str, list[SenderIdRequest]] = {}
+    for request in requests:
+        by_process.setdefault(request.process, []).append(request)
+    for name, rows in by_process.items():
+        process = find(name)
+        if process is not None and process.sender_id_labels is not None:
+            labels.update(process.sender_id_labels(rows))
+    return labels
+
+
+def exclude_done(queryset: QuerySet) -> QuerySet:
+    """`queryset` without the requests whose process says their owner has nothing left to do."""
+    for process in all_processes():
+        if process.exclude_done is not None:
+            queryset = process.exclude_done(queryset)
+    return queryset

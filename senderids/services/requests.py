@@ -1,0 +1,160 @@
+"""Creating a request, and the approver's decisions on it (approve, reject, retry after a failure)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from countries.models import Country, SenderIdProcess
+
+from .. import events, lifecycle, registry
+from ..choices import Status
+from ..enqueue import enqueue_on_commit
+from ..models import SenderIdRequest, StatusEvent
+from ..permissions import require_approver
+from ..selectors import sender_id_request_open_duplicate
+
+REJECTION_REASON_MAX_LENGTH = 2000
+SUBMIT_TASK = "senderids.tasks.submit_sender_id_request"
+
+
+def enqueue_submission(request_id: int) -> None:
+    """Queue the AWS submission once the surrounding transaction commits."""
+    enqueue_on_commit(SUBMIT_TASK, request_id)
+
+
+@transaction.atomic
+def sender_id_request_create(
+    *,
+    owner: AbstractBaseUser,
+    country: Country,
+    sender_id: str,
+    message_type: str,
+    sms: bool = True,
+    voice: bool = False,
+    monthly_volume: str = "",
+    company_hq: str = "",
+    registration_form_name: str = "",
+    registration_choice: str = "",
+    support_case_details: dict[str, Any] | None = None,
+) -> SenderIdRequest:
+    """Create a request (status pending_review, or approved when approval is off) with its first event.
+
+    Its process's `on_create` runs in the same transaction (e.g. the Registration row is created).
+    """
+    request = SenderIdRequest.objects.create(
+        owner=owner,
+        country=country,
+        sender_id=sender_id,
+        process=country.sender_id_process,
+        message_type=message_type,
+        sms=sms,
+        voice=voice,
+        monthly_volume=monthly_volume,
+        company_hq=company_hq,
+        registration_form_name=registration_form_name,
+        registration_choice=registration_choice,
+        support_case_details=support_case_details or {},
+    )
+    lifecycle.record_creation(request, event=events.requested(owner))
+    process = registry.find(request.process)
+    if process is not None and process.on_create is not None:
+        process.on_create(request)
+    if not settings.SENDERIDS_REQUIRE_APPROVAL:
+        lifecycle.transition(request, Status.APPROVED, event=events.auto_approved())
+        enqueue_submission(request.pk)
+    return request
+
+
+class DuplicateSenderIdRequest(Exception):
+    """The owner already has an open request for this sender ID in this country."""
+
+    def __init__(self, existing: SenderIdRequest):
+        super().__init__(f"open request #{existing.pk} exists")
+        self.existing = existing
+
+
+@transaction.atomic
+def sender_id_request_create_unique(
+    *, owner: AbstractBaseUser, country: Country, sender_id: str, **fields: Any
+) -> SenderIdRequest:
+    """`sender_id_request_create`, refusing a duplicate of one of the owner's open requests.
+
+    The owner's row is locked first, so two submissions racing (double click, two tabs) are
+    serialised and the second one sees the first one's request instead of creating a twin.
+    """
+    get_user_model().objects.select_for_update().filter(pk=owner.pk).values_list("pk").first()
+    existing = sender_id_request_open_duplicate(
+        owner=owner,
+        country_iso=country.iso_code,
+        sender_id=sender_id,
+        case_sensitive=bool((country.sender_id_rules or {}).get("case_sensitive")),
+    )
+    if existing is not None:
+        raise DuplicateSenderIdRequest(existing)
+    return sender_id_request_create(owner=owner, country=country, sender_id=sender_id, **fields)
+
+
+def sender_id_request_approve(*, request: SenderIdRequest, actor: AbstractBaseUser) -> StatusEvent:
+    """pending_review → approved by an approver; the AWS submission is enqueued on commit."""
+    require_approver(actor)
+    with transaction.atomic():
+        event = lifecycle.transition(
+            request, Status.APPROVED, event=events.approved(actor), expected_from=Status.PENDING_REVIEW
+        )
+        enqueue_submission(request.pk)
+    return event
+
+
+def rejection_reason_clean(reason: str) -> str:
+    """The reason the owner will read: required, at most REJECTION_REASON_MAX_LENGTH characters."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for the rejection: the requester will read it."))
+    if len(reason) > REJECTION_REASON_MAX_LENGTH:
+        raise ValidationError(
+            _("The reason is too long (%(length)d characters; at most %(max)d).")
+            % {"length": len(reason), "max": REJECTION_REASON_MAX_LENGTH}
+        )
+    return reason
+
+
+def sender_id_request_reject(
+    *, request: SenderIdRequest, actor: AbstractBaseUser, reason: str
+) -> StatusEvent:
+    """pending_review (or approved, before the worker claims it) → rejected, with the reason kept."""
+    require_approver(actor)
+    reason = rejection_reason_clean(reason)
+    return lifecycle.transition(request, Status.REJECTED, event=events.rejected(actor, reason))
+
+
+def sender_id_request_retry(*, request: SenderIdRequest, actor: AbstractBaseUser) -> StatusEvent:
+    """failed → approved with a fresh ClientToken (the old token's request failed), resubmitted on commit.
+
+    Only for sender IDs requested directly (process "supported"): registrations and support cases have
+    their own records at AWS and are retried from their own pages.
+    """
+    require_approver(actor)
+    if request.process != SenderIdProcess.SUPPORTED:
+        raise lifecycle.IllegalTransition(
+            f"retry is only offered for directly requested sender IDs ({request.process})"
+        )
+    with transaction.atomic():
+        event = lifecycle.transition(
+            request,
+            Status.APPROVED,
+            event=events.retried(actor),
+            expected_from=Status.FAILED,
+            client_token=uuid.uuid4(),
+            aws_error_code="",
+            aws_error_message="",
+        )
+        enqueue_submission(request.pk)
+    return event

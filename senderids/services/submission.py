@@ -1,0 +1,146 @@
+"""The worker's side of an approved request: submission to AWS exactly once, through the process registry.
+
+`sender_id_request_submit` is what the task runs: it claims the row (approved → submitting, conditional
+UPDATE), runs its process's `start` (senderids.registry) and records the outcome. A redelivered or
+re-enqueued message that finds the row still `submitting` (a crash after the AWS call, before our
+commit) repeats the start with the SAME ClientToken: AWS answers with what it already made, never a
+second one. No row lock is held while AWS is called. The sweepers re-enqueue requests whose message
+was lost.
+
+The "supported" process (RequestSenderId, for countries that need no registration) lives here.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from smsvoice import gateway
+from smsvoice.gateway import PermanentAwsError, RetryableAwsError
+
+from .. import events, lifecycle, registry
+from ..choices import Status
+from ..models import SenderIdRequest
+from .common import aws_code, aws_message, note_retryable_error, sweep_claim
+from .requests import enqueue_submission
+
+logger = logging.getLogger(__name__)
+
+
+def supported_start(request: SenderIdRequest) -> None:
+    """The "supported" process: RequestSenderId with the stored ClientToken → ARN and price → active."""
+    info = gateway.get_gateway().request_sender_id(
+        sender_id=request.sender_id,
+        iso_country_code=request.country_id,
+        message_types=request.message_types,
+        client_token=str(request.client_token),
+        deletion_protection_enabled=request.deletion_protection,
+        tags={"senderid-portal:request": str(request.pk)},
+    )
+    lifecycle.transition(
+        request,
+        Status.ACTIVE,
+        event=events.sender_id_created(),
+        expected_from=Status.SUBMITTING,
+        aws_sender_id_arn=info.sender_id_arn,
+        monthly_leasing_price=str(info.monthly_leasing_price or "")[:20],
+        deletion_protection=info.deletion_protection_enabled,
+        aws_error_code="",
+        aws_error_message="",
+    )
+
+
+def supported_labels(requests: list[SenderIdRequest]) -> dict[int, str]:
+    """My sender IDs' "registration" column for directly requested sender IDs."""
+    return {request.pk: gettext("Not required") for request in requests}
+
+
+def _claim_for_submission(request: SenderIdRequest) -> bool:
+    """approved → submitting (conditional UPDATE). True if the row is ours to submit now.
+
+    A row already `submitting` is resubmitted: its previous attempt may have reached AWS and died
+    before our commit; the stored ClientToken makes the repeat safe.
+    """
+    if request.status == Status.APPROVED:
+        try:
+            lifecycle.transition(
+                request, Status.SUBMITTING, event=events.submission_claimed(), expected_from=Status.APPROVED
+            )
+            return True
+        except lifecycle.TransitionConflict:
+            request.refresh_from_db()
+    return request.status == Status.SUBMITTING
+
+
+def sender_id_request_submit(*, request_id: int) -> SenderIdRequest | None:
+    """Submit an approved request to AWS, once. Idempotent: safe to run for any request, any number of times.
+
+    Raises RetryableAwsError for the task to retry (the row stays `submitting`, the error is noted on
+    it); a PermanentAwsError moves the request to `failed` with AWS's code and message for the owner.
+    A process that is not installed fails the request the same way (not retried).
+    """
+    request = SenderIdRequest.objects.select_related("country", "owner").filter(pk=request_id).first()
+    if request is None:
+        logger.warning("submit: request %s does not exist", request_id)
+        return None
+    if not _claim_for_submission(request):
+        logger.info("submit: request %s is %s, nothing to do", request.pk, request.status)
+        return request
+    try:
+        with gateway.serving(request.pk):
+            registry.get(request.process).start(request)
+    except registry.ProcessUnavailable as exc:
+        _submission_failed(request, code="ProcessUnavailable", message=str(exc))
+    except PermanentAwsError as exc:
+        _submission_failed(request, code=aws_code(exc), message=aws_message(exc))
+    except RetryableAwsError as exc:
+        note_retryable_error(request, exc, status=Status.SUBMITTING)
+        raise
+    except lifecycle.TransitionConflict:
+        # A concurrent delivery of the same request recorded the outcome first (same ClientToken,
+        # same sender ID): nothing left to do.
+        request.refresh_from_db()
+        logger.info("submit: request %s was completed concurrently (%s)", request.pk, request.status)
+    return request
+
+
+def _submission_failed(request: SenderIdRequest, *, code: str, message: str) -> None:
+    try:
+        lifecycle.transition(
+            request,
+            Status.FAILED,
+            event=events.aws_refused(code, message),
+            expected_from=Status.SUBMITTING,
+            aws_error_code=code[:100],
+            aws_error_message=message,
+        )
+    except lifecycle.TransitionConflict:
+        request.refresh_from_db()
+        logger.info("submit: request %s moved on concurrently (%s)", request.pk, request.status)
+
+
+# --- The sweeper: lost broker messages, crashed workers ------------------------------------------
+def sender_id_requests_sweep_stuck(*, now: datetime | None = None) -> list[int]:
+    """Re-enqueue requests stuck in approved/submitting (lost broker message, crashed worker).
+
+    "Stuck" = untouched for longer than the status's threshold plus the time the current backlog
+    needs at the AWS budget (a burst of approvals legitimately waits its turn). Each re-enqueued row
+    is touched, so it waits a full threshold again before the next nudge. Re-enqueueing is always
+    safe: the submit service is idempotent. Returns the ids re-enqueued.
+    """
+    now = now or timezone.now()
+    in_flight = SenderIdRequest.objects.filter(status__in=(Status.APPROVED, Status.SUBMITTING))
+    tps = float(settings.AWS_SMS_TPS)
+    drain = in_flight.count() / tps if tps > 0 else 0.0
+    approved_before = now - timedelta(seconds=settings.SENDERIDS_SWEEP_APPROVED_AFTER + drain)
+    submitting_before = now - timedelta(seconds=settings.SENDERIDS_SWEEP_SUBMITTING_AFTER + drain)
+    stuck = in_flight.filter(
+        Q(status=Status.APPROVED, updated_at__lt=approved_before)
+        | Q(status=Status.SUBMITTING, updated_at__lt=submitting_before)
+    )
+    return sweep_claim(stuck, now=now, enqueue=enqueue_submission, what="request(s)")

@@ -1,0 +1,266 @@
+"""The wizard's guards: what django-formtools leaves to us, so that no page of the wizard answers 500.
+
+On top of formtools (see DESIGN.md):
+
+* conditions read the chosen country straight from storage (one cached lookup per request),
+  never through get_cleaned_data_for_step;
+* "Previous" keeps what was typed on the step being left (formtools #284);
+* every POST is checked before formtools sees it: an expired or finished wizard, a tampered
+  management form, a step posted out of order or a page from another tab (a run id and the
+  country the page was drawn for travel as hidden fields) restart or redirect with a message,
+  never a 500.
+
+`WizardGuards` is a mixin for a NamedUrlSessionWizardView; the view itself is senderids/wizard/view.py.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
+from formtools.wizard.forms import ManagementForm
+
+from countries.models import Country
+from countries.selectors import country_get
+
+from .steps import ISO_CODE_RE, STEP_COUNTRY, STEP_LABELS, STEP_REVIEW
+
+# Hidden fields every wizard page posts besides formtools' management form.
+RUN_FIELD = "wizard_run"
+COUNTRY_FIELD = "wizard_country"
+PREVIEW_FIELD = "wizard_preview"
+RESET_FIELD = "wizard_reset"
+EDIT_PARAM = "edit"
+# Keys in the wizard storage's extra_data.
+RUN_KEY = "wizard_run_id"
+TOUCHED_KEY = "wizard_touched_at"
+RETURN_KEY = "wizard_return_to_review"
+# The wizard keeps raw answers in the session: forget them after this long without activity.
+WIZARD_IDLE_SECONDS = settings.SENDERIDS_WIZARD_IDLE_SECONDS
+# What "Previous" may keep of a step that did not validate (formtools #284) — bounded.
+KEPT_VALUE_MAX_CHARS = 2000
+KEPT_VALUES_PER_FIELD = 4
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _now() -> float:
+    return time.time()
+
+
+class WizardGuards:
+    """State reading, the run (one wizard per session) and the GET/POST guards of the request wizard."""
+
+    def lookup_country(self, iso: str) -> Country | None:
+        """Country by ISO code, looked up at most once per request."""
+        cache = self.__dict__.setdefault("_country_cache", {})
+        if iso not in cache:
+            cache[iso] = country_get(iso_code=iso)
+        return cache[iso]
+
+    def stored_value(self, step: str, field: str) -> str:
+        data = self.storage.get_step_data(step)
+        value = data.get(f"{step}-{field}") if data is not None else None
+        return value.strip() if isinstance(value, str) else ""
+
+    def chosen_iso(self) -> str:
+        iso = self.stored_value(STEP_COUNTRY, "country").upper()
+        return iso if ISO_CODE_RE.fullmatch(iso) else ""
+
+    def chosen_country(self) -> Country | None:
+        iso = self.chosen_iso()
+        return self.lookup_country(iso) if iso else None
+
+    def chosen_process(self) -> str | None:
+        # Read straight from storage, never via get_cleaned_data_for_step (formtools #54/#134/#264).
+        country = self.chosen_country()
+        return country.sender_id_process if country else None
+
+    def stored_form(self, step: str):
+        """The step's form bound to its stored data (None if nothing stored), built once per request."""
+        cache = self.__dict__.setdefault("_stored_forms", {})
+        if step not in cache:
+            data = self.storage.get_step_data(step)
+            cache[step] = None if data is None else self.get_form(step=step, data=data)
+        return cache[step]
+
+    def step_is_valid(self, step: str) -> bool:
+        form = self.stored_form(step)
+        return form is not None and form.is_valid()
+
+    def first_invalid_step(self, *, before: str | None = None) -> str | None:
+        """The first step (before `before`) without valid stored answers, or None."""
+        for step in self.get_form_list():
+            if step == before:
+                return None
+            if not self.step_is_valid(step):
+                return step
+        return None
+
+    def _forget_cached_state(self, *, conditions: bool = False) -> None:
+        self.__dict__.pop("_stored_forms", None)
+        if conditions:
+            self.__dict__.pop("_resolved_form_list", None)
+            self.__dict__.pop("_cache_signature", None)
+
+    # --- the run: one wizard per session, identified so stale pages can be recognised --------------
+    def run_id(self) -> str:
+        return self.storage.extra_data.get(RUN_KEY, "")
+
+    def _start_run(self) -> None:
+        self.storage.reset()
+        self._forget_cached_state(conditions=True)
+        self.storage.current_step = self.steps.first
+        self.storage.extra_data = {RUN_KEY: secrets.token_urlsafe(12), TOUCHED_KEY: _now()}
+
+    def _touch(self) -> None:
+        self.storage.extra_data[TOUCHED_KEY] = _now()
+
+    def _expired(self) -> bool:
+        touched = self.storage.extra_data.get(TOUCHED_KEY)
+        return touched is None or _now() - float(touched) > WIZARD_IDLE_SECONDS
+
+    def _restart(self, message: str) -> HttpResponse:
+        self._start_run()
+        messages.warning(self.request, message)
+        return redirect(self.get_step_url(self.steps.first))
+
+    def _go_to(self, step: str, message: str = "", level: int = messages.WARNING) -> HttpResponse:
+        if message:
+            messages.add_message(self.request, level, message)
+        self.storage.current_step = step
+        return redirect(self.get_step_url(step))
+
+    def _go_to_incomplete(self, step: str) -> HttpResponse:
+        label = STEP_LABELS[step]
+        if self.storage.get_step_data(step) is None:
+            return self._go_to(step, _("Please complete the step “%(step)s” first.") % {"step": label})
+        return self._go_to(
+            step,
+            _(
+                "Your answers on the step “%(step)s” are no longer valid (for example the country or "
+                "its rules changed). Please check them."
+            )
+            % {"step": label},
+        )
+
+    def _sanitise_current_step(self) -> None:
+        """A stored current step the chosen country no longer has (changed in another tab)."""
+        current = self.storage.current_step
+        if current is not None and current not in self.get_form_list():
+            self.storage.current_step = self.first_invalid_step() or STEP_REVIEW
+
+    # --- GET --------------------------------------------------------------------------------------
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not self.run_id():
+            self._start_run()
+        elif self._expired():
+            return self._restart(_("Your sender ID request had expired, so it was started again."))
+        self._sanitise_current_step()
+        self._touch()
+        step = kwargs.get("step")
+        form_list = self.get_form_list()
+        if step is None or step == self.done_step_name:
+            # /sender-ids/request/ resumes where the user was; "done" is only ever reached by POST.
+            query = f"?{request.GET.urlencode()}" if step is None and request.GET else ""
+            return redirect(self.get_step_url(self.steps.current) + query)
+        if step not in form_list:
+            target = self.first_invalid_step() or self.steps.current
+            return self._go_to(target, _("That step does not apply to the chosen country."))
+        missing = self.first_invalid_step(before=step)
+        if missing is not None:
+            return self._go_to_incomplete(missing)
+        if request.GET.get(EDIT_PARAM) and STEP_REVIEW in form_list and self._comes_before_review(step):
+            self.storage.extra_data[RETURN_KEY] = True
+        return super().get(request, *args, **kwargs)
+
+    def _comes_before_review(self, step: str) -> bool:
+        steps = list(self.get_form_list())
+        return step in steps and steps.index(step) < steps.index(STEP_REVIEW)
+
+    # --- POST -------------------------------------------------------------------------------------
+    def post(self, *args: Any, **kwargs: Any) -> HttpResponse:
+        request = self.request
+        if not self.run_id() or self._expired():
+            return self._restart(
+                _(
+                    "Your sender ID request had expired or was already submitted, so it was started "
+                    "again. Nothing was saved."
+                )
+            )
+        self._sanitise_current_step()
+        form_list = self.get_form_list()
+        management = ManagementForm(request.POST, prefix=self.prefix)
+        if not management.is_valid() or management.cleaned_data["current_step"] not in form_list:
+            return self._restart(
+                _(
+                    "The form could not be read (it was incomplete or altered), so the request was "
+                    "started again."
+                )
+            )
+        posted_step = management.cleaned_data["current_step"]
+        if not constant_time_compare(request.POST.get(RUN_FIELD, ""), self.run_id()):
+            return self._go_to(
+                self.steps.current,
+                _(
+                    "This sender ID request was restarted in another tab or window. Continue here "
+                    "with its current answers."
+                ),
+            )
+        if RESET_FIELD in request.POST:
+            return self._restart(_("Started a new sender ID request."))
+        if posted_step != STEP_COUNTRY and request.POST.get(COUNTRY_FIELD, "") != self.chosen_iso():
+            return self._go_to(
+                posted_step,
+                _(
+                    "The destination country was changed in another tab or window. Please check this "
+                    "step again."
+                ),
+            )
+        missing = self.first_invalid_step(before=posted_step)
+        if missing is not None:
+            # A step posted out of order, or earlier answers no longer valid.
+            return self._go_to_incomplete(missing)
+        self._touch()
+        goto = request.POST.get("wizard_goto_step")
+        if goto is not None:
+            if goto not in form_list:
+                return self._go_to(posted_step)
+            self._keep_typed_answers(posted_step)
+            return self.render_goto_step(goto)
+        if posted_step == STEP_COUNTRY and PREVIEW_FIELD in request.POST:
+            return self._preview_country()
+        return super().post(*args, **kwargs)
+
+    def _keep_typed_answers(self, step: str) -> None:
+        """Going back keeps what was typed on the step being left (formtools #284), bounded in size."""
+        form = self.get_form(step=step, data=self.request.POST)
+        if not (form.has_changed() or self.storage.get_step_data(step) is not None):
+            return
+        names = {form.add_prefix(name) for name in form.fields}
+        kept = {
+            key: [value.strip()[:KEPT_VALUE_MAX_CHARS] for value in values[:KEPT_VALUES_PER_FIELD]]
+            for key, values in self.request.POST.lists()
+            if key in names
+        }
+        self.storage.set_step_data(step, kept)
+        self._forget_cached_state(conditions=True)
+
+    def _preview_country(self) -> HttpResponse:
+        """'Show sender ID support' without JavaScript: keep the choice, show the country step again."""
+        form = self.get_form(step=STEP_COUNTRY, data=self.request.POST)
+        self.storage.current_step = STEP_COUNTRY
+        if not form.is_valid():
+            return self.render(form)
+        self.storage.set_step_data(STEP_COUNTRY, self.process_step(form))
+        self._forget_cached_state(conditions=True)
+        return redirect(self.get_step_url(STEP_COUNTRY))

@@ -1,0 +1,255 @@
+"""The request wizard view (django-formtools NamedUrlSessionWizardView, one URL per step, PRG).
+
+Its guards against formtools' pitfalls are in senderids/wizard/guards.py, its steps in steps.py.
+The requests are created only by the POST of the last step (never by a GET of a "done" URL), after
+formtools revalidated every step, in one transaction that also refuses duplicates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from formtools.wizard.views import NamedUrlSessionWizardView, WizardView
+
+from countries.models import Country, SenderIdProcess
+from countries.rules import describe_rules
+from countries.selectors import country_list
+
+from .. import registry
+from ..choices import Capability, RegistrationChoice, SupportMessageType
+from ..services.requests import DuplicateSenderIdRequest, sender_id_request_create_unique
+from .guards import COUNTRY_FIELD, EDIT_PARAM, PREVIEW_FIELD, RETURN_KEY, RUN_FIELD, WizardGuards
+from .steps import (
+    FORM_LIST,
+    ISO_CODE_RE,
+    NOT_OFFERED_ORIGINATORS,
+    PROCESS_EXPLANATIONS,
+    STEP_COUNTRY,
+    STEP_LABELS,
+    STEP_REGISTRATION,
+    STEP_REVIEW,
+    STEP_SENDER,
+    STEP_SUPPORT_CASE,
+    STEP_USE_CASE,
+)
+
+COUNTRY_SEARCH_MAX_CHARS = 100
+
+
+def _process_is(process: str):
+    def condition(wizard: SenderIdRequestWizard) -> bool:
+        return wizard.chosen_process() == process
+
+    condition.__name__ = f"process_is_{process}"
+    return condition
+
+
+class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWizardView):
+    form_list = list(FORM_LIST)
+    condition_dict = {
+        STEP_REGISTRATION: _process_is(SenderIdProcess.REGISTRATION),
+        STEP_SUPPORT_CASE: _process_is(SenderIdProcess.SUPPORT_CASE),
+    }
+
+    # --- formtools hooks --------------------------------------------------------------------------
+    def get_template_names(self) -> list[str]:
+        return [f"senderids/wizard/{self.steps.current.replace('-', '_')}.html"]
+
+    def get_form_kwargs(self, step: str | None = None) -> dict[str, Any]:
+        if step == STEP_COUNTRY:
+            return {"country_lookup": self.lookup_country}
+        if step == STEP_SENDER:
+            return {"country": self.chosen_country(), "owner": self.request.user}
+        return {}
+
+    def get_form_initial(self, step: str) -> dict[str, Any]:
+        country = self.chosen_country()
+        if country is None:
+            return {}
+        if step == STEP_REGISTRATION:
+            sender_id = self.stored_value(STEP_SENDER, "sender_id").upper()
+            return {"registration_form_name": f"{sender_id} – {country.name}"[:100]}
+        if step == STEP_SUPPORT_CASE:
+            message_type = self.stored_value(STEP_USE_CASE, "message_type").lower()
+            return {
+                "destination_countries": country.name,
+                "message_type": message_type if message_type in SupportMessageType.values else "",
+            }
+        return {}
+
+    def get_form_step_data(self, form) -> dict[str, list[str]]:
+        # Keep only this step's fields (no CSRF token or buttons in the session), trimmed: every
+        # field strips surrounding whitespace anyway, and a valid value is then bounded in size.
+        # Repeated values of a multiple choice mean nothing: each is kept once.
+        prefix = f"{form.prefix}-"
+        return {
+            key: list(dict.fromkeys(value.strip() for value in values))
+            for key, values in form.data.lists()
+            if key.startswith(prefix)
+        }
+
+    def process_step(self, form) -> dict[str, list[str]]:
+        self._forget_cached_state()
+        return super().process_step(form)
+
+    def render_next_step(self, form, **kwargs: Any) -> HttpResponse:
+        """After an "Edit" from the review page, go back to the review (or what now needs fixing)."""
+        if self.storage.extra_data.get(RETURN_KEY) and STEP_REVIEW in self.get_form_list():
+            target = self.first_invalid_step(before=STEP_REVIEW)
+            if target is None:
+                return self._go_to(STEP_REVIEW)
+            return self._go_to(
+                target,
+                _("After your change, the step “%(step)s” needs another look.")
+                % {"step": STEP_LABELS[target]},
+            )
+        return super().render_next_step(form, **kwargs)
+
+    def render_done(self, form, **kwargs: Any) -> HttpResponse:
+        # Straight from the POST of the last step: formtools' named-URL variant would redirect to a
+        # "done" URL and create the request on a GET.
+        return WizardView.render_done(self, form, **kwargs)
+
+    def render_revalidation_failure(self, failed_step: str, form, **kwargs: Any) -> HttpResponse:
+        messages.warning(
+            self.request,
+            _(
+                "Something changed since you answered this step (for example the country's rules). "
+                "Please check it again."
+            ),
+        )
+        return super().render_revalidation_failure(failed_step, form, **kwargs)
+
+    def done(self, form_list, form_dict=None, **kwargs: Any) -> HttpResponse:
+        forms = form_dict or {}
+        country = forms[STEP_COUNTRY].country
+        use_case = forms[STEP_USE_CASE].cleaned_data
+        sender_id = forms[STEP_SENDER].cleaned_data["sender_id"]
+        registration = forms[STEP_REGISTRATION].cleaned_data if STEP_REGISTRATION in forms else {}
+        support_case = forms[STEP_SUPPORT_CASE].cleaned_data if STEP_SUPPORT_CASE in forms else {}
+        try:
+            created = sender_id_request_create_unique(
+                owner=self.request.user,
+                country=country,
+                sender_id=sender_id,
+                message_type=use_case["message_type"],
+                sms=Capability.SMS in use_case["capabilities"],
+                voice=Capability.VOICE in use_case["capabilities"],
+                monthly_volume=use_case["monthly_volume"],
+                company_hq=use_case["company_hq"],
+                registration_form_name=registration.get("registration_form_name", ""),
+                registration_choice=registration.get("registration_choice", ""),
+                support_case_details=support_case,
+            )
+        except DuplicateSenderIdRequest as exc:
+            messages.error(
+                self.request,
+                _("You already requested %(sender_id)s in %(country)s: here is that request.")
+                % {"sender_id": sender_id, "country": country.name},
+            )
+            return redirect("senderids:detail", pk=exc.existing.pk)
+        messages.success(
+            self.request,
+            _("Your request for the sender ID %(sender_id)s in %(country)s was received.")
+            % {"sender_id": created.sender_id, "country": country.name},
+        )
+        process_url = registry.detail_url(created)
+        if created.registration_choice == RegistrationChoice.COMPLETE_NOW and process_url:
+            return redirect(process_url)
+        return redirect("senderids:detail", pk=created.pk)
+
+    # --- rendering --------------------------------------------------------------------------------
+    def get_context_data(self, form, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(form=form, **kwargs)
+        current = self.steps.current
+        country = self.chosen_country()
+        context.update(
+            step_label=STEP_LABELS[current],
+            stepper=self._stepper(),
+            run_field=RUN_FIELD,
+            run_id=self.run_id(),
+            country_field=COUNTRY_FIELD,
+            chosen_iso=self.chosen_iso(),
+            country=country,
+            process_explanation=PROCESS_EXPLANATIONS.get(country.sender_id_process) if country else "",
+            is_last_step=self.steps.next is None,
+        )
+        if current == STEP_COUNTRY:
+            context.update(self._country_context(form))
+        elif current == STEP_SENDER:
+            context.update(
+                not_offered=NOT_OFFERED_ORIGINATORS,
+                country_rules=_rules_text(country),
+                sender_id_possible=form.sender_id_possible,
+            )
+        elif current in (STEP_REGISTRATION, STEP_SUPPORT_CASE):
+            sender = self.stored_form(STEP_SENDER)
+            context["sender_id"] = sender.cleaned_data["sender_id"] if sender and sender.is_valid() else ""
+        elif current == STEP_REVIEW:
+            self.storage.extra_data.pop(RETURN_KEY, None)
+            context["sections"] = self._review_sections()
+        return context
+
+    def _stepper(self) -> list[dict[str, Any]]:
+        items, reachable = [], True
+        for step in self.get_form_list():
+            done = self.step_is_valid(step)
+            current = step == self.steps.current
+            items.append(
+                {
+                    "name": step,
+                    "label": STEP_LABELS[step],
+                    "current": current,
+                    "done": done,
+                    "url": self.get_step_url(step) if done and reachable and not current else "",
+                }
+            )
+            reachable = reachable and done
+        return items
+
+    def _country_context(self, form) -> dict[str, Any]:
+        query = self.request.GET.get("q", "")[:COUNTRY_SEARCH_MAX_CHARS].strip()
+        countries = list(country_list(query=query))
+        selected_iso = str(form["country"].value() or "").strip().upper()
+        selected = self.lookup_country(selected_iso) if ISO_CODE_RE.fullmatch(selected_iso) else None
+        if selected is not None and all(c.iso_code != selected.iso_code for c in countries):
+            countries.insert(0, selected)
+        return {
+            "countries": countries,
+            "q": query,
+            "selected_iso": selected_iso,
+            "selected_country": selected,
+            "selected_explanation": PROCESS_EXPLANATIONS.get(selected.sender_id_process) if selected else "",
+            "selected_rules": _rules_text(selected),
+            "process_texts": {
+                process: {"label": str(label), "text": str(PROCESS_EXPLANATIONS[process])}
+                for process, label in SenderIdProcess.choices
+            },
+            "preview_field": PREVIEW_FIELD,
+        }
+
+    def _review_sections(self) -> list[dict[str, Any]]:
+        sections = []
+        for step in self.get_form_list():
+            form = self.stored_form(step)
+            if step == STEP_REVIEW or form is None or not form.is_valid():
+                continue
+            edit_url = self.get_step_url(step)
+            if self._comes_before_review(step):
+                edit_url += f"?{EDIT_PARAM}=1"
+            sections.append(
+                {"step": step, "label": STEP_LABELS[step], "rows": form.summary(), "edit_url": edit_url}
+            )
+        return sections
+
+
+def _rules_text(country: Country | None) -> list[str]:
+    return describe_rules(country.sender_id_rules) if country is not None else []
+
+
+request_wizard = SenderIdRequestWizard.as_view(url_name="senderids:request_step", done_step_name="done")

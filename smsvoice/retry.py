@@ -1,0 +1,44 @@
+"""The one retry policy of every task that calls AWS: full-jitter exponential backoff on RetryableAwsError.
+
+Only throttling, 5xx and transport errors are retried (the gateway decides which errors are which);
+a burst of tasks that hits AWS throttling spreads out instead of hammering again in lock-step. The
+shared rate budget (smsvoice.ratelimit) keeps the normal case free of throttling in the first place.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from typing import Any
+
+from celery import Task
+from django.conf import settings
+
+from .gateway import RetryableAwsError
+
+logger = logging.getLogger(__name__)
+
+
+def retry_countdown(retries: int) -> float:
+    """Full-jitter exponential backoff: uniform(0, min(max, base * 2**retries)) seconds."""
+    ceiling = min(settings.SENDERIDS_SUBMIT_RETRY_MAX, settings.SENDERIDS_SUBMIT_RETRY_BASE * 2**retries)
+    return random.uniform(0, ceiling)
+
+
+def run_with_retries(
+    task: Task, service: Callable[..., object], *, what: str, max_retries: int | None = None, **kwargs: Any
+) -> None:
+    """Run `service(**kwargs)`; a RetryableAwsError retries `task` with backoff + jitter.
+
+    After `max_retries` (default SENDERIDS_SUBMIT_MAX_RETRIES) the task gives up and logs: the row keeps
+    its in-flight status and the last AWS error, and a sweeper or the next save re-enqueues it.
+    """
+    limit = settings.SENDERIDS_SUBMIT_MAX_RETRIES if max_retries is None else max_retries
+    try:
+        service(**kwargs)
+    except RetryableAwsError as exc:
+        if task.request.retries >= limit:
+            logger.error("%s %s: giving up after %d retries: %s", what, kwargs, task.request.retries, exc)
+            return
+        raise task.retry(exc=exc, countdown=retry_countdown(task.request.retries)) from exc
