@@ -24,7 +24,7 @@ test: $(VENV)/.dev-installed
 	VENV=$(VENV) bash scripts/test.sh
 
 lint: $(VENV)/.dev-installed
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports --no-cache
 
 format: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .

@@ -9,6 +9,8 @@ source scripts/services.sh
 if [ "${SKIP_LINT:-}" != "1" ]; then
   "$VENV/bin/ruff" check .
   "$VENV/bin/ruff" format --check .
+  # The dependency rule (DESIGN.md): apps and the layers inside each app import one way only.
+  "$VENV/bin/lint-imports" --no-cache
 fi
 
 services_install

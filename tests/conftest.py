@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.catalogue import ensure_test_countries
+
 pytest_plugins = ["tests.aws_fixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,27 +147,55 @@ def purge_broker() -> None:
     app.control.purge()
 
 
-# --- personas -------------------------------------------------------------------------------
+# --- personas: people, so that permission tests read as sentences ----------------------------------
+# Olivia requests sender IDs; Mallory is another customer who must never see hers; Sam is support
+# staff; Ada administers the portal. Approvers and viewers live where their tests are.
 @pytest.fixture
 def owner(django_user_model):
-    return django_user_model.objects.create_user("owner", "owner@example.com", "owner-pass-1")
+    return django_user_model.objects.create_user(
+        "olivia", "olivia@acme.example", "olivia-pass-1", first_name="Olivia", last_name="Owen"
+    )
 
 
 @pytest.fixture
 def stranger(django_user_model):
-    return django_user_model.objects.create_user("stranger", "stranger@example.com", "stranger-pass-1")
+    return django_user_model.objects.create_user(
+        "mallory", "mallory@rival.example", "mallory-pass-1", first_name="Mallory", last_name="Stone"
+    )
 
 
 @pytest.fixture
 def staff_user(django_user_model):
     return django_user_model.objects.create_user(
-        "helpdesk", "helpdesk@example.com", "helpdesk-pass-1", is_staff=True
+        "sam", "sam@portal.example", "sam-pass-1", first_name="Sam", last_name="Support", is_staff=True
     )
 
 
 @pytest.fixture
 def admin_user_(django_user_model):
-    return django_user_model.objects.create_superuser("boss", "boss@example.com", "boss-pass-1")
+    return django_user_model.objects.create_superuser(
+        "ada", "ada@portal.example", "ada-pass-1", first_name="Ada", last_name="Admin"
+    )
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture
+def fast_password_hasher(settings):
+    """PBKDF2 costs ~0.3 s per persona; tests that are not about passwords use this instead
+    (`pytestmark = pytest.mark.usefixtures("fast_password_hasher")`)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def countries(db):
+    """The test catalogue, one shape for every suite: {ISO code: Country}, rules pinned (the real
+    catalogue may say otherwise). See tests/catalogue.py for what each country stands for."""
+    return ensure_test_countries()
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
+from tests.catalogue import ensure_test_countries
 from tests.factories import UserFactory
-from tests.senderids.wizard_support import ensure_test_countries
 
 pytestmark = pytest.mark.django_db
 

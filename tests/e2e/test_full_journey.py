@@ -11,14 +11,8 @@ from senderids.choices import Status
 from senderids.models import SenderIdRequest
 from tests.conftest import wait_for
 from tests.e2e.test_wizard_e2e import choose_country, fill_sender, fill_use_case, press, start_wizard
-from tests.senderids.wizard_support import ensure_test_countries
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def countries():
-    return ensure_test_countries()
 
 
 def test_request_approve_and_see_it_active(

@@ -10,14 +10,9 @@ from playwright.sync_api import Page, expect
 
 from senderids.choices import RegistrationChoice, Status
 from senderids.models import SenderIdRequest
-from tests.senderids.wizard_support import ANSWERS, ensure_test_countries
+from tests.senderids.wizard_support import ANSWERS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def countries():
-    return ensure_test_countries()
 
 
 def at_step(page: Page, step: str) -> None:
@@ -79,7 +74,7 @@ def fill_support_case(page: Page) -> None:
 
 
 def test_supported_country_from_login_to_result_page(logged_in_page, owner, countries):
-    page = logged_in_page(owner, via_form=True, password="owner-pass-1")
+    page = logged_in_page(owner, via_form=True, password="olivia-pass-1")
     start_wizard(page)
     choose_country(page, "Germ", "DE", "Supported")
     fill_use_case(page)

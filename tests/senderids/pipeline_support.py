@@ -23,7 +23,12 @@ def grant(user: Any, *codenames: str) -> Any:
 def approver(django_user_model):
     """Staff member who may see the queue and approve/reject."""
     user = django_user_model.objects.create_user(
-        "approver", "approver@example.com", "approver-pass-1", is_staff=True
+        "april",
+        "april@portal.example",
+        "april-pass-1",
+        first_name="April",
+        last_name="Approver",
+        is_staff=True,
     )
     return grant(user, "view_senderidrequest", "approve_senderidrequest")
 
@@ -32,7 +37,12 @@ def approver(django_user_model):
 def viewer(django_user_model):
     """Staff member who may see the queue but not decide."""
     user = django_user_model.objects.create_user(
-        "viewer", "viewer@example.com", "viewer-pass-1", is_staff=True
+        "victor",
+        "victor@portal.example",
+        "victor-pass-1",
+        first_name="Victor",
+        last_name="Viewer",
+        is_staff=True,
     )
     return grant(user, "view_senderidrequest")
 
@@ -93,12 +103,6 @@ def fake_gateway(monkeypatch) -> FakeGateway:
     fake = FakeGateway()
     monkeypatch.setattr(gateway, "get_gateway", lambda: fake)
     return fake
-
-
-@pytest.fixture
-def fast_password_hashing(settings) -> None:
-    """Factories hash a password per user; the default hasher makes a 100-request batch take seconds."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 # --- integration: real worker processes + the simulator -------------------------------------------

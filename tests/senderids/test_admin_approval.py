@@ -12,12 +12,11 @@ from senderids.services.requests import REJECTION_REASON_MAX_LENGTH
 from tests.factories import CountryFactory, SenderIdRequestFactory, UserFactory
 from tests.senderids import pipeline_support
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 
 approver = pipeline_support.approver
 viewer = pipeline_support.viewer
 enqueued = pipeline_support.enqueued
-fast_password_hashing = pipeline_support.fast_password_hashing
 
 CHANGELIST = reverse("admin:senderids_senderidrequest_changelist")
 

@@ -78,7 +78,7 @@ def test_staff_see_any_request_and_its_owner(client, staff_user, owner, countrie
     request = SenderIdRequestFactory(owner=owner, country=countries["DE"])
     client.force_login(staff_user)
     html = client.get(f"/sender-ids/{request.pk}/").content.decode()
-    assert "<dt>Owner</dt><dd>owner</dd>" in html
+    assert "<dt>Owner</dt><dd>olivia</dd>" in html
 
 
 def test_anonymous_detail_goes_to_login(client, owner, countries):
@@ -99,14 +99,14 @@ def test_timeline_shows_every_transition_with_actor_reason_and_aws_answer(
         owner=owner, country=countries["DE"], sender_id="ACME", status=Status.FAILED
     )
     StatusEvent.objects.create(
-        request=request, to_status=Status.PENDING_REVIEW, actor=owner, actor_label="owner"
+        request=request, to_status=Status.PENDING_REVIEW, actor=owner, actor_label="olivia"
     )
     StatusEvent.objects.create(
         request=request,
         from_status=Status.PENDING_REVIEW,
         to_status=Status.APPROVED,
         actor=staff_user,
-        actor_label="helpdesk",
+        actor_label="sam",
         reason="Looks fine <b>bold</b>",
     )
     StatusEvent.objects.create(
@@ -120,7 +120,7 @@ def test_timeline_shows_every_transition_with_actor_reason_and_aws_answer(
     html = owner_client.get(f"/sender-ids/{request.pk}/").content.decode()
     timeline = html[html.index('id="timeline"') :]
     assert timeline.count("<li data-to=") == 3
-    assert "by owner" in timeline and "by helpdesk" in timeline and "by worker" in timeline
+    assert "by olivia" in timeline and "by sam" in timeline and "by worker" in timeline
     assert "Looks fine &lt;b&gt;bold&lt;/b&gt;" in timeline
     assert "ValidationException — SENDER_ID_NOT_SUPPORTED" in timeline
     assert (

@@ -20,7 +20,6 @@ from tests.senderids.pipeline_support import FAST_WORKER_ENV, SWEEPING_WORKER_EN
 pytestmark = pipeline_support.needs_real_services()
 
 approver = pipeline_support.approver
-fast_password_hashing = pipeline_support.fast_password_hashing
 
 FAULT_HOOKS = Path(__file__).resolve().parent / "fault_hooks"
 
@@ -84,7 +83,7 @@ def test_lost_broker_message_is_recovered_by_the_sweeper(
     assert "re-enqueued" in worker.log_text()
 
 
-@pytest.mark.usefixtures("fast_password_hashing")
+@pytest.mark.usefixtures("fast_password_hasher")
 def test_throttling_is_retried_with_backoff_until_every_request_is_active(
     approver, sms_simulator, celery_worker_factory, purge_broker
 ):

@@ -16,12 +16,11 @@ from tests.factories import SenderIdRequestFactory
 from tests.senderids import pipeline_support
 from tests.senderids.pipeline_support import conflict
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing", "enqueued")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher", "enqueued")]
 
 approver = pipeline_support.approver
 enqueued = pipeline_support.enqueued
 fake_gateway = pipeline_support.fake_gateway
-fast_password_hashing = pipeline_support.fast_password_hashing
 
 
 class BrokenEmailBackend:
@@ -41,7 +40,7 @@ def test_owner_is_emailed_when_an_admin_approves(request_, approver, django_capt
     with django_capture_on_commit_callbacks(execute=True):
         sender_id_request_approve(request=request_, actor=approver)
     (message,) = mail.outbox
-    assert message.to == ["owner@example.com"]
+    assert message.to == ["olivia@acme.example"]
     assert "ACME" in message.subject and "Approved" in message.subject
     assert f"/sender-ids/{request_.pk}/" in message.body
 

@@ -31,13 +31,12 @@ from tests.factories import CountryFactory, SenderIdRequestFactory
 from tests.senderids import pipeline_support
 from tests.senderids.pipeline_support import conflict, throttled
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 
 approver = pipeline_support.approver
 viewer = pipeline_support.viewer
 enqueued = pipeline_support.enqueued
 fake_gateway = pipeline_support.fake_gateway
-fast_password_hashing = pipeline_support.fast_password_hashing
 
 
 def approved_request(**kwargs) -> SenderIdRequest:
@@ -112,7 +111,7 @@ def test_reject_keeps_the_reason_and_the_actor_in_the_timeline(approver):
     request = SenderIdRequestFactory()
     sender_id_request_reject(request=request, actor=approver, reason="  Brand not owned.  ")
     event = request.events.get(to_status=Status.REJECTED)
-    assert (event.reason, event.actor_label) == ("Brand not owned.", "approver")
+    assert (event.reason, event.actor_label) == ("Brand not owned.", "april")
 
 
 def test_an_approved_request_can_still_be_rejected_before_submission(approver):

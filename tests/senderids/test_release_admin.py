@@ -131,7 +131,7 @@ def test_retry_failed_request_resubmits_with_a_fresh_client_token(
     fresh = SenderIdRequest.objects.get(pk=request.pk)
     assert fresh.status == Status.APPROVED and fresh.client_token != request.client_token
     assert enqueued == [request.pk]
-    assert "Retried by approver" in fresh.events.get().reason
+    assert "Retried by April Approver (april)" in fresh.events.get().reason
 
 
 def test_drift_admin_lists_open_drift(client, admin_user_):

@@ -10,9 +10,10 @@ from senderids.choices import Status
 from senderids.models import SenderIdRequest, StatusEvent
 from senderids.services.requests import DuplicateSenderIdRequest, sender_id_request_create_unique
 from senderids.wizard.steps import FORM_LIST
+from tests.catalogue import ensure_country
 from tests.factories import SenderIdRequestFactory
 
-from .wizard_support import ANSWERS, MANAGEMENT_FIELD, WIZARD_URL, ensure_country, hidden_fields, step_url
+from .wizard_support import ANSWERS, MANAGEMENT_FIELD, WIZARD_URL, hidden_fields, step_url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 

@@ -7,42 +7,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from countries.models import Country, SenderIdProcess
-
 WIZARD_URL = "/sender-ids/request/"
 MANAGEMENT_FIELD = "sender_id_request_wizard-current_step"
-
-# The countries the wizard tests use, with their rules pinned (the catalogue may say otherwise).
-TEST_COUNTRIES: dict[str, dict[str, Any]] = {
-    "DE": {"name": "Germany", "sender_id_process": SenderIdProcess.SUPPORTED, "sender_id_rules": {}},
-    "IN": {
-        "name": "India",
-        "sender_id_process": SenderIdProcess.REGISTRATION,
-        "registration_type": "IN_SENDER_ID_REGISTRATION",
-        "sender_id_rules": {"min_length": 3, "max_length": 6, "letters_only": True},
-    },
-    "VN": {"name": "Vietnam", "sender_id_process": SenderIdProcess.SUPPORT_CASE, "sender_id_rules": {}},
-    "US": {
-        "name": "United States",
-        "sender_id_process": SenderIdProcess.NOT_SUPPORTED,
-        "sender_id_rules": {},
-    },
-    "AT": {
-        "name": "Austria",
-        "sender_id_process": SenderIdProcess.SUPPORTED,
-        "sender_id_rules": {"min_length": 3, "case_sensitive": True},
-    },
-}
-
-
-def ensure_country(iso: str, **overrides: Any) -> Country:
-    defaults = {"registration_type": "", "notes": "", **TEST_COUNTRIES.get(iso, {}), **overrides}
-    country, _ = Country.objects.update_or_create(iso_code=iso, defaults=defaults)
-    return country
-
-
-def ensure_test_countries() -> dict[str, Country]:
-    return {iso: ensure_country(iso) for iso in TEST_COUNTRIES}
 
 
 def step_url(step: str) -> str:
