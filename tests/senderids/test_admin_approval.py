@@ -9,6 +9,7 @@ from django.urls import reverse
 from senderids.choices import Status
 from senderids.models import SenderIdRequest, StatusEvent
 from senderids.services.requests import REJECTION_REASON_MAX_LENGTH
+from senderids.services.submission import sender_id_request_submit
 from tests.factories import CountryFactory, SenderIdRequestFactory, UserFactory
 from tests.senderids import pipeline_support
 
@@ -219,3 +220,15 @@ def test_status_events_are_read_only_in_admin(client, admin_user_):
     client.post(reverse("admin:senderids_statusevent_change", args=[event.pk]), {"reason": "rewritten"})
     event.refresh_from_db()
     assert event.reason == ""
+
+
+def test_staff_see_the_aws_calls_made_for_a_request_on_its_admin_page(
+    approver_client, sms_simulator, countries, owner
+):
+    request = SenderIdRequestFactory(owner=owner, country=countries["DE"], sender_id="CALLLOG")
+    SenderIdRequest.objects.filter(pk=request.pk).update(status=Status.APPROVED)
+    sender_id_request_submit(request_id=request.pk)
+    assert SenderIdRequest.objects.get(pk=request.pk).status == Status.ACTIVE
+    html = approver_client.get(f"{CHANGELIST}{request.pk}/change/").content.decode()
+    section = html[html.index("AWS calls for this request") :]
+    assert "RequestSenderId" in section

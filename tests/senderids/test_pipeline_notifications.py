@@ -107,3 +107,23 @@ def test_email_is_written_in_the_site_language_whatever_the_admins_language(
     with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
         sender_id_request_approve(request=request_, actor=approver)
     assert "Hello" in mail.outbox[0].body
+
+
+def test_the_email_is_a_task_enqueued_on_commit_not_smtp_inside_the_approval(
+    request_, approver, sent_tasks, monkeypatch, django_capture_on_commit_callbacks
+):
+    from senderids import enqueue
+
+    captured: list[tuple[str, tuple]] = []
+    monkeypatch.setattr(enqueue, "_send", lambda name, args: captured.append((name, args)))
+    with django_capture_on_commit_callbacks(execute=True):
+        sender_id_request_approve(request=request_, actor=approver)
+    assert mail.outbox == []
+    email_events = [args[0] for name, args in captured if name == "senderids.tasks.send_status_email"]
+    assert len(email_events) == 1
+    # The worker's task sends it.
+    from senderids import tasks
+
+    tasks.send_status_email.apply(args=email_events)
+    (message,) = mail.outbox
+    assert "Approved" in message.subject

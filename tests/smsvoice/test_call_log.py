@@ -8,9 +8,10 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from smsvoice.gateway import PermanentAwsError
+from smsvoice import tasks
+from smsvoice.gateway import PermanentAwsError, serving
 from smsvoice.models import AwsCall
-from smsvoice.selectors import aws_calls_failed, aws_calls_for_resource
+from smsvoice.selectors import aws_calls_failed, aws_calls_for_request, aws_calls_for_resource
 from smsvoice.services import aws_call_prune, aws_call_record
 from tests.smsvoice.aws_shapes import SENDER_ID_ANSWER
 
@@ -102,3 +103,24 @@ def test_prune_deletes_only_old_records():
     AwsCall.objects.create(service="s", operation="New", ok=True, latency_ms=1)
     assert aws_call_prune(older_than=timedelta(days=90)) == 1
     assert list(AwsCall.objects.values_list("operation", flat=True)) == ["New"]
+
+
+def test_calls_made_while_serving_a_request_are_recorded_for_it(stubbed_gateway):
+    gateway, sms, _ = stubbed_gateway
+    sms.add_response("update_sender_id", SENDER_ID_ANSWER, None)
+    sms.add_response("update_sender_id", SENDER_ID_ANSWER, None)
+    with serving(42):
+        gateway.update_sender_id(sender_id="ACME", iso_country_code="DE", deletion_protection_enabled=True)
+    gateway.update_sender_id(sender_id="ACME", iso_country_code="DE", deletion_protection_enabled=True)
+    assert [c.operation for c in aws_calls_for_request(request_id=42)] == ["UpdateSenderId"]
+    assert AwsCall.objects.filter(portal_request_id__isnull=True).count() == 1
+
+
+def test_beat_prunes_the_log_after_the_retention_setting(settings):
+    settings.AWS_CALL_RETENTION_DAYS = 30
+    kept = AwsCall.objects.create(service="s", operation="Recent", ok=True, latency_ms=1)
+    old = AwsCall.objects.create(service="s", operation="Old", ok=True, latency_ms=1)
+    AwsCall.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
+    AwsCall.objects.filter(pk=kept.pk).update(created_at=timezone.now() - timedelta(days=29))
+    assert tasks.prune_aws_calls.apply().get() == 1
+    assert list(AwsCall.objects.values_list("operation", flat=True)) == ["Recent"]
