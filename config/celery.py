@@ -23,16 +23,23 @@ def _ensure_embedded_folders(sender: Celery, **kwargs: object) -> None:
 
 app.conf.beat_schedule = {
     "worker-heartbeat": {"task": "senderids.tasks.worker_heartbeat", "schedule": 60.0},
-    # Registrations and support cases: one listing per cycle in pages of 100 (see registrations.services).
+    # Registrations and support cases: one listing per cycle in pages of 100 (registrations.services.poller,
+    # supportcases.services).
     "poll-registrations": {
         "task": "registrations.tasks.poll_registrations",
         "schedule": float(settings.REGISTRATION_POLL_SECONDS),
         "options": {"expires": float(settings.REGISTRATION_POLL_SECONDS)},
     },
     "poll-support-cases": {
-        "task": "registrations.tasks.poll_support_cases",
+        "task": "supportcases.tasks.poll_support_cases",
         "schedule": float(settings.REGISTRATION_POLL_SECONDS),
         "options": {"expires": float(settings.REGISTRATION_POLL_SECONDS)},
+    },
+    # AWS's registration form definitions, re-read daily (pages only read the cache).
+    "refresh-definitions": {
+        "task": "registrations.tasks.refresh_registration_definitions",
+        "schedule": 86400.0,
+        "options": {"expires": 3600.0},
     },
     # Lost broker messages / crashed workers: re-enqueue requests stuck in approved or submitting.
     "sweep-stuck-requests": {

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "countries",
     "senderids",
     "registrations",
+    "supportcases",
     "smsvoice",
 ]
 

@@ -16,5 +16,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("countries/", include("countries.urls")),
     path("registrations/", include("registrations.urls")),
+    path("support-cases/", include("supportcases.urls")),
     path("", include("senderids.urls")),
 ]

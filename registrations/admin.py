@@ -1,42 +1,31 @@
-"""Admin for registrations and support cases, plus the read-only inlines approvers see on a request.
+"""Admin for registrations, plus the read-only inline approvers see on a request.
 
-`RegistrationInline` and `SupportCaseInline` are meant for the SenderIdRequest admin
-(`inlines = [RegistrationInline, SupportCaseInline]`): the approver reads the registration content
-(every field by section) or the support-case text before approving.
+`RegistrationInline` is the registration process's admin inline (registered with senderids' process
+registry in apps.py): the SenderIdRequest admin shows it, so the approver reads the registration
+content (every field by section) before approving.
 """
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from senderids.services import IllegalTransition
-
-from . import services
+from . import selectors
+from .definitions import cached_definition
 from .models import (
     Registration,
     RegistrationDefinition,
     RegistrationFieldValue,
     RegistrationVersion,
-    SupportCase,
 )
 
 
 def registration_content_html(registration: Registration) -> str:
     """The registration's values grouped by section, with titles from the cached definition."""
-    from .definitions import FormDefinition
-
-    cached = RegistrationDefinition.objects.filter(registration_type=registration.registration_type).first()
-    definition = FormDefinition.from_json(cached.definition) if cached else None
-    values = {
-        fv.field_path: fv
-        for fv in RegistrationFieldValue.objects.filter(registration=registration).select_related(
-            "attachment"
-        )
-    }
+    definition = cached_definition(registration.registration_type)
+    values = selectors.field_values(registration=registration)
     if not values:
         return format_html("<em>{}</em>", _("No values entered yet."))
     rows: list[tuple[str, str, str]] = []
@@ -131,46 +120,6 @@ class RegistrationInline(ReadOnlyInline, admin.StackedInline):
     @admin.display(description=_("registration content"))
     def content(self, obj: Registration) -> str:
         return registration_content_html(obj)
-
-
-class SupportCaseInline(ReadOnlyInline, admin.StackedInline):
-    """Read-only support case (subject, body, AWS status) for the SenderIdRequest admin."""
-
-    model = SupportCase
-    max_num = 0
-    fields = ("case_id", "status", "subject", "body", "resolved_at", "confirmed_at", "confirmed_by")
-    readonly_fields = fields
-
-
-@admin.action(description=_("Confirm the sender ID is provisioned (resolved case → active)"))
-def confirm_support_cases(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
-    done = 0
-    for case in queryset.select_related("request"):
-        try:
-            services.support_case_confirm(request=case.request, actor=request.user)
-            done += 1
-        except IllegalTransition:
-            modeladmin.message_user(
-                request,
-                _("Case %(case)s is not resolved (request is %(status)s).")
-                % {"case": case, "status": case.request.get_status_display()},
-                messages.WARNING,
-            )
-    if done:
-        modeladmin.message_user(request, _("%(n)d sender ID(s) confirmed.") % {"n": done}, messages.SUCCESS)
-
-
-@admin.register(SupportCase)
-class SupportCaseAdmin(admin.ModelAdmin):
-    list_display = ("request", "case_id", "status", "resolved_at", "confirmed_at", "last_polled_at")
-    list_filter = ("status",)
-    search_fields = ("case_id", "request__sender_id", "subject")
-    list_select_related = ("request",)
-    readonly_fields = [f.name for f in SupportCase._meta.fields]
-    actions = [confirm_support_cases]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
 
 @admin.register(RegistrationDefinition)

@@ -1,7 +1,30 @@
 from django.apps import AppConfig
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
 class RegistrationsConfig(AppConfig):
     name = "registrations"
-    verbose_name = _("Registrations and support cases")
+    verbose_name = _("Registrations")
+
+    def ready(self) -> None:
+        # Imported here: these modules import models, which cannot load before the app registry is ready.
+        from countries.models import SenderIdProcess  # noqa: PLC0415
+        from senderids import registry  # noqa: PLC0415
+
+        from . import selectors  # noqa: PLC0415
+        from .admin import RegistrationInline  # noqa: PLC0415
+        from .services.aws import registration_start  # noqa: PLC0415
+        from .services.draft import registration_create_for_request  # noqa: PLC0415
+
+        registry.register(
+            registry.Process(
+                name=SenderIdProcess.REGISTRATION,
+                start=lambda request: registration_start(request=request),
+                on_create=lambda request: registration_create_for_request(request=request),
+                detail_url=lambda request: reverse("registrations:detail", kwargs={"pk": request.pk}),
+                admin_inlines=(RegistrationInline,),
+                sender_id_labels=selectors.registration_sender_id_labels,
+                exclude_done=selectors.registration_exclude_done,
+            )
+        )

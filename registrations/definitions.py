@@ -3,8 +3,11 @@
 AWS describes each registration type's form (DescribeRegistrationTypeDefinitions,
 DescribeRegistrationSectionDefinitions, DescribeRegistrationFieldDefinitions). The portal builds its
 forms from these, so a field AWS adds appears without a code change. Definitions are cached in
-`RegistrationDefinition` rows for REGISTRATION_DEFINITION_TTL_SECONDS (default a day) and refreshed by
-`manage.py refresh_registration_definitions`; when AWS cannot be reached a stale copy is used.
+`RegistrationDefinition` rows. Pages only read the cache (`cached_definition`); it is filled and
+refreshed by the `refresh_registration_definition` task (enqueued when a request needs a type not yet
+cached, and daily by beat) and `manage.py refresh_registration_definitions`. The worker's own steps
+use `get_definition`: refetched after REGISTRATION_DEFINITION_TTL_SECONDS (default a day), a stale
+copy when AWS cannot be reached.
 
 This module also evaluates a CONDITIONAL field's ConditionalBehavior: rules top to bottom, the first
 rule whose conditions all hold wins, else the default behaviour; unknown operators evaluate to false
@@ -22,6 +25,12 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from countries.models import Country
+from smsvoice.gateway import PermanentAwsError, RetryableAwsError, get_gateway
+
+from .models import Registration, RegistrationDefinition
 
 logger = logging.getLogger(__name__)
 
@@ -134,8 +143,6 @@ class FieldDef:
 
     def describe_conditions(self, titles: Mapping[str, str] | None = None) -> list[str]:
         """Human-readable rules for help text: "Required when “Registering on behalf…?” is Yes."."""
-        from django.utils.translation import gettext as _
-
         titles = titles or {}
         behaviors = {REQUIRED: _("Required"), OPTIONAL: _("Optional"), DISALLOWED: _("Not allowed")}
         out = []
@@ -356,8 +363,6 @@ def definition_from_infos(
 # --- the cache ---------------------------------------------------------------------------------------
 def fetch_definition(registration_type: str) -> FormDefinition:
     """Read one type's definitions from AWS (three calls, each paged by the gateway)."""
-    from smsvoice.gateway import get_gateway
-
     gateway = get_gateway()
     types = list(gateway.describe_registration_type_definitions(registration_types=[registration_type]))
     sections = list(gateway.describe_registration_section_definitions(registration_type=registration_type))
@@ -366,9 +371,11 @@ def fetch_definition(registration_type: str) -> FormDefinition:
 
 
 def refresh_definition(registration_type: str) -> FormDefinition:
-    """Fetch from AWS and store in the cache (raises the gateway's errors)."""
-    from .models import RegistrationDefinition
+    """Fetch from AWS and store in the cache (raises the gateway's errors).
 
+    Run by the `refresh_registration_definition` task, `manage.py refresh_registration_definitions`
+    and the worker's own steps; never by a page.
+    """
     definition = fetch_definition(registration_type)
     RegistrationDefinition.objects.update_or_create(
         registration_type=registration_type,
@@ -377,12 +384,24 @@ def refresh_definition(registration_type: str) -> FormDefinition:
     return definition
 
 
+def cached_definition(registration_type: str) -> FormDefinition | None:
+    """The cached definition whatever its age, or None: what pages read (they never call AWS).
+
+    A stale copy is still the best the page has; the daily refresh (beat) keeps it current.
+    """
+    row = RegistrationDefinition.objects.filter(registration_type=registration_type).first()
+    if row is None or row.definition.get("schema") != SCHEMA_VERSION:
+        return None
+    return FormDefinition.from_json(row.definition)
+
+
+def is_cached(registration_type: str) -> bool:
+    return cached_definition(registration_type) is not None
+
+
 def get_definition(registration_type: str) -> FormDefinition:
-    """The cached definition when fresh; else fetched (falling back to a stale copy if AWS fails)."""
-    from smsvoice.gateway import PermanentAwsError, RetryableAwsError
-
-    from .models import RegistrationDefinition
-
+    """For the worker: the cached definition when fresh; else fetched (falling back to a stale copy if
+    AWS fails)."""
     row = RegistrationDefinition.objects.filter(registration_type=registration_type).first()
     fresh = row is not None and row.definition.get("schema") == SCHEMA_VERSION
     if fresh and row.fetched_at >= timezone.now() - definition_ttl():
@@ -396,3 +415,24 @@ def get_definition(registration_type: str) -> FormDefinition:
             )
             return FormDefinition.from_json(row.definition)
         raise
+
+
+def definition_refresh(*, registration_type: str, force: bool = True) -> FormDefinition:
+    """What the refresh task runs: fetch and cache, or (`force=False`) only when not cached yet, so a
+    duplicate request for the same type costs one read and no AWS call."""
+    if not force:
+        cached = cached_definition(registration_type)
+        if cached is not None:
+            return cached
+    return refresh_definition(registration_type)
+
+
+def registration_types_in_use() -> list[str]:
+    """Every registration type the country catalogue, a registration or the cache names."""
+    return sorted(
+        {
+            *Country.objects.exclude(registration_type="").values_list("registration_type", flat=True),
+            *Registration.objects.values_list("registration_type", flat=True),
+            *RegistrationDefinition.objects.values_list("registration_type", flat=True),
+        }
+    )

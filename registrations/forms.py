@@ -11,7 +11,6 @@ definition are refused: nothing unknown ever reaches AWS.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -31,38 +30,12 @@ from .definitions import (
     FormDefinition,
     SectionDef,
 )
+from .inputs import FieldInput, sniff_content_type
 
 MAX_ATTACHMENT_BYTES = 1_572_864
-# Magic numbers: the content decides the type, not the file name or the browser's claim.
-ATTACHMENT_SIGNATURES = {
-    b"%PDF-": "application/pdf",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"\xff\xd8\xff": "image/jpeg",
-}
 ALLOWED_EXTENSIONS = {"pdf", "png", "jpg", "jpeg"}
 RESERVED_NAMES = frozenset({"csrfmiddlewaretoken", "action"})
 SAVE, SUBMIT = "save", "submit"
-
-
-@dataclass(frozen=True)
-class FieldInput:
-    """One field's new value: text, choices, or an uploaded file (None: keep the stored attachment)."""
-
-    text: str = ""
-    choices: tuple[str, ...] = ()
-    upload: UploadedFile | None = None
-    keep_attachment: bool = False
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.text or self.choices or self.upload or self.keep_attachment)
-
-
-def sniff_content_type(head: bytes) -> str | None:
-    for signature, content_type in ATTACHMENT_SIGNATURES.items():
-        if head.startswith(signature):
-            return content_type
-    return None
 
 
 def validate_attachment(upload: UploadedFile) -> str:

@@ -1,45 +1,23 @@
 """Registrations (AWS's API-defined sender-ID registration forms), their versions and field values,
-the cached form definitions, and AWS Support cases for countries without an API registration type.
+and the cached form definitions. (AWS Support cases are the supportcases app's.)
 
-AWS status strings are stored raw (never constrained to today's list): AWS adds values over time.
+AWS status strings are stored raw (never constrained to today's list): AWS adds values over time;
+what they mean is registrations/lifecycle.py's.
 """
 
 from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-
-class AwsRegistrationStatus:
-    """The RegistrationStatus values the portal knows; anything else is stored and shown as-is."""
-
-    CREATED = "CREATED"
-    SUBMITTED = "SUBMITTED"
-    AWS_REVIEWING = "AWS_REVIEWING"
-    REVIEWING = "REVIEWING"
-    REQUIRES_AUTHENTICATION = "REQUIRES_AUTHENTICATION"
-    PROVISIONING = "PROVISIONING"
-    COMPLETE = "COMPLETE"
-    REQUIRES_UPDATES = "REQUIRES_UPDATES"
-    CLOSED = "CLOSED"
-    DELETED = "DELETED"
-
-    # AWS is working on these: the poller lists them with a status filter.
-    IN_FLIGHT = (SUBMITTED, AWS_REVIEWING, REVIEWING, REQUIRES_AUTHENTICATION, PROVISIONING)
-    # Only a user action (ours) moves a registration out of these: nothing to poll.
-    AWAITING_USER = (CREATED, REQUIRES_UPDATES)
-    TERMINAL = (COMPLETE, CLOSED, DELETED)
-    KNOWN = IN_FLIGHT + AWAITING_USER + TERMINAL
 
 
 class RegistrationDefinition(models.Model):
     """Cache of one registration type's definitions (type, sections, fields) as AWS describes them.
 
-    Rows are refreshed after REGISTRATION_DEFINITION_TTL_SECONDS or by
-    `manage.py refresh_registration_definitions`; a stale row is still used when AWS is unreachable.
+    Filled and refreshed by the `refresh_registration_definition` task (and daily by beat) or by
+    `manage.py refresh_registration_definitions`; pages read it, never AWS (registrations.definitions).
     """
 
     registration_type = models.CharField(_("registration type"), max_length=64, unique=True)
@@ -197,36 +175,3 @@ class RegistrationFieldValue(models.Model):
         if self.select_choices:
             return ", ".join(self.select_choices)
         return self.text_value
-
-
-class SupportCase(models.Model):
-    """The AWS Support case opened for a sender-ID request whose country needs one."""
-
-    request = models.OneToOneField(
-        "senderids.SenderIdRequest", on_delete=models.CASCADE, related_name="support_case"
-    )
-    # Written before CreateCase and quoted in the subject: a redelivery finds the case it already
-    # opened (DescribeCases) instead of opening a second one. AWS Support has no ClientToken.
-    marker = models.UUIDField(_("reference"), default=uuid.uuid4, unique=True, editable=False)
-    create_attempted_at = models.DateTimeField(_("create attempted"), null=True, blank=True)
-    case_id = models.CharField(_("case ID"), max_length=200, blank=True, db_index=True)
-    display_id = models.CharField(_("display ID"), max_length=100, blank=True)
-    subject = models.CharField(_("subject"), max_length=300, blank=True)
-    body = models.TextField(_("body"), blank=True)
-    status = models.CharField(_("AWS status"), max_length=60, blank=True)
-    last_polled_at = models.DateTimeField(_("last polled"), null=True, blank=True)
-    next_poll_due = models.DateTimeField(_("next poll due"), null=True, blank=True, db_index=True)
-    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
-    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("support case")
-        verbose_name_plural = _("support cases")
-
-    def __str__(self) -> str:
-        return self.case_id or f"(pending) {self.marker}"

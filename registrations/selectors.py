@@ -1,26 +1,21 @@
-"""Reads of registrations and support cases: what the pages, the admin and other apps show."""
+"""Reads of registrations: what the form page, the admin and the process registry show."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from senderids.models import SenderIdRequest, Status
+from countries.models import SenderIdProcess
+from senderids.choices import Status
+from senderids.models import SenderIdRequest
 
 from .definitions import FormDefinition
-from .models import AwsRegistrationStatus as Aws
-from .models import Registration, RegistrationFieldValue, RegistrationVersion, SupportCase
-
-
-def request_for_viewer(*, user: AbstractBaseUser, pk: int) -> SenderIdRequest | None:
-    """The request if `user` may see it (its owner or staff), else None (the view answers 404)."""
-    qs = SenderIdRequest.objects.select_related("country", "owner").filter(pk=pk)
-    if not user.is_staff:
-        qs = qs.filter(owner=user)
-    return qs.first()
+from .lifecycle import AwsRegistrationStatus as Aws
+from .models import Registration, RegistrationFieldValue, RegistrationVersion
 
 
 def field_values(*, registration: Registration) -> dict[str, RegistrationFieldValue]:
@@ -98,9 +93,21 @@ def registration_progress(*, registration: Registration, request: SenderIdReques
     )
 
 
-def support_case_for_request(*, request: SenderIdRequest) -> SupportCase | None:
-    return SupportCase.objects.filter(request=request).first()
-
-
 def registration_for_request(*, request: SenderIdRequest) -> Registration | None:
+    """The request's Registration, if it has one (made with the request: a page never creates it)."""
     return Registration.objects.filter(request=request).first()
+
+
+def registration_sender_id_labels(requests: list[SenderIdRequest]) -> dict[int, str]:
+    """My sender IDs' "registration" column: AWS's raw status of each one's registration, one query."""
+    statuses = dict(
+        Registration.objects.filter(request__in=[r.pk for r in requests]).values_list(
+            "request_id", "aws_status"
+        )
+    )
+    return {r.pk: statuses.get(r.pk) or gettext("Not started") for r in requests}
+
+
+def registration_exclude_done(queryset: QuerySet[SenderIdRequest]) -> QuerySet[SenderIdRequest]:
+    """The home page's "register later" reminder drops a request once its owner pressed Submit."""
+    return queryset.exclude(process=SenderIdProcess.REGISTRATION, registration__submit_requested=True)

@@ -1,7 +1,8 @@
-"""Celery tasks of registrations: thin wrappers that load, call one service, done.
+"""Celery tasks of registrations: thin — take an id, call one service, retry by the one policy.
 
-Beat runs `poll_registrations` and `poll_support_cases` every REGISTRATION_POLL_SECONDS;
-`sync_registration` is enqueued (on commit) when the owner saves a registration that exists at AWS.
+Beat runs `poll_registrations` every REGISTRATION_POLL_SECONDS and `refresh_registration_definitions`
+daily; `sync_registration` is enqueued (on commit) when the owner saves a registration that exists at
+AWS; `refresh_registration_definition` when a request needs a form definition not cached yet.
 """
 
 from __future__ import annotations
@@ -10,42 +11,52 @@ import logging
 
 from celery import Task, shared_task
 
-from senderids.tasks import retry_countdown
+from smsvoice.retry import run_with_retries
 
-from . import services
+from . import definitions
+from .services import aws, poller
 
 logger = logging.getLogger(__name__)
 
 SYNC_MAX_RETRIES = 10
+DEFINITION_MAX_RETRIES = 5
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=SYNC_MAX_RETRIES)
 def sync_registration(self: Task, registration_id: int) -> None:
-    from smsvoice.gateway import RetryableAwsError
+    run_with_retries(
+        self,
+        aws.registration_sync,
+        what="sync registration",
+        max_retries=SYNC_MAX_RETRIES,
+        registration_id=registration_id,
+    )
 
-    try:
-        services.registration_sync(registration_id=registration_id)
-    except RetryableAwsError as exc:
-        if self.request.retries >= SYNC_MAX_RETRIES:
-            logger.error("sync registration %s: giving up: %s", registration_id, exc)
-            return
-        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=DEFINITION_MAX_RETRIES)
+def refresh_registration_definition(self: Task, registration_type: str, force: bool = False) -> None:
+    run_with_retries(
+        self,
+        definitions.definition_refresh,
+        what="refresh registration definition",
+        max_retries=DEFINITION_MAX_RETRIES,
+        registration_type=registration_type,
+        force=force,
+    )
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def refresh_registration_definitions() -> None:
+    """Daily: every registration type in use, each its own task (retried on its own)."""
+    for registration_type in definitions.registration_types_in_use():
+        refresh_registration_definition.delay(registration_type, force=True)
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def poll_registrations() -> str:
-    return _logged(services.registrations_poll(), "poll")
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def poll_support_cases() -> str:
-    return _logged(services.support_cases_poll(), "support cases")
-
-
-def _logged(report: services.PollReport, label: str) -> str:
-    """Log a poll cycle's changes (info) and errors (warning); the task's result is its summary."""
+    report = poller.registrations_poll()
     for line in report.changes:
-        logger.info("%s: %s", label, line)
+        logger.info("poll: %s", line)
     for line in report.errors:
-        logger.warning("%s: %s", label, line)
+        logger.warning("poll: %s", line)
     return str(report)

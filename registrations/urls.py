@@ -8,5 +8,4 @@ app_name = "registrations"
 urlpatterns = [
     path("<int:pk>/", views.registration_detail, name="detail"),
     path("<int:pk>/status/", views.registration_status, name="status"),
-    path("<int:pk>/confirm-support-case/", views.support_case_confirm, name="support_case_confirm"),
 ]

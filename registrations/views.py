@@ -1,7 +1,9 @@
 """The registration page (`/registrations/<request id>/`): the API-defined form, its status and AWS's
-reasons; for support-case requests, the case and the staff-only "confirm" action.
+reasons. A support-case request's old address here redirects to its support-case page.
 
 Owner or staff may look; only the owner edits; anyone else gets 404, anonymous users the login page.
+A GET reads only: the Registration row was made with the request, the form definition comes from the
+cache (when it is not there yet the page says so and refreshes itself while a worker fetches it).
 """
 
 from __future__ import annotations
@@ -15,19 +17,25 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from senderids.models import SenderIdRequest, Status
-from senderids.services import IllegalTransition
-from smsvoice.gateway import PermanentAwsError, RetryableAwsError
+from countries.models import SenderIdProcess
+from senderids import registry
+from senderids.choices import Status
+from senderids.models import SenderIdRequest
+from senderids.selectors import sender_id_request_for_viewer
 
-from . import selectors, services
-from .definitions import get_definition
+from . import selectors
+from .definitions import cached_definition
 from .forms import SUBMIT, RegistrationForm
+from .models import Registration
+from .services import draft
+
+# How often the "form is being fetched" page reloads itself (seconds); also its Retry-After.
+DEFINITION_PENDING_REFRESH_SECONDS = 5
 
 
 def _request_or_404(request: HttpRequest, pk: int) -> SenderIdRequest:
-    req = selectors.request_for_viewer(user=request.user, pk=pk)
+    req = sender_id_request_for_viewer(user=request.user, pk=pk)
     if req is None:
         raise Http404
     return req
@@ -36,30 +44,25 @@ def _request_or_404(request: HttpRequest, pk: int) -> SenderIdRequest:
 @login_required
 def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     req = _request_or_404(request, pk)
-    if req.process == "support_case":
-        return _support_case_page(request, req)
-    try:
-        registration = services.registration_for_request(request=req)
-    except services.RegistrationUnavailable as exc:
-        raise Http404 from exc
-    try:
-        definition = get_definition(registration.registration_type)
-    except (RetryableAwsError, PermanentAwsError) as exc:
-        return render(
-            request,
-            "registrations/unavailable.html",
-            {"req": req, "registration": registration, "error": exc.message},
-            status=503,
-        )
+    if req.process == SenderIdProcess.SUPPORT_CASE:
+        # The support case's page moved to /support-cases/<id>/: old links still work.
+        url = registry.detail_url(req)
+        if url is None:
+            raise Http404
+        return redirect(url)
+    registration = selectors.registration_for_request(request=req)
+    if registration is None:
+        raise Http404  # not a registration, or its country has no API registration type
+    definition = cached_definition(registration.registration_type)
+    if definition is None:
+        return _definition_pending(request, req, registration)
     is_owner = req.owner_id == request.user.pk
-    editable = is_owner and services.registration_is_editable(registration)
+    editable = is_owner and draft.registration_is_editable(registration)
     values = selectors.field_values(registration=registration)
-    attachments = selectors.attachment_names(values)
-    locked = services.locked_values(request=req, definition=definition)
     form_kwargs: dict[str, Any] = {
-        "locked": locked,
+        "locked": draft.locked_values(request=req, definition=definition),
         "definition": definition,
-        "attachments": attachments,
+        "attachments": selectors.attachment_names(values),
         "readonly": not editable,
     }
     if request.method == "POST":
@@ -69,14 +72,14 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if editable and form.is_valid():
             submit = form.action == SUBMIT
             try:
-                services.registration_save(
+                draft.registration_save(
                     registration=registration,
                     definition=definition,
                     inputs=form.field_inputs(),
                     submit=submit,
                     actor=request.user,
                 )
-            except services.RegistrationLocked:
+            except draft.RegistrationLocked:
                 messages.error(request, _("The registration can no longer be changed in its current status."))
                 return redirect("registrations:detail", pk=req.pk)
             except ValidationError as exc:
@@ -107,45 +110,33 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "progress": progress,
             "denied_version": selectors.latest_denied_version(registration=registration),
             "conditional_rules": definition.conditional_rules() if editable else {},
-            "missing": services.registration_missing_fields(registration=registration, definition=definition)
+            "missing": draft.registration_missing_fields(registration=registration, definition=definition)
             if editable
             else [],
         },
     )
 
 
+def _definition_pending(
+    request: HttpRequest, req: SenderIdRequest, registration: Registration
+) -> HttpResponse:
+    """503 + Retry-After: AWS's form is not cached yet; a worker fetches it (asked again here, on commit,
+    in case the first fetch failed: a duplicate finds the cache filled and calls nothing)."""
+    draft.definition_refresh_enqueue(registration_type=registration.registration_type)
+    response = render(
+        request,
+        "registrations/unavailable.html",
+        {"req": req, "registration": registration, "refresh_seconds": DEFINITION_PENDING_REFRESH_SECONDS},
+        status=503,
+    )
+    response["Retry-After"] = str(DEFINITION_PENDING_REFRESH_SECONDS)
+    return response
+
+
 def _submit_message(req: SenderIdRequest) -> str:
     if req.status in (Status.PENDING_REVIEW, Status.APPROVED):
         return _("Registration ready: it is submitted to AWS as soon as your request is approved.")
     return _("Registration submitted: it is sent to AWS for review now.")
-
-
-def _support_case_page(request: HttpRequest, req: SenderIdRequest) -> HttpResponse:
-    case = selectors.support_case_for_request(request=req)
-    return render(
-        request,
-        "registrations/support_case.html",
-        {
-            "req": req,
-            "case": case,
-            "can_confirm": request.user.is_staff and req.status == Status.SUPPORT_CASE_RESOLVED,
-        },
-    )
-
-
-@login_required
-@require_POST
-def support_case_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    req = _request_or_404(request, pk)
-    if not request.user.is_staff:
-        raise Http404
-    try:
-        services.support_case_confirm(request=req, actor=request.user)
-    except IllegalTransition:
-        messages.error(request, _("Only a resolved support case can be confirmed."))
-    else:
-        messages.success(request, _("Sender ID confirmed: the request is active."))
-    return redirect("registrations:detail", pk=req.pk)
 
 
 @login_required

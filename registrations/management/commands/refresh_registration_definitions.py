@@ -5,9 +5,7 @@ Without arguments: every registration type the country catalogue or an existing 
 
 from django.core.management.base import BaseCommand, CommandError
 
-from countries.models import Country
 from registrations import definitions
-from registrations.models import Registration, RegistrationDefinition
 from smsvoice.gateway import PermanentAwsError, RetryableAwsError
 
 
@@ -18,13 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("types", nargs="*", help="Registration types, e.g. IN_SENDER_ID_REGISTRATION.")
 
     def handle(self, *args, **options):
-        types = options["types"] or sorted(
-            {
-                *Country.objects.exclude(registration_type="").values_list("registration_type", flat=True),
-                *Registration.objects.values_list("registration_type", flat=True),
-                *RegistrationDefinition.objects.values_list("registration_type", flat=True),
-            }
-        )
+        types = options["types"] or definitions.registration_types_in_use()
         failed = 0
         for registration_type in types:
             try:

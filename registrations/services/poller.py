@@ -1,0 +1,469 @@
+"""The registration status poller: mirror AWS's registration statuses onto our rows and requests.
+
+Beat runs `registrations_poll` every REGISTRATION_POLL_SECONDS (task `poll_registrations`; also
+`manage.py poll_registrations`). It lists in pages of 100, claims rows with skip_locked, asks AWS for
+details only about rows that changed, and moves each request the way registrations/lifecycle.py maps
+its registration's AWS status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from senderids import lifecycle
+from senderids.choices import Status
+from senderids.events import Event
+from senderids.models import SenderIdRequest
+from smsvoice.gateway import PermanentAwsError, RetryableAwsError, get_gateway
+
+from .. import events
+from ..lifecycle import OPEN_AT_AWS_STATUSES, REVIEW_VERSION_STATUS, request_status_for
+from ..lifecycle import AwsRegistrationStatus as Aws
+from ..models import Registration, RegistrationFieldValue
+from .aws import LEASE, ReviewVersion, info_fields, upsert_versions
+
+PAGE_SIZE = 100
+
+
+def poll_interval() -> timedelta:
+    return timedelta(seconds=settings.REGISTRATION_POLL_SECONDS)
+
+
+@dataclass
+class PollReport:
+    """What one poll cycle did (printed by `manage.py poll_registrations`)."""
+
+    listed: int = 0
+    looked_up: int = 0
+    changes: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return f"listed {self.listed}, looked up {self.looked_up}, {len(self.changes)} changed"
+
+
+@dataclass
+class _Change:
+    row: Registration
+    info: Any
+    request_status: str
+    versions: list[Any] = field(default_factory=list)
+    field_values: list[Any] = field(default_factory=list)
+    sender_id: Any = None  # DescribeSenderIds' answer once AWS lists the registered sender ID
+
+
+def _chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _due(now: datetime) -> Q:
+    return Q(next_poll_due__isnull=True) | Q(next_poll_due__lte=now)
+
+
+def registrations_poll(*, now: datetime | None = None) -> PollReport:
+    """One poll cycle: mirror AWS's registration statuses onto the portal's rows and requests.
+
+    1. DescribeRegistrations filtered on the in-review statuses (and our registration types), in pages
+       of 100: one call per 100 registrations, not one per registration.
+    2. Rows we expected in review that the listing no longer shows have left review (COMPLETE,
+       REQUIRES_UPDATES, CLOSED, ...): those few are asked for by id (≤5 per call).
+    3. Per page: rows are claimed with select_for_update(skip_locked) — parallel workers never process a
+       row twice — unchanged rows are stamped in one UPDATE, changed rows get their versions (only
+       theirs, and only when the change carries version detail), then are written with bulk_update,
+       with a StatusEvent for every request status they move.
+    """
+    now = now or timezone.now()
+    report = PollReport()
+    gateway = get_gateway()
+    watched = Registration.objects.exclude(aws_registration_id="").filter(
+        request__status__in=OPEN_AT_AWS_STATUSES
+    )
+    types = sorted(set(watched.values_list("registration_type", flat=True).distinct()))
+    if not types:
+        return report
+    seen: set[str] = set()
+    listing = gateway.describe_registrations(
+        statuses=list(Aws.IN_FLIGHT), registration_types=types if len(types) <= 20 else None
+    )
+    for page in _chunked(listing, PAGE_SIZE):
+        report.listed += len(page)
+        seen.update(info.registration_id for info in page)
+        _poll_page(page, now, report)
+    expected = (
+        watched.filter(request__status=Status.REGISTRATION_SUBMITTED)
+        .filter(_due(now))
+        .exclude(aws_status=Aws.COMPLETE)
+        .filter(Q(aws_status_changed_at__isnull=True) | Q(aws_status_changed_at__lt=now))
+        .values_list("aws_registration_id", flat=True)
+    )
+    missing = [rid for rid in expected.iterator(chunk_size=2000) if rid not in seen]
+    if missing:
+        for page in _chunked(gateway.describe_registrations(registration_ids=missing), PAGE_SIZE):
+            report.looked_up += len(page)
+            _poll_page(page, now, report)
+    _poll_unconfirmed(now, report)
+    return report
+
+
+# What the poller reads of a row: a page of 100 must stay cheap to load (no unneeded columns).
+_POLL_FIELDS = (
+    "aws_registration_id",
+    "aws_status",
+    "current_version_number",
+    "approved_version_number",
+    "latest_denied_version_number",
+    "aws_status_changed_at",
+    "request__status",
+    "request__sender_id",
+    "request__country",
+    "request__aws_status",
+)
+
+
+def _poll_page(infos: list[Any], now: datetime, report: PollReport) -> None:
+    by_id = {info.registration_id: info for info in infos}
+    with transaction.atomic():
+        rows = list(
+            Registration.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("request")
+            .only(*_POLL_FIELDS)
+            .filter(aws_registration_id__in=list(by_id), request__status__in=OPEN_AT_AWS_STATUSES)
+            .filter(_due(now))
+        )
+        changes, unchanged = [], []
+        for row in rows:
+            info = by_id[row.aws_registration_id]
+            if _differs(row, info) or _request_lags(row.request.status, info.status):
+                changes.append(_Change(row=row, info=info, request_status=row.request.status))
+            else:
+                unchanged.append(row.pk)
+        next_due = now + poll_interval() / 2
+        if unchanged:
+            Registration.objects.filter(pk__in=unchanged).update(last_polled_at=now, next_poll_due=next_due)
+        if changes:
+            # Leased: no other worker touches these while we ask AWS about them (lock released now).
+            Registration.objects.filter(pk__in=[c.row.pk for c in changes]).update(next_poll_due=now + LEASE)
+    if changes:
+        _fetch_details(changes, report)
+        _apply_changes(changes, now, report)
+
+
+def bulk_write(model: type, rows: list[Any], fields: list[str], max_groups: int = 5) -> None:
+    """Write `fields` of `rows` in a bounded number of queries.
+
+    Rows a poll changes mostly get the same values (a page moving SUBMITTED → REVIEWING): grouped by
+    value, that is one plain UPDATE … WHERE pk IN (…) per group. Django's bulk_update (one CASE per
+    field and row) is only used when the values are too varied (more than `max_groups` groups);
+    either way a page costs at most `max_groups` queries, whatever N.
+    """
+    if not rows:
+        return
+    groups: dict[tuple, list[int]] = {}
+    for row in rows:
+        groups.setdefault(tuple(getattr(row, name) for name in fields), []).append(row.pk)
+    if len(groups) > max_groups:
+        model.objects.bulk_update(rows, fields)
+        return
+    for values, pks in groups.items():
+        model.objects.filter(pk__in=pks).update(**dict(zip(fields, values, strict=True)))
+
+
+def _differs(row: Registration, info: Any) -> bool:
+    return (
+        row.aws_status != info.status
+        or row.current_version_number != info.current_version_number
+        or row.approved_version_number != info.approved_version_number
+        or row.latest_denied_version_number != info.latest_denied_version_number
+    )
+
+
+def _request_lags(request_status: str, aws_status: str) -> bool:
+    target = request_status_for(aws_status)
+    return target is not None and target != request_status and target != Status.ACTIVE
+
+
+def _fetch_details(changes: list[_Change], report: PollReport) -> None:
+    """Versions (and per-field feedback after a denial) for changed rows only; sender IDs for COMPLETE."""
+    gateway = get_gateway()
+    completes = []
+    for change in changes:
+        info, row = change.info, change.row
+        review_move = info.status in REVIEW_VERSION_STATUS and info.current_version_number == (
+            row.current_version_number
+        )
+        try:
+            if not review_move:
+                numbers = sorted(
+                    {
+                        n
+                        for n in (
+                            info.current_version_number,
+                            info.latest_denied_version_number,
+                            info.approved_version_number,
+                        )
+                        if n
+                    }
+                )
+                change.versions = gateway.describe_registration_versions(
+                    registration_id=info.registration_id, version_numbers=numbers
+                )
+            if info.status == Aws.REQUIRES_UPDATES and info.latest_denied_version_number:
+                change.field_values = gateway.describe_registration_field_values(
+                    registration_id=info.registration_id, version_number=info.latest_denied_version_number
+                )
+        except (RetryableAwsError, PermanentAwsError) as exc:
+            report.errors.append(f"{info.registration_id}: {exc}")
+            change.info = None  # retried next cycle (its lease expires)
+            continue
+        if info.status == Aws.COMPLETE:
+            completes.append(change)
+    _confirm_sender_ids(completes, report)
+
+
+def _confirm_sender_ids(changes: list[_Change], report: PollReport) -> None:
+    """ASSOCIATE_ON_APPROVAL: AWS made the sender ID at COMPLETE; confirm it before calling it active."""
+    if not changes:
+        return
+    gateway = get_gateway()
+    wanted = {(c.row.request.sender_id, c.row.request.country_id): c for c in changes}
+    found: dict[tuple[str, str], Any] = {}
+    try:
+        for info in gateway.describe_sender_ids(sender_ids=list(wanted)):
+            found[(info.sender_id, info.iso_country_code)] = info
+    except PermanentAwsError as exc:
+        if exc.code != "ResourceNotFoundException":
+            report.errors.append(str(exc))
+            return
+        # One of a batch is not there yet: ask one by one.
+        for sender_id, country in wanted:
+            try:
+                info = gateway.get_sender_id(sender_id=sender_id, iso_country_code=country)
+            except (RetryableAwsError, PermanentAwsError) as err:
+                report.errors.append(str(err))
+                continue
+            if info is not None:
+                found[(sender_id, country)] = info
+    except RetryableAwsError as exc:
+        report.errors.append(str(exc))
+        return
+    for key, change in wanted.items():
+        info = found.get(key)
+        if (
+            info
+            and info.registered
+            and (not info.registration_id or info.registration_id == change.row.aws_registration_id)
+        ):
+            change.sender_id = info
+
+
+def _apply_changes(changes: list[_Change], now: datetime, report: PollReport) -> None:
+    changes = [c for c in changes if c.info is not None]
+    if not changes:
+        return
+    with transaction.atomic():
+        fresh = {
+            r.pk: r
+            for r in Registration.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("request")
+            .only(*_POLL_FIELDS)
+            .filter(pk__in=[c.row.pk for c in changes])
+        }
+        applied, versions, denials = [], [], []
+        for change in changes:
+            row = fresh.get(change.row.pk)
+            if (
+                row is None
+                or row.aws_status != change.row.aws_status
+                or row.request.status != change.request_status
+            ):
+                continue  # moved meanwhile (e.g. the owner resubmitted): next cycle sees the new state
+            info = change.info
+            for name, value in info_fields(info).items():
+                setattr(row, name, value)
+            if change.row.aws_status != info.status:
+                row.aws_status_changed_at = now
+            row.last_polled_at = now
+            row.next_poll_due = now + poll_interval() / 2
+            applied.append((row, change))
+            versions += [(row, v) for v in change.versions]
+            if not change.versions and info.status in REVIEW_VERSION_STATUS:
+                versions.append(
+                    (row, ReviewVersion(info.current_version_number, REVIEW_VERSION_STATUS[info.status]))
+                )
+            if change.field_values:
+                denials.append((row, change.field_values))
+        bulk_write(
+            Registration,
+            [row for row, _c in applied],
+            [
+                "aws_status",
+                "current_version_number",
+                "approved_version_number",
+                "latest_denied_version_number",
+                "aws_status_changed_at",
+                "last_polled_at",
+                "next_poll_due",
+            ],
+        )
+        upsert_versions(versions)
+        _store_denials(denials)
+        _mirror_requests(applied, report)
+
+
+def _store_denials(denials: list[tuple[Registration, list[Any]]]) -> None:
+    """Per-field DeniedReason/Feedback from DescribeRegistrationFieldValues onto our value rows."""
+    if not denials:
+        return
+    feedback = {(registration.pk, fv.field_path): fv for registration, values in denials for fv in values}
+    rows = list(RegistrationFieldValue.objects.filter(registration__in=[r.pk for r, _v in denials]))
+    for row in rows:
+        fv = feedback.get((row.registration_id, row.field_path))
+        row.denied_reason = (fv.denied_reason or "") if fv else ""
+        row.feedback = (fv.feedback or "") if fv else ""
+    RegistrationFieldValue.objects.bulk_update(rows, ["denied_reason", "feedback"])
+    # A denied field the portal never stored (AWS-side value): keep its feedback visible too.
+    known = {(r.registration_id, r.field_path) for r in rows}
+    extra = [
+        RegistrationFieldValue(
+            registration_id=registration_pk,
+            field_path=path,
+            text_value=fv.text_value or "",
+            select_choices=list(fv.select_choices or []),
+            denied_reason=fv.denied_reason or "",
+            feedback=fv.feedback or "",
+        )
+        for (registration_pk, path), fv in feedback.items()
+        if (registration_pk, path) not in known and (fv.denied_reason or fv.feedback)
+    ]
+    RegistrationFieldValue.objects.bulk_create(extra)
+
+
+def denial_summary(versions: Iterable[Any]) -> str:
+    reasons = [
+        (d.get("short_description") or d.get("reason") or "")
+        for v in versions
+        for d in (v.denied_reasons or [])
+    ]
+    return "; ".join(r for r in reasons if r)
+
+
+def _mirror_requests(applied: list[tuple[Registration, _Change]], report: PollReport) -> None:
+    """Move each request to the status its registration's AWS status means; raw AWS status beside it."""
+    quiet: list[SenderIdRequest] = []
+    # Requests that change status are loaded whole (one query): notifications read owner and country.
+    moving = [
+        row.request_id
+        for row, change in applied
+        if (target := request_status_for(change.info.status)) is not None
+        and target != row.request.status
+        and (target != Status.ACTIVE or change.sender_id is not None)
+    ]
+    full = SenderIdRequest.objects.select_related("owner", "country").in_bulk(moving) if moving else {}
+    for row, change in applied:
+        request, info = full.get(row.request_id, row.request), change.info
+        target = request_status_for(info.status)
+        if target == Status.ACTIVE and change.sender_id is None:
+            target = None  # COMPLETE, sender ID not listed yet: confirmed on a later cycle
+        label = f"{row.aws_registration_id} {change.row.aws_status or '∅'} → {info.status}"
+        if target is None or target == request.status:
+            request.aws_status = info.status
+            quiet.append(request)
+            report.changes.append(label)
+            continue
+        event, extra = _move(target, change)
+        try:
+            lifecycle.transition(request, target, event=event, expected_from=change.request_status, **extra)
+        except lifecycle.IllegalTransition as exc:  # TransitionConflict included
+            report.errors.append(f"request {request.pk}: {exc}")
+            continue
+        report.changes.append(f"{label}; request #{request.pk} {change.request_status} → {target}")
+    if quiet:
+        bulk_write(SenderIdRequest, quiet, ["aws_status"])
+
+
+def _move(target: str, change: _Change) -> tuple[Event, dict[str, Any]]:
+    """The timeline entry and the request columns of a move the poller makes to `target`."""
+    info = change.info
+    extra: dict[str, Any] = {"aws_status": info.status}
+    if target == Status.REQUIRES_UPDATES:
+        denied = [v for v in change.versions if v.version_number == info.latest_denied_version_number]
+        event = events.registration_requires_updates(
+            info.latest_denied_version_number, denial_summary(denied), info.status
+        )
+    elif target == Status.ACTIVE:
+        event = events.registration_approved()
+        extra.update(
+            aws_sender_id_arn=change.sender_id.sender_id_arn,
+            monthly_leasing_price=str(change.sender_id.monthly_leasing_price or "")[:20],
+        )
+    elif target == Status.FAILED:
+        event = events.registration_ended(info.status)
+        extra.update(aws_error_code=info.status, aws_error_message=event.reason)
+    else:
+        event = events.registration_status_mirrored(info.status)
+    return event, extra
+
+
+def _poll_unconfirmed(now: datetime, report: PollReport) -> None:
+    """COMPLETE registrations whose sender ID AWS did not list yet: only DescribeSenderIds again."""
+    while _poll_unconfirmed_page(now, report):
+        pass
+
+
+def _poll_unconfirmed_page(now: datetime, report: PollReport) -> bool:
+    with transaction.atomic():
+        rows = list(
+            Registration.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("request")
+            .filter(aws_status=Aws.COMPLETE, request__status=Status.REGISTRATION_SUBMITTED)
+            .filter(_due(now))[:PAGE_SIZE]
+        )
+        if not rows:
+            return False
+        Registration.objects.filter(pk__in=[r.pk for r in rows]).update(next_poll_due=now + LEASE)
+    changes = [_Change(row=row, info=_Unchanged(row), request_status=row.request.status) for row in rows]
+    _confirm_sender_ids(changes, report)
+    _apply_changes(changes, now, report)
+    return True
+
+
+@dataclass
+class _Unchanged:
+    """A RegistrationInfo-like view of a row as stored (used to re-apply a COMPLETE not yet confirmed)."""
+
+    row: Registration
+
+    @property
+    def registration_id(self) -> str:
+        return self.row.aws_registration_id
+
+    @property
+    def status(self) -> str:
+        return self.row.aws_status
+
+    @property
+    def current_version_number(self) -> int | None:
+        return self.row.current_version_number
+
+    @property
+    def approved_version_number(self) -> int | None:
+        return self.row.approved_version_number
+
+    @property
+    def latest_denied_version_number(self) -> int | None:
+        return self.row.latest_denied_version_number
