@@ -56,7 +56,8 @@ def seed(simulator, n: int, changed: int, owner, country) -> None:
     from django.utils import timezone
 
     from registrations.models import Registration
-    from senderids.models import SenderIdRequest, Status
+    from senderids.choices import Status
+    from senderids.models import SenderIdRequest
     from smsvoice.simulator.backend import RegionState, RegistrationRecord, VersionRecord
 
     now = simulator.now()

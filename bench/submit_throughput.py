@@ -28,8 +28,6 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from senderids.services.requests import sender_id_request_approve
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 TARGET_RATIO = 1.10
@@ -125,7 +123,9 @@ def main() -> int:
     from django.db import connection
 
     from countries.models import Country, SenderIdProcess
-    from senderids.models import SenderIdRequest, Status
+    from senderids.choices import Status
+    from senderids.models import SenderIdRequest
+    from senderids.services.requests import sender_id_request_approve
     from smsvoice import ratelimit
 
     broker = redis.Redis.from_url(settings.REDIS_URL)

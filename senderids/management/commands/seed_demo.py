@@ -17,7 +17,7 @@ SUPPORT_GROUP = "Support staff"
 def ensure_support_group() -> Group:
     group, _ = Group.objects.get_or_create(name=SUPPORT_GROUP)
     perms = Permission.objects.filter(
-        content_type__app_label__in=("countries", "senderids", "registrations", "smsvoice"),
+        content_type__app_label__in=("countries", "senderids", "registrations", "supportcases", "smsvoice"),
         # Support staff read everything in admin but change nothing.
         codename__startswith="view_",
     )
