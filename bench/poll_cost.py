@@ -58,7 +58,7 @@ def seed(simulator, n: int, changed: int, owner, country) -> None:
     from registrations.models import Registration
     from senderids.choices import Status
     from senderids.models import SenderIdRequest
-    from smsvoice.simulator.backend import RegionState, RegistrationRecord, VersionRecord
+    from smsvoice.simulator.records import RegionState, RegistrationRecord, VersionRecord
 
     now = simulator.now()
     state = simulator.regions.setdefault(REGION, RegionState())

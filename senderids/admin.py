@@ -22,7 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from smsvoice.gateway import AwsError
+from smsvoice.errors import AwsError
 from smsvoice.selectors import aws_calls_for_request
 
 from . import registry

@@ -12,7 +12,7 @@ import logging
 
 from celery import Task, shared_task
 
-from smsvoice.gateway import AwsError
+from smsvoice.errors import AwsError
 from smsvoice.retry import run_with_retries
 
 from . import notifications

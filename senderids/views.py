@@ -21,7 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from countries.models import SenderIdProcess
-from smsvoice.gateway import PermanentAwsError, RetryableAwsError
+from smsvoice.errors import PermanentAwsError, RetryableAwsError
 
 from . import registry, selectors
 from .choices import Capability, MessageType, Status

@@ -15,7 +15,7 @@ from typing import Any
 from celery import Task
 from django.conf import settings
 
-from .gateway import RetryableAwsError
+from .errors import RetryableAwsError
 
 logger = logging.getLogger(__name__)
 

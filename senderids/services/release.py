@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from smsvoice import gateway
-from smsvoice.gateway import PermanentAwsError, RetryableAwsError
+from smsvoice.errors import PermanentAwsError, RetryableAwsError
 
 from .. import events, lifecycle
 from ..choices import Status

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from smsvoice import gateway
-from smsvoice.gateway import PermanentAwsError, RetryableAwsError
+from smsvoice.errors import PermanentAwsError, RetryableAwsError
 
 from .. import events, lifecycle, registry
 from ..choices import Status

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from senderids.choices import DriftKind
 from senderids.models import SenderIdDrift
 from senderids.services.reconcile import SyncInProgress, sender_ids_sync
-from smsvoice.gateway import AwsError
+from smsvoice.errors import AwsError
 
 
 def describe(drift: SenderIdDrift) -> str:
