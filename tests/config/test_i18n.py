@@ -220,7 +220,7 @@ def test_plural_forms_follow_the_french_rule():
 
 def test_model_choices_and_terms_are_translated():
     from countries.models import SenderIdProcess
-    from senderids.models import Status
+    from senderids.choices import Status
 
     with translation.override("fr"):
         assert str(SenderIdProcess.SUPPORT_CASE.label) == "Dossier de support requis"

@@ -137,7 +137,8 @@ def test_retry_failed_request_resubmits_with_a_fresh_client_token(
 def test_drift_admin_lists_open_drift(client, admin_user_):
     from django.utils import timezone
 
-    from senderids.models import DriftKind, SenderIdDrift
+    from senderids.choices import DriftKind
+    from senderids.models import SenderIdDrift
 
     now = timezone.now()
     SenderIdDrift.objects.create(
