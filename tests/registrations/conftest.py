@@ -1,5 +1,8 @@
-"""Fixtures for the registrations suite: countries, requests in each status, a simulator in ap-south-1
-(India's registration type exists only there), clients per persona."""
+"""Fixtures for the registrations suite: requests with their Registration row, a simulator in ap-south-1
+(India's registration type exists only there), the form definitions cached, the form's answers.
+
+`countries`, the personas and `owner_client` are tests/conftest.py's.
+"""
 
 from __future__ import annotations
 
@@ -12,23 +15,21 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from countries.models import Country, SenderIdProcess
-from registrations import services
-from registrations.definitions import get_definition
-from registrations.forms import FieldInput
+from countries.models import SenderIdProcess
+from registrations import selectors
+from registrations.definitions import get_definition, refresh_definition
+from registrations.inputs import FieldInput
 from registrations.models import Registration
-from senderids.models import SenderIdRequest, Status
-from senderids.services import sender_id_request_set_status
+from registrations.services import draft, poller
+from senderids.models import SenderIdRequest
 from smsvoice.gateway import reset_gateway
 from tests.factories import SenderIdRequestFactory
+from tests.process_factories import RegistrationFactory
 
 REGION = "ap-south-1"
-
-COUNTRIES = {
-    "IN": ("India", SenderIdProcess.REGISTRATION, "IN_SENDER_ID_REGISTRATION"),
-    "SG": ("Singapore", SenderIdProcess.REGISTRATION, "SG_SENDER_ID_REGISTRATION"),
-    "VN": ("Vietnam", SenderIdProcess.SUPPORT_CASE, ""),
-}
+SYNC_TASK = "registrations.tasks.sync_registration"
+REFRESH_TASK = "registrations.tasks.refresh_registration_definition"
+REGISTRATION_TYPES = ("IN_SENDER_ID_REGISTRATION", "SG_SENDER_ID_REGISTRATION")
 
 # Complete, valid answers for each form (the sender ID field is filled from the request).
 INDIA_VALUES: dict[str, Any] = {
@@ -62,17 +63,6 @@ SINGAPORE_VALUES: dict[str, Any] = {
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-@pytest.fixture
-def countries(db) -> dict[str, Country]:
-    out = {}
-    for iso, (name, process, registration_type) in COUNTRIES.items():
-        out[iso], _ = Country.objects.update_or_create(
-            iso_code=iso,
-            defaults={"name": name, "sender_id_process": process, "registration_type": registration_type},
-        )
-    return out
 
 
 class Sim:
@@ -109,37 +99,32 @@ def sim(sms_simulator, settings) -> Iterator[Sim]:
 
 
 @pytest.fixture
+def definitions(sim, countries) -> None:
+    """India's and Singapore's form definitions in the cache, fetched from the simulator by the real
+    refresh (what the `refresh_registration_definition` task does): the form page reads only the cache."""
+    for registration_type in REGISTRATION_TYPES:
+        refresh_definition(registration_type)
+
+
+@pytest.fixture
 def make_request(countries, owner):
-    """A SenderIdRequest of the owner for a country, in pending_review."""
+    """A SenderIdRequest of the owner for a country, in pending_review, with what its creation makes
+    (a registration request has its Registration row)."""
 
     def make(iso: str = "IN", sender_id: str = "EXMPLE", **fields: Any) -> SenderIdRequest:
         fields.setdefault("registration_form_name", f"{sender_id} registration")
-        return SenderIdRequestFactory(owner=owner, country=countries[iso], sender_id=sender_id, **fields)
+        request = SenderIdRequestFactory(owner=owner, country=countries[iso], sender_id=sender_id, **fields)
+        if request.process == SenderIdProcess.REGISTRATION:
+            RegistrationFactory(request=request)
+        return request
 
     return make
 
 
-def approve_and_claim(request: SenderIdRequest) -> SenderIdRequest:
-    """pending_review → approved → submitting, as the admin and the pipeline's claim do."""
-    sender_id_request_set_status(request=request, to=Status.APPROVED, actor="test-approver")
-    sender_id_request_set_status(request=request, to=Status.SUBMITTING, actor="worker")
-    return request
-
-
 @pytest.fixture
-def owner_client(client, owner):
-    client.force_login(owner)
-    return client
-
-
-@pytest.fixture
-def no_sync_enqueue(monkeypatch) -> list[int]:
-    """Capture sync_registration enqueues (the tests run the service themselves)."""
-    from registrations import tasks
-
-    sent: list[int] = []
-    monkeypatch.setattr(tasks.sync_registration, "delay", lambda pk: sent.append(pk))
-    return sent
+def sync_enqueued(sent_tasks) -> list[int]:
+    """The registrations a save asked a worker to sync (captured: the tests run the service themselves)."""
+    return sent_tasks[SYNC_TASK]
 
 
 @pytest.fixture(autouse=True)
@@ -163,7 +148,7 @@ _ticks = itertools.count(1)
 
 def poll():
     """One beat cycle; each a poll interval after the previous one, so every row is due again."""
-    return services.registrations_poll(now=timezone.now() + timedelta(seconds=300 * next(_ticks)))
+    return poller.registrations_poll(now=timezone.now() + timedelta(seconds=300 * next(_ticks)))
 
 
 def inputs(values: dict) -> dict[str, FieldInput]:
@@ -174,12 +159,12 @@ def inputs(values: dict) -> dict[str, FieldInput]:
 
 
 def save(request, values: dict, *, submit: bool, files: dict | None = None) -> Registration:
-    registration = services.registration_for_request(request=request)
+    registration = selectors.registration_for_request(request=request)
     definition = get_definition(registration.registration_type)
     data = inputs(values)
     for path, upload in (files or {}).items():
         data[path] = FieldInput(upload=upload)
-    services.registration_save(
+    draft.registration_save(
         registration=registration, definition=definition, inputs=data, submit=submit, actor=request.owner
     )
     registration.refresh_from_db()

@@ -10,13 +10,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from registrations import services
+from registrations import selectors
 from registrations.models import Registration, RegistrationVersion
-from senderids.models import Status
+from registrations.services import aws, poller
+from senderids.choices import Status
+from tests.process_factories import approve_and_claim
 
-from .conftest import INDIA_VALUES, PDF, SINGAPORE_VALUES, approve_and_claim, poll, save
+from .conftest import INDIA_VALUES, PDF, SINGAPORE_VALUES, poll, save
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 
 REVIEW = 100.0  # review delay: SUBMITTED until 20 s, REVIEWING until 80 s, COMPLETE at 100 s
 
@@ -32,7 +34,7 @@ def test_india_draft_submitted_before_approval_goes_to_aws_once_approved(sim, ma
     save(request, INDIA_VALUES, submit=True)
     assert sim.mutations() == []  # a local draft until approval
 
-    services.registration_start(request=approve_and_claim(request))
+    aws.registration_start(request=approve_and_claim(request))
 
     assert reload(request).status == Status.REGISTRATION_SUBMITTED
     assert sim.count("CreateRegistration") == 1
@@ -50,7 +52,7 @@ def test_india_reviewing_then_complete_makes_the_request_active(sim, make_reques
     sim.configure(review_delay=REVIEW)
     request = make_request("IN", "EXMPLE")
     save(request, INDIA_VALUES, submit=True)
-    services.registration_start(request=approve_and_claim(request))
+    aws.registration_start(request=approve_and_claim(request))
     registration = Registration.objects.get(request=request)
 
     sim.advance(30)
@@ -78,13 +80,13 @@ def test_a_redelivered_start_never_creates_a_second_registration(sim, make_reque
     request = make_request("IN", "EXMPLE")
     save(request, INDIA_VALUES, submit=False)
     approve_and_claim(request)
-    registration = services.registration_for_request(request=request)
+    registration = selectors.registration_for_request(request=request)
     # A first attempt reached AWS, then the worker died before recording the answer.
     sim.client().create_registration(
         RegistrationType="IN_SENDER_ID_REGISTRATION", ClientToken=str(registration.client_token)
     )
 
-    services.registration_start(request=request)
+    aws.registration_start(request=request)
 
     assert len(sim.registrations()) == 1
     registration.refresh_from_db()
@@ -93,10 +95,10 @@ def test_a_redelivered_start_never_creates_a_second_registration(sim, make_reque
 
 
 def test_register_later_then_fill_and_submit(
-    sim, make_request, no_sync_enqueue, django_capture_on_commit_callbacks
+    sim, make_request, sync_enqueued, django_capture_on_commit_callbacks
 ):
     request = make_request("IN", "EXMPLE", registration_choice="later")
-    services.registration_start(request=approve_and_claim(request))
+    aws.registration_start(request=approve_and_claim(request))
     assert reload(request).status == Status.REGISTRATION_DRAFT
     # Only the sender ID (fixed by the request) was pushed.
     assert [c["params"]["FieldPath"] for c in sim.calls("PutRegistrationFieldValue")] == [
@@ -105,27 +107,27 @@ def test_register_later_then_fill_and_submit(
 
     with django_capture_on_commit_callbacks(execute=True):
         registration = save(request, INDIA_VALUES, submit=True)
-    assert no_sync_enqueue == [registration.pk]
-    services.registration_sync(registration_id=registration.pk)
+    assert sync_enqueued == [registration.pk]
+    aws.registration_sync(registration_id=registration.pk)
 
     assert reload(request).status == Status.REGISTRATION_SUBMITTED
     assert sim.count("SubmitRegistrationVersion") == 1
 
 
-def test_later_saves_push_only_changed_fields(sim, make_request, no_sync_enqueue):
+def test_later_saves_push_only_changed_fields(sim, make_request, sync_enqueued):
     request = make_request("IN", "EXMPLE")
     save(request, INDIA_VALUES, submit=False)
-    services.registration_start(request=approve_and_claim(request))
+    aws.registration_start(request=approve_and_claim(request))
     before = sim.count("PutRegistrationFieldValue")
 
     registration = save(request, {**INDIA_VALUES, "companyInfo.companyName": "Renamed Corp"}, submit=False)
-    services.registration_sync(registration_id=registration.pk)
+    aws.registration_sync(registration_id=registration.pk)
 
     puts = sim.calls("PutRegistrationFieldValue")[before:]
     assert [(c["params"]["FieldPath"], c["params"]["TextValue"]) for c in puts] == [
         ("companyInfo.companyName", "Renamed Corp")
     ]
-    services.registration_sync(registration_id=registration.pk)  # nothing changed: nothing sent
+    aws.registration_sync(registration_id=registration.pk)  # nothing changed: nothing sent
     assert sim.count("PutRegistrationFieldValue") == before + 1
 
 
@@ -134,7 +136,7 @@ def test_an_attachment_is_uploaded_once_and_referenced(sim, make_request):
     letter = SimpleUploadedFile("brand.pdf", PDF)
     save(request, INDIA_VALUES, submit=True, files={"senderIdInfo.letterOfAuthorization": letter})
 
-    services.registration_start(request=approve_and_claim(request))
+    aws.registration_start(request=approve_and_claim(request))
 
     (upload,) = sim.calls("CreateRegistrationAttachment")
     assert upload["outcome"] == "ok"
@@ -152,7 +154,7 @@ def test_an_incomplete_form_is_created_but_not_submitted(sim, make_request):
     registration.submit_requested = True  # e.g. AWS added a required field since the owner submitted
     registration.save(update_fields=["submit_requested"])
 
-    services.registration_start(request=approve_and_claim(request))
+    aws.registration_start(request=approve_and_claim(request))
 
     assert reload(request).status == Status.REGISTRATION_DRAFT
     assert sim.count("SubmitRegistrationVersion") == 0
@@ -164,7 +166,7 @@ def test_an_incomplete_form_is_created_but_not_submitted(sim, make_request):
 def test_singapore_submitted_and_completed(sim, make_request):
     request = make_request("SG", "EXAMPLESG")
     save(request, SINGAPORE_VALUES, submit=True)
-    services.registration_start(request=approve_and_claim(request))
+    aws.registration_start(request=approve_and_claim(request))
     assert reload(request).status == Status.REGISTRATION_SUBMITTED
 
     poll()  # review delay 0: already COMPLETE
@@ -173,11 +175,11 @@ def test_singapore_submitted_and_completed(sim, make_request):
     assert request.aws_status == "COMPLETE"
 
 
-def test_singapore_deny_shows_reasons_and_a_new_version_is_approved(sim, make_request, no_sync_enqueue):
+def test_singapore_deny_shows_reasons_and_a_new_version_is_approved(sim, make_request, sync_enqueued):
     sim.configure(review_delay=REVIEW)
     request = make_request("SG", "DENYSG")
     save(request, SINGAPORE_VALUES, submit=True)
-    services.registration_start(request=approve_and_claim(request))
+    aws.registration_start(request=approve_and_claim(request))
     sim.advance(REVIEW)
 
     poll()
@@ -200,7 +202,7 @@ def test_singapore_deny_shows_reasons_and_a_new_version_is_approved(sim, make_re
     letter = SimpleUploadedFile("authorization.pdf", PDF)
     values = {**SINGAPORE_VALUES, "sgSidSpecificInfo.onBehalfOfAnotherEntity": "Yes"}
     registration = save(request, values, submit=True, files={"senderIdInfo.letterOfAuthorization": letter})
-    services.registration_sync(registration_id=registration.pk)
+    aws.registration_sync(registration_id=registration.pk)
 
     assert sim.count("CreateRegistrationVersion") == 1
     assert sim.count("SubmitRegistrationVersion") == 2
@@ -215,17 +217,17 @@ def test_singapore_deny_shows_reasons_and_a_new_version_is_approved(sim, make_re
     assert registration.approved_version_number == 2
 
 
-def test_a_resubmission_redelivered_creates_one_new_version(sim, make_request, no_sync_enqueue):
+def test_a_resubmission_redelivered_creates_one_new_version(sim, make_request, sync_enqueued):
     request = make_request("SG", "DENYSG")
     save(request, SINGAPORE_VALUES, submit=True)
-    services.registration_start(request=approve_and_claim(request))
+    aws.registration_start(request=approve_and_claim(request))
     poll()
     assert reload(request).status == Status.REQUIRES_UPDATES
     registration = save(request, SINGAPORE_VALUES, submit=True)
     # A first sync opened the version at AWS and died before recording it.
     sim.client().create_registration_version(RegistrationId=registration.aws_registration_id)
 
-    services.registration_sync(registration_id=registration.pk)
+    aws.registration_sync(registration_id=registration.pk)
 
     assert sim.count("CreateRegistrationVersion") == 1
     assert reload(request).status == Status.REGISTRATION_SUBMITTED
@@ -237,7 +239,7 @@ def test_a_poll_lists_in_pages_instead_of_asking_per_registration(sim, make_requ
     for n in range(3):
         request = make_request("SG", f"SENDER{n}")
         save(request, SINGAPORE_VALUES, submit=True)
-        services.registration_start(request=approve_and_claim(request))
+        aws.registration_start(request=approve_and_claim(request))
     sim.advance(30)  # all three REVIEWING
     poll()
     before = len(sim.calls())
@@ -254,11 +256,11 @@ def test_rows_polled_recently_are_not_processed_again(sim, make_request):
     sim.configure(review_delay=REVIEW)
     request = make_request("SG", "SENDER1")
     save(request, SINGAPORE_VALUES, submit=True)
-    services.registration_start(request=approve_and_claim(request))
+    aws.registration_start(request=approve_and_claim(request))
     sim.advance(30)
-    first = services.registrations_poll(now=timezone.now())
+    first = poller.registrations_poll(now=timezone.now())
     sim.advance(REVIEW)
-    second = services.registrations_poll(now=timezone.now())  # a parallel cycle: the row is not due
+    second = poller.registrations_poll(now=timezone.now())  # a parallel cycle: the row is not due
     assert first.changes and not second.changes
     assert request.events.filter(to_status=Status.REGISTRATION_SUBMITTED).count() == 1
 
@@ -267,7 +269,7 @@ def test_a_registration_that_left_review_is_looked_up_by_id(sim, make_request):
     sim.configure(review_delay=REVIEW)
     request = make_request("SG", "SENDER1")
     save(request, SINGAPORE_VALUES, submit=True)
-    services.registration_start(request=approve_and_claim(request))
+    aws.registration_start(request=approve_and_claim(request))
     sim.advance(REVIEW)  # COMPLETE: no longer in the in-review listing
     before = len(sim.calls())
 

@@ -6,16 +6,17 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from registrations import services
-from registrations.admin import RegistrationInline, SupportCaseInline, registration_content_html
+from registrations.admin import RegistrationInline, registration_content_html
 from registrations.models import Registration
+from registrations.services import aws
 from senderids import selectors as senderid_selectors
-from senderids.models import Status
+from senderids.choices import Status
 from smsvoice.gateway import RetryableAwsError, get_gateway
+from tests.process_factories import approve_and_claim
 
-from .conftest import INDIA_VALUES, approve_and_claim, save
+from .conftest import INDIA_VALUES, save
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 
 
 def test_a_retry_after_throttling_pushes_only_what_is_left(sim, make_request, monkeypatch):
@@ -36,11 +37,11 @@ def test_a_retry_after_throttling_pushes_only_what_is_left(sim, make_request, mo
 
     monkeypatch.setattr(gateway, "put_registration_field_value", flaky_put)
     with pytest.raises(RetryableAwsError):
-        services.registration_start(request=request)
+        aws.registration_start(request=request)
     request.refresh_from_db()
     assert request.status == Status.SUBMITTING  # the task retries the whole, idempotent step
 
-    services.registration_start(request=request)
+    aws.registration_start(request=request)
 
     request.refresh_from_db()
     assert request.status == Status.REGISTRATION_SUBMITTED
@@ -53,7 +54,7 @@ def test_a_retry_after_throttling_pushes_only_what_is_left(sim, make_request, mo
 def test_poll_command_prints_what_changed(sim, make_request, capsys):
     request = make_request("IN", "EXMPLE")
     save(request, INDIA_VALUES, submit=True)
-    services.registration_start(request=approve_and_claim(request))
+    aws.registration_start(request=approve_and_claim(request))
 
     call_command("poll_registrations", "--no-support-cases")
 
@@ -89,11 +90,11 @@ def test_the_approval_queue_shows_the_registration_content_before_approval(
     assert "Principal entity ID (PEID)" in body and "1201159143548210000" in body
 
 
-def test_the_inlines_are_read_only():
-    for inline in (RegistrationInline, SupportCaseInline):
-        assert inline.has_add_permission(None, None, None) is False
-        assert inline.can_delete is False
-        assert set(inline.fields) == set(inline.readonly_fields)
+def test_the_registration_inline_is_read_only():
+    inline = RegistrationInline
+    assert inline.has_add_permission(None, None, None) is False
+    assert inline.can_delete is False
+    assert set(inline.fields) == set(inline.readonly_fields)
 
 
 def test_reminder_lists_registrations_waiting_for_the_owner(sim, make_request, owner):
@@ -113,7 +114,7 @@ def test_reminder_stops_once_a_register_later_form_is_submitted(sim, make_reques
 
 
 def test_a_value_aws_refuses_is_shown_on_its_field_and_the_request_waits_for_the_owner(
-    sim, make_request, owner_client
+    sim, definitions, make_request, owner_client
 ):
     request = make_request("IN", "EXMPLE")
     save(request, INDIA_VALUES, submit=True)
@@ -124,7 +125,7 @@ def test_a_value_aws_refuses_is_shown_on_its_field_and_the_request_waits_for_the
          "message": "The address was refused."},
     )  # fmt: skip
 
-    services.registration_start(request=approve_and_claim(request))
+    aws.registration_start(request=approve_and_claim(request))
 
     request.refresh_from_db()
     assert request.status == Status.REGISTRATION_DRAFT  # not failed: the owner can fix it
@@ -146,9 +147,9 @@ def test_a_created_registration_whose_answer_was_lost_is_not_created_twice(sim, 
         {"operation": "CreateRegistration", "code": "InternalServerException", "after": True},
     )
     with pytest.raises(RetryableAwsError):
-        services.registration_start(request=request)
+        aws.registration_start(request=request)
 
-    services.registration_start(request=request)
+    aws.registration_start(request=request)
 
     assert len(sim.registrations()) == 1
     request.refresh_from_db()

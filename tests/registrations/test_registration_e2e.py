@@ -31,7 +31,7 @@ def fill(page, values: dict) -> None:
             page.locator(f'[name="{path}"]').fill(value)
 
 
-def test_singapore_form_in_the_browser(sim, make_request, owner, logged_in_page, tmp_path):  # noqa: F811
+def test_singapore_form_in_the_browser(sim, definitions, make_request, owner, logged_in_page, tmp_path):  # noqa: F811
     request = make_request("SG", "EXAMPLESG")
     page = logged_in_page(owner)
     page.goto(f"/registrations/{request.pk}/")

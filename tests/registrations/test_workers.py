@@ -8,11 +8,13 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from registrations import services
 from registrations.models import Registration
-from senderids.models import SenderIdRequest, Status
-from senderids.services import sender_id_request_approve
-from smsvoice.simulator.backend import RegionState, RegistrationRecord, VersionRecord
+from registrations.services import poller
+from registrations.tasks import poll_registrations
+from senderids.choices import Status
+from senderids.models import SenderIdRequest
+from senderids.services.requests import sender_id_request_approve
+from smsvoice.simulator.records import RegionState, RegistrationRecord, VersionRecord
 from tests.conftest import wait_for
 from tests.senderids import pipeline_support
 from tests.senderids.pipeline_support import FAST_WORKER_ENV
@@ -30,7 +32,7 @@ def status_of(request) -> str:
 
 
 def test_approved_registration_is_submitted_by_the_worker_and_polled_to_active(
-    owner_client, approver, sim, make_request, celery_worker_factory, purge_broker
+    owner_client, approver, sim, definitions, make_request, celery_worker_factory, purge_broker
 ):
     celery_worker_factory(extra_env=WORKER_ENV)
     request = make_request("SG", "EXAMPLESG")
@@ -40,8 +42,6 @@ def test_approved_registration_is_submitted_by_the_worker_and_polled_to_active(
     sender_id_request_approve(request=request, actor=approver)
 
     wait_for(lambda: status_of(request) == Status.REGISTRATION_SUBMITTED, timeout=30)
-    from registrations.tasks import poll_registrations
-
     poll_registrations.delay()
     wait_for(lambda: status_of(request) == Status.ACTIVE, timeout=30)
     assert sim.count("CreateRegistration") == 1
@@ -57,7 +57,7 @@ def test_approved_registration_is_submitted_by_the_worker_and_polled_to_active(
 
 
 def test_a_resubmission_after_denial_is_pushed_by_the_worker(
-    owner_client, approver, sim, make_request, celery_worker_factory, purge_broker
+    owner_client, approver, sim, definitions, make_request, celery_worker_factory, purge_broker
 ):
     celery_worker_factory(extra_env=WORKER_ENV)
     request = make_request("SG", "DENYSG")
@@ -65,7 +65,7 @@ def test_a_resubmission_after_denial_is_pushed_by_the_worker(
     owner_client.post(page, {**SINGAPORE_VALUES, "action": "submit"})
     sender_id_request_approve(request=request, actor=approver)
     wait_for(lambda: status_of(request) == Status.REGISTRATION_SUBMITTED, timeout=30)
-    services.registrations_poll()
+    poller.registrations_poll()
     assert status_of(request) == Status.REQUIRES_UPDATES
 
     response = owner_client.post(
@@ -83,7 +83,6 @@ def seed_completed(sim, requests) -> None:
     simulator = sim.handle.simulator
     now = simulator.now() - 10
     state = simulator.regions.setdefault(REGION, RegionState())
-    rows = []
     for request in requests:
         reg_id = f"registration-{request.pk:032x}"
         version = VersionRecord(
@@ -101,18 +100,15 @@ def seed_completed(sim, requests) -> None:
             created_at=now,
             versions=[version],
         )
-        rows.append(
-            Registration(
-                request=request,
-                registration_type="SG_SENDER_ID_REGISTRATION",
-                aws_registration_id=reg_id,
-                aws_status="SUBMITTED",
-                current_version_number=1,
-                submitted_version_number=1,
-                aws_status_changed_at=timezone.now() - timezone.timedelta(minutes=5),
-            )
+        # The row the request got when it was created, now as the portal left it after submitting.
+        Registration.objects.filter(request=request).update(
+            registration_type="SG_SENDER_ID_REGISTRATION",
+            aws_registration_id=reg_id,
+            aws_status="SUBMITTED",
+            current_version_number=1,
+            submitted_version_number=1,
+            aws_status_changed_at=timezone.now() - timezone.timedelta(minutes=5),
         )
-    Registration.objects.bulk_create(rows)
     SenderIdRequest.objects.filter(pk__in=[r.pk for r in requests]).update(
         status=Status.REGISTRATION_SUBMITTED
     )
@@ -127,7 +123,7 @@ def test_parallel_pollers_never_process_a_row_twice(sim, make_request):
     def worker() -> None:
         try:
             start.wait()
-            reports.append(services.registrations_poll())
+            reports.append(poller.registrations_poll())
         except Exception as exc:  # pragma: no cover - surfaced by the assertion below
             errors.append(exc)
         finally:

@@ -6,41 +6,16 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from registrations import services
-from registrations.models import SupportCase
-from senderids.forms import support_case_rows
-from senderids.models import Status
+from senderids.choices import Status
+from senderids.wizard.support_case import support_case_rows
 from smsvoice.gateway import get_gateway
+from supportcases import services
+from supportcases.models import SupportCase
+from tests.process_factories import approve_and_claim
 
-from .conftest import approve_and_claim
+from .conftest import DETAILS
 
-pytestmark = pytest.mark.django_db
-
-DETAILS = {
-    "site_url": "https://example.com/app",
-    "message_type": "transactional",
-    "source_region": "eu-west-1",
-    "destination_countries": "Vietnam",
-    "opt_in_process": "Customers tick a box when they sign up.",
-    "message_template": "Your code is {code}.",
-    "region": "ap-southeast-1",
-    "resource_type": "Sender ID Registration",
-    "quota_type": "General Limits",
-    "new_quota_value": 1,
-    "use_case_description": "One-time passwords for logging in.",
-    "messages_per_recipient": 4,
-    "company_name": "ACME SARL",
-    "company_address": "1 rue de la Paix, Paris",
-    "company_country": "France",
-    "company_phone": "+33123456789",
-    "company_website": "https://acme.example",
-    "contact_language": "ja",
-}
-
-
-@pytest.fixture
-def vn_request(make_request):
-    return make_request("VN", "ACMEVN", support_case_details=DETAILS, registration_form_name="")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 
 
 def all_cases(moto_support) -> list[dict]:
@@ -130,10 +105,10 @@ def test_staff_confirm_a_resolved_case_and_the_request_is_active(
 ):
     case = _resolved(moto_support, vn_request)
     client.force_login(staff_user)
-    page = client.get(reverse("registrations:detail", kwargs={"pk": vn_request.pk})).content.decode()
+    page = client.get(reverse("supportcases:detail", kwargs={"pk": vn_request.pk})).content.decode()
     assert 'id="confirm-support-case"' in page and case.case_id in page
 
-    response = client.post(reverse("registrations:support_case_confirm", kwargs={"pk": vn_request.pk}))
+    response = client.post(reverse("supportcases:confirm", kwargs={"pk": vn_request.pk}))
 
     assert response.status_code == 302
     vn_request.refresh_from_db()
@@ -145,9 +120,9 @@ def test_staff_confirm_a_resolved_case_and_the_request_is_active(
 
 def test_the_owner_cannot_confirm(owner_client, moto_support, vn_request):
     _resolved(moto_support, vn_request)
-    page = owner_client.get(reverse("registrations:detail", kwargs={"pk": vn_request.pk})).content.decode()
+    page = owner_client.get(reverse("supportcases:detail", kwargs={"pk": vn_request.pk})).content.decode()
     assert 'id="confirm-support-case"' not in page
-    response = owner_client.post(reverse("registrations:support_case_confirm", kwargs={"pk": vn_request.pk}))
+    response = owner_client.post(reverse("supportcases:confirm", kwargs={"pk": vn_request.pk}))
     assert response.status_code == 404
     vn_request.refresh_from_db()
     assert vn_request.status == Status.SUPPORT_CASE_RESOLVED
@@ -156,7 +131,7 @@ def test_the_owner_cannot_confirm(owner_client, moto_support, vn_request):
 def test_an_open_case_cannot_be_confirmed(client, moto_support, vn_request, staff_user):
     services.support_case_open(request=approve_and_claim(vn_request))
     client.force_login(staff_user)
-    client.post(reverse("registrations:support_case_confirm", kwargs={"pk": vn_request.pk}))
+    client.post(reverse("supportcases:confirm", kwargs={"pk": vn_request.pk}))
     vn_request.refresh_from_db()
     assert vn_request.status == Status.SUPPORT_CASE_OPEN
 
@@ -165,7 +140,7 @@ def test_admins_confirm_from_the_support_case_admin(client, moto_support, vn_req
     case = _resolved(moto_support, vn_request)
     client.force_login(admin_user_)
     response = client.post(
-        reverse("admin:registrations_supportcase_changelist"),
+        reverse("admin:supportcases_supportcase_changelist"),
         {"action": "confirm_support_cases", "_selected_action": [case.pk]},
     )
     assert response.status_code == 302
