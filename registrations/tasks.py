@@ -11,6 +11,7 @@ import logging
 
 from celery import Task, shared_task
 
+from senderids.enqueue import enqueue_on_commit
 from smsvoice.retry import run_with_retries
 
 from . import definitions
@@ -49,7 +50,7 @@ def refresh_registration_definition(self: Task, registration_type: str, force: b
 def refresh_registration_definitions() -> None:
     """Daily: every registration type in use, each its own task (retried on its own)."""
     for registration_type in definitions.registration_types_in_use():
-        refresh_registration_definition.delay(registration_type, force=True)
+        enqueue_on_commit(refresh_registration_definition.name, registration_type, True)
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -65,10 +65,14 @@ def registration_get_or_create(*, request: SenderIdRequest) -> Registration:
 def registration_create_for_request(*, request: SenderIdRequest) -> Registration | None:
     """The process's `on_create`: in the request's creation transaction, its Registration row, and the
     form definition fetched (by a task) if it is not cached yet, so the form page can show it."""
-    if not request.country.registration_type:
+    registration_type = request.country.registration_type
+    if not registration_type:
         return None  # no API form for this country: the request page says so
-    registration = registration_get_or_create(request=request)
-    definition_refresh_enqueue(registration_type=registration.registration_type)
+    # The request was created in this very transaction: it cannot have a row yet.
+    registration = Registration.objects.create(
+        request=request, registration_type=registration_type, form_name=request.registration_form_name
+    )
+    definition_refresh_enqueue(registration_type=registration_type)
     return registration
 
 

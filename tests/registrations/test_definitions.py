@@ -125,3 +125,41 @@ def test_refresh_command_fails_for_a_type_aws_does_not_offer(sim):
 
     with pytest.raises(CommandError):
         call_command("refresh_registration_definitions", "XX_SENDER_ID_REGISTRATION")
+
+
+@pytest.mark.django_db
+def test_pages_read_only_the_cache_which_starts_empty(sim):
+    from registrations.definitions import cached_definition
+
+    assert cached_definition("SG_SENDER_ID_REGISTRATION") is None
+    assert sim.operations() == []  # reading the cache never calls AWS
+
+
+@pytest.mark.django_db
+def test_a_stale_cached_copy_is_still_what_the_page_shows(sim):
+    from registrations.definitions import cached_definition
+
+    get_definition("SG_SENDER_ID_REGISTRATION")
+    RegistrationDefinition.objects.update(fetched_at=timezone.now() - timedelta(days=30))
+    before = len(sim.operations())
+
+    definition = cached_definition("SG_SENDER_ID_REGISTRATION")
+
+    assert definition is not None and definition.field("companyInfo.companyId") is not None
+    assert len(sim.operations()) == before
+
+
+@pytest.mark.django_db
+def test_the_daily_refresh_asks_for_every_type_in_use(
+    countries, sent_tasks, django_capture_on_commit_callbacks
+):
+    from registrations.tasks import refresh_registration_definitions
+
+    with django_capture_on_commit_callbacks(execute=True):
+        refresh_registration_definitions.apply()
+
+    # Each type its own task (retried on its own); the beat entry is "refresh-definitions".
+    assert set(sent_tasks["registrations.tasks.refresh_registration_definition"]) >= {
+        ("IN_SENDER_ID_REGISTRATION", True),
+        ("SG_SENDER_ID_REGISTRATION", True),
+    }
