@@ -47,6 +47,12 @@ app.conf.beat_schedule = {
         "schedule": settings.SENDERIDS_SWEEP_INTERVAL,
         "options": {"expires": settings.SENDERIDS_SWEEP_INTERVAL},
     },
+    # The AWS call log keeps AWS_CALL_RETENTION_DAYS.
+    "prune-aws-calls": {
+        "task": "smsvoice.tasks.prune_aws_calls",
+        "schedule": 86400.0,
+        "options": {"expires": 3600.0},
+    },
     # Drift between AWS's sender IDs and ours (also `manage.py sync_sender_ids`).
     "sync-sender-ids": {
         "task": "senderids.tasks.sync_sender_ids",

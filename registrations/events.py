@@ -8,12 +8,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from senderids.events import WORKER_ACTOR, Event
+from senderids.events import POLLER_ACTOR, WORKER_ACTOR, Event
 
 from .lifecycle import AwsRegistrationStatus as Aws
-
-# Who acts when the status poller (or the events consumer) mirrors AWS onto a request.
-POLLER_ACTOR = "registration-poller"
 
 
 def registration_created(aws_id: str) -> Event:

@@ -18,6 +18,8 @@ Actor = AbstractBaseUser | str | None
 # Who acted when not a person.
 WORKER_ACTOR = "worker"
 AUTO_APPROVAL_ACTOR = "auto-approval"
+# The processes' pollers (registrations, support cases) mirroring what AWS says.
+POLLER_ACTOR = "registration-poller"
 
 
 @dataclass(frozen=True)

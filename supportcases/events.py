@@ -8,12 +8,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext as _
 
-from senderids.events import WORKER_ACTOR, Event
-
-# Who acts when the poller mirrors AWS Support onto a request. The label is the one the timeline has
-# always shown (support cases were polled by the registrations poller); supportcases may not import
-# registrations, so it belongs in senderids.events beside WORKER_ACTOR (asked of senderids' owner).
-POLLER_ACTOR = "registration-poller"
+from senderids.events import POLLER_ACTOR, WORKER_ACTOR, Event
 
 
 def support_case_opened(case_id: str) -> Event:

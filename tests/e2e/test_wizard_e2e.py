@@ -88,7 +88,7 @@ def test_supported_country_from_login_to_result_page(logged_in_page, owner, coun
     expect(page.locator(".message.success")).to_contain_text("was received")
     expect(page.locator(".page-head .badge")).to_have_text("Pending review")
     expect(page.locator("#timeline li")).to_have_count(1)
-    expect(page.locator("#timeline")).to_contain_text("by owner")
+    expect(page.locator("#timeline")).to_contain_text("by olivia")
     created = SenderIdRequest.objects.get()
     assert (created.sender_id, created.country_id, created.sms, created.voice) == ("ACME-1", "DE", True, True)
     page.goto("/")
