@@ -21,7 +21,6 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime
 from typing import Any
 
 import boto3
@@ -42,24 +41,27 @@ from smsvoice.errors import (
     map_client_error,
 )
 from smsvoice.services import aws_call_record
+from smsvoice.support_api import SUPPORT_SERVICE, SupportOperations
 from smsvoice.types import (
+    AccountLimitInfo,
     AttachmentInfo,
     FieldDefinitionInfo,
     FieldValueInfo,
+    RegistrationAssociationInfo,
     RegistrationInfo,
     RegistrationTypeInfo,
     RegistrationVersionInfo,
     SectionDefinitionInfo,
     SenderIdInfo,
-    SupportCaseInfo,
 )
 
 logger = logging.getLogger(__name__)
 
 SMS_SERVICE = "pinpoint-sms-voice-v2"
-SUPPORT_SERVICE = "support"
 # AWS caps: DescribeRegistrations/DescribeSenderIds/... take at most 5 ids per call, pages hold ≤ 100.
 MAX_IDS_PER_CALL = 5
+# AWS keeps a resource's friendly name as a tag with this key.
+NAME_TAG = "Name"
 PAGE_SIZE = 100
 # How long a call may wait for the shared rate budget before giving up with a retryable error (the
 # Celery task then retries later instead of holding a worker).
@@ -122,7 +124,7 @@ def _tag_list(tags: dict[str, str] | None) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in (tags or {}).items()]
 
 
-class SmsVoiceGateway:
+class SmsVoiceGateway(SupportOperations):
     """AWS End User Messaging SMS + AWS Support, typed. Thread-safe; one instance per process."""
 
     def __init__(self, *, region: str | None = None, support_region: str | None = None):
@@ -233,6 +235,8 @@ class SmsVoiceGateway:
         return SenderIdInfo.from_aws(self._call(SMS_SERVICE, "RequestSenderId", params, sender_id))
 
     def release_sender_id(self, *, sender_id: str, iso_country_code: str) -> SenderIdInfo:
+        """ReleaseSenderId. For a registered sender ID the answer carries its RegistrationId: that
+        registration is then CLOSED at AWS and must be deleted too."""
         params = {"SenderId": sender_id, "IsoCountryCode": iso_country_code}
         return SenderIdInfo.from_aws(self._call(SMS_SERVICE, "ReleaseSenderId", params, sender_id))
 
@@ -283,12 +287,58 @@ class SmsVoiceGateway:
 
     # registrations -------------------------------------------------------------------------------------
     def create_registration(
-        self, *, registration_type: str, client_token: str, tags: dict[str, str] | None = None
+        self,
+        *,
+        registration_type: str,
+        client_token: str,
+        name: str = "",
+        tags: dict[str, str] | None = None,
     ) -> RegistrationInfo:
+        """CreateRegistration (idempotent with ``client_token``). ``name`` is the friendly name AWS's
+        console shows: a ``Name`` tag, which is how AWS stores it."""
+        tags = {**(tags or {}), **({NAME_TAG: name[:256]} if name else {})}
         params: dict[str, Any] = {"RegistrationType": registration_type, "ClientToken": client_token}
         if tags:
             params["Tags"] = _tag_list(tags)
         return RegistrationInfo.from_aws(self._call(SMS_SERVICE, "CreateRegistration", params))
+
+    def delete_registration(self, *, registration_id: str) -> RegistrationInfo:
+        """DeleteRegistration: a released sender ID leaves its registration CLOSED, counting against the
+        account's registrations quota until deleted."""
+        params = {"RegistrationId": registration_id}
+        return RegistrationInfo.from_aws(
+            self._call(SMS_SERVICE, "DeleteRegistration", params, registration_id)
+        )
+
+    def delete_registration_field_value(self, *, registration_id: str, field_path: str) -> None:
+        """DeleteRegistrationFieldValue: a cleared field, or one no longer allowed, must be absent at AWS."""
+        params = {"RegistrationId": registration_id, "FieldPath": field_path}
+        self._call(SMS_SERVICE, "DeleteRegistrationFieldValue", params, registration_id)
+
+    def discard_registration_version(self, *, registration_id: str) -> RegistrationVersionInfo:
+        """DiscardRegistrationVersion: withdraw the submitted version (the registration returns to draft)."""
+        response = self._call(
+            SMS_SERVICE, "DiscardRegistrationVersion", {"RegistrationId": registration_id}, registration_id
+        )
+        return RegistrationVersionInfo.from_aws(response)
+
+    def list_registration_associations(self, *, registration_id: str) -> list[RegistrationAssociationInfo]:
+        """What a registration is associated with (the sender ID AWS made at COMPLETE), every page."""
+        params = {"RegistrationId": registration_id, "MaxResults": PAGE_SIZE}
+        return [
+            RegistrationAssociationInfo.from_aws(item)
+            for page in self._pages("ListRegistrationAssociations", params, resource_id=registration_id)
+            for item in page.get("RegistrationAssociations", [])
+        ]
+
+    def describe_account_limits(self) -> dict[str, AccountLimitInfo]:
+        """DescribeAccountLimits for the gateway's account and Region, by limit name (SENDER_IDS,
+        REGISTRATIONS, ...): the real quotas, which an account may have had raised."""
+        return {
+            limit.name: limit
+            for page in self._pages("DescribeAccountLimits", {"MaxResults": PAGE_SIZE})
+            for limit in (AccountLimitInfo.from_aws(item) for item in page.get("AccountLimits", []))
+        }
 
     def put_registration_field_value(
         self,
@@ -308,10 +358,15 @@ class SmsVoiceGateway:
             params["RegistrationAttachmentId"] = registration_attachment_id
         self._call(SMS_SERVICE, "PutRegistrationFieldValue", params, registration_id)
 
-    def submit_registration_version(self, *, registration_id: str) -> RegistrationVersionInfo:
-        response = self._call(
-            SMS_SERVICE, "SubmitRegistrationVersion", {"RegistrationId": registration_id}, registration_id
-        )
+    def submit_registration_version(
+        self, *, registration_id: str, aws_review: bool = False
+    ) -> RegistrationVersionInfo:
+        """SubmitRegistrationVersion. ``aws_review`` asks for AWS's pre-review first (status AWS_REVIEWING,
+        per-field Feedback) before the carriers' review."""
+        params: dict[str, Any] = {"RegistrationId": registration_id}
+        if aws_review:
+            params["AwsReview"] = True
+        response = self._call(SMS_SERVICE, "SubmitRegistrationVersion", params, registration_id)
         return RegistrationVersionInfo.from_aws(response)
 
     def create_registration_version(self, *, registration_id: str) -> RegistrationVersionInfo:
@@ -455,63 +510,6 @@ class SmsVoiceGateway:
     def create_registration_association(self, *, registration_id: str, resource_id: str) -> None:
         params = {"RegistrationId": registration_id, "ResourceId": resource_id}
         self._call(SMS_SERVICE, "CreateRegistrationAssociation", params, registration_id)
-
-    # AWS Support -----------------------------------------------------------------------------------------
-    def create_case(
-        self,
-        *,
-        subject: str,
-        communication_body: str,
-        service_code: str,
-        category_code: str,
-        severity_code: str = "low",
-        language: str = "en",
-        cc_emails: list[str] | None = None,
-        issue_type: str = "customer-service",
-    ) -> str:
-        """CreateCase; returns the case id."""
-        params: dict[str, Any] = {
-            "subject": subject,
-            "communicationBody": communication_body,
-            "serviceCode": service_code,
-            "categoryCode": category_code,
-            "severityCode": severity_code,
-            "language": language,
-            "issueType": issue_type,
-        }
-        if cc_emails:
-            params["ccEmailAddresses"] = list(cc_emails)
-        return self._call(SUPPORT_SERVICE, "CreateCase", params)["caseId"]
-
-    def describe_cases(self, *, case_ids: list[str], include_resolved: bool = True) -> list[SupportCaseInfo]:
-        """DescribeCases for the given ids (resolved ones included by default), following nextToken."""
-        cases = []
-        for chunk in _chunks(list(case_ids), PAGE_SIZE):
-            params: dict[str, Any] = {
-                "caseIdList": chunk,
-                "includeResolvedCases": include_resolved,
-                "includeCommunications": True,
-            }
-            cases += self._case_pages(params, chunk[0])
-        return cases
-
-    def list_cases(
-        self, *, after: datetime | None = None, include_resolved: bool = True
-    ) -> Iterator[SupportCaseInfo]:
-        """Every case of the account (created after ``after``), page by page, without communications."""
-        params: dict[str, Any] = {"includeResolvedCases": include_resolved, "includeCommunications": False}
-        if after is not None:
-            params["afterTime"] = after.isoformat()
-        yield from self._case_pages(params)
-
-    def _case_pages(self, params: dict[str, Any], resource_id: str = "") -> Iterator[SupportCaseInfo]:
-        while True:
-            page = self._call(SUPPORT_SERVICE, "DescribeCases", params, resource_id)
-            yield from (SupportCaseInfo.from_aws(c) for c in page.get("cases", []))
-            token = page.get("nextToken")
-            if not token or token == params.get("nextToken"):  # moto echoes the token it was given
-                return
-            params = {**params, "nextToken": token}
 
 
 # --- clients -------------------------------------------------------------------------------------------

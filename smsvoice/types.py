@@ -123,6 +123,44 @@ class RegistrationVersionInfo:
 
 
 @dataclass(frozen=True)
+class RegistrationAssociationInfo:
+    """One resource a registration is associated with (ListRegistrationAssociations)."""
+
+    resource_arn: str
+    resource_id: str
+    resource_type: str
+    iso_country_code: str | None = None
+    phone_number: str | None = None
+
+    @classmethod
+    def from_aws(cls, data: dict[str, Any]) -> RegistrationAssociationInfo:
+        return cls(
+            resource_arn=data["ResourceArn"],
+            resource_id=data["ResourceId"],
+            resource_type=data["ResourceType"],
+            iso_country_code=data.get("IsoCountryCode"),
+            phone_number=data.get("PhoneNumber"),
+        )
+
+
+@dataclass(frozen=True)
+class AccountLimitInfo:
+    """One quota of the account in this Region (DescribeAccountLimits): what is used of how many."""
+
+    name: str
+    used: int
+    max: int
+
+    @property
+    def reached(self) -> bool:
+        return self.used >= self.max
+
+    @classmethod
+    def from_aws(cls, data: dict[str, Any]) -> AccountLimitInfo:
+        return cls(name=data["Name"], used=int(data["Used"]), max=int(data["Max"]))
+
+
+@dataclass(frozen=True)
 class FieldValueInfo:
     field_path: str
     text_value: str | None = None
