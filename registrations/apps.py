@@ -16,6 +16,7 @@ class RegistrationsConfig(AppConfig):
         from .admin import RegistrationInline  # noqa: PLC0415
         from .services.aws import registration_start  # noqa: PLC0415
         from .services.draft import registration_create_for_request  # noqa: PLC0415
+        from .services.withdrawal import registration_after_release  # noqa: PLC0415
 
         registry.register(
             registry.Process(
@@ -26,5 +27,6 @@ class RegistrationsConfig(AppConfig):
                 admin_inlines=(RegistrationInline,),
                 sender_id_labels=selectors.registration_sender_id_labels,
                 exclude_done=selectors.registration_exclude_done,
+                after_release=registration_after_release,
             )
         )

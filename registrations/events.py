@@ -61,3 +61,79 @@ def registration_ended(aws_status: str) -> Event:
 def registration_status_mirrored(aws_status: str) -> Event:
     """Any other move AWS made (e.g. a registration submitted outside the portal)."""
     return Event("registration_status_mirrored", POLLER_ACTOR, "", aws_status)
+
+
+def registration_action_required(aws_status: str, feedback: str = "") -> Event:
+    """REQUIRES_AUTHENTICATION: AWS waits for the owner to act outside its review (e.g. confirm an email)."""
+    return Event(
+        "registration_action_required",
+        POLLER_ACTOR,
+        _(
+            "AWS needs you to complete an authentication step before it can continue the review (for "
+            "example confirming the email address AWS wrote to). Follow AWS's instructions; the review "
+            "continues once it is done."
+        ),
+        aws_status,
+        feedback,
+    )
+
+
+def registration_back_to_draft(version_number: int | None, version_status: str, aws_status: str) -> Event:
+    """AWS reports the registration CREATED again: the submitted version was discarded."""
+    return Event(
+        "registration_back_to_draft",
+        POLLER_ACTOR,
+        _(
+            "AWS reports the registration as a draft again (version %(n)s is %(status)s): it is no longer "
+            "under review. Check the form and submit it again."
+        )
+        % {"n": version_number, "status": version_status or _("no longer submitted")},
+        aws_status,
+    )
+
+
+def registration_discarded(version_number: int | None) -> Event:
+    """DiscardRegistrationVersion answered: the owner withdrew the version; back to the draft."""
+    return Event(
+        "registration_discarded",
+        WORKER_ACTOR,
+        _(
+            "Version %(n)s was withdrawn from AWS's review at your request. You can change the form "
+            "and submit it again."
+        )
+        % {"n": version_number},
+        "DISCARDED",
+    )
+
+
+def registration_discard_refused(code: str, message: str) -> Event:
+    return Event(
+        "registration_discard_refused",
+        WORKER_ACTOR,
+        _("AWS did not withdraw the version (it may have been decided meanwhile)."),
+        code,
+        message,
+    )
+
+
+def registration_deleted(aws_id: str) -> Event:
+    """DeleteRegistration answered after the release: the registration no longer counts against the quota."""
+    return Event(
+        "registration_deleted",
+        WORKER_ACTOR,
+        _("AWS registration %(id)s was deleted with the sender ID's release.") % {"id": aws_id},
+        Aws.DELETED,
+    )
+
+
+def registration_delete_failed(code: str, message: str) -> Event:
+    return Event(
+        "registration_delete_failed",
+        WORKER_ACTOR,
+        _(
+            "The registration could not be deleted at AWS after the release; support staff should delete "
+            "it in the AWS console (a closed registration counts against the account's quota)."
+        ),
+        code,
+        message,
+    )

@@ -38,8 +38,20 @@ Aws = AwsRegistrationStatus
 
 # Request statuses in which the registration exists at AWS and is not finished (the poller watches them).
 OPEN_AT_AWS_STATUSES = frozenset(
-    {Status.REGISTRATION_DRAFT, Status.REGISTRATION_SUBMITTED, Status.REQUIRES_UPDATES}
+    {
+        Status.REGISTRATION_DRAFT,
+        Status.REGISTRATION_SUBMITTED,
+        Status.ACTION_REQUIRED,
+        Status.REQUIRES_UPDATES,
+    }
 )
+# Request statuses in which a version is with AWS: the poller expects it in its in-review listing.
+UNDER_REVIEW_STATUSES = frozenset({Status.REGISTRATION_SUBMITTED, Status.ACTION_REQUIRED})
+# Version statuses in which a submitted version is still with AWS (the registration may lag behind:
+# AWS's own blog shows a registration CREATED right after its version was submitted).
+VERSION_UNDER_REVIEW = frozenset({"SUBMITTED", "AWS_REVIEWING", "REVIEWING", "REQUIRES_AUTHENTICATION"})
+# Version statuses after which the version can no longer be edited or submitted: a new one is needed.
+VERSION_FINISHED = frozenset({"DISCARDED", "DENIED", "REVOKED", "ARCHIVED", "APPROVED"})
 # Request statuses in which a save by the owner is pushed to AWS at once (the `sync_registration` task).
 SYNCABLE_STATUSES = frozenset({Status.REGISTRATION_DRAFT, Status.REQUIRES_UPDATES})
 
@@ -56,6 +68,8 @@ def request_status_for(aws_status: str) -> str | None:
     """The request status a registration in `aws_status` means; None for a status AWS added later."""
     if aws_status == Aws.CREATED:
         return Status.REGISTRATION_DRAFT
+    if aws_status == Aws.REQUIRES_AUTHENTICATION:
+        return Status.ACTION_REQUIRED  # the owner must act outside AWS's review
     if aws_status in Aws.IN_FLIGHT:
         return Status.REGISTRATION_SUBMITTED
     if aws_status == Aws.REQUIRES_UPDATES:

@@ -58,6 +58,14 @@ class Registration(models.Model):
     # The user pressed "Submit" on a complete form: the worker submits once the values are pushed.
     submit_requested = models.BooleanField(_("submit requested"), default=False)
     submit_requested_at = models.DateTimeField(_("submit requested at"), null=True, blank=True)
+    # Set just before the first CreateRegistration: a retry after it must not be refused by the quota
+    # check (the registration it created counts in Used).
+    create_attempted_at = models.DateTimeField(_("create attempted"), null=True, blank=True)
+    # The owner asked for AWS's pre-review (SubmitRegistrationVersion AwsReview: status AWS_REVIEWING,
+    # per-field Feedback) with their Submit.
+    aws_review_requested = models.BooleanField(_("AWS pre-review requested"), default=False)
+    # The owner asked to withdraw the submitted version (DiscardRegistrationVersion, done by a worker).
+    discard_requested_at = models.DateTimeField(_("discard requested at"), null=True, blank=True)
     last_error = models.TextField(_("last AWS error"), blank=True)
     last_polled_at = models.DateTimeField(_("last polled"), null=True, blank=True)
     # The poller skips rows not yet due; a worker processing a changed row pushes this into the

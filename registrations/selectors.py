@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from countries.models import SenderIdProcess
 from senderids.choices import Status
-from senderids.models import SenderIdRequest
+from senderids.models import SenderIdRequest, StatusEvent
 
 from .definitions import FormDefinition
+from .lifecycle import UNDER_REVIEW_STATUSES
 from .lifecycle import AwsRegistrationStatus as Aws
 from .models import Registration, RegistrationFieldValue, RegistrationVersion
 
@@ -87,8 +88,9 @@ def registration_progress(*, registration: Registration, request: SenderIdReques
     ]
     return Progress(
         steps=steps,
-        waiting_on_aws=request.status == Status.REGISTRATION_SUBMITTED
-        or (request.status in (Status.APPROVED, Status.SUBMITTING)),
+        waiting_on_aws=request.status in UNDER_REVIEW_STATUSES
+        or request.status in (Status.APPROVED, Status.SUBMITTING)
+        or registration.discard_requested_at is not None,
         percent=round(100 * index / (len(PROGRESS_STEPS) - 1)),
     )
 
@@ -111,3 +113,8 @@ def registration_sender_id_labels(requests: list[SenderIdRequest]) -> dict[int, 
 def registration_exclude_done(queryset: QuerySet[SenderIdRequest]) -> QuerySet[SenderIdRequest]:
     """The home page's "register later" reminder drops a request once its owner pressed Submit."""
     return queryset.exclude(process=SenderIdProcess.REGISTRATION, registration__submit_requested=True)
+
+
+def latest_event(*, request: SenderIdRequest, kind: str) -> StatusEvent | None:
+    """The request's newest timeline entry of one kind (e.g. what AWS asked the owner to do)."""
+    return StatusEvent.objects.filter(request=request, kind=kind).order_by("-created_at", "-pk").first()

@@ -15,7 +15,7 @@ from senderids.enqueue import enqueue_on_commit
 from smsvoice.retry import run_with_retries
 
 from . import definitions
-from .services import aws, poller
+from .services import aws, poller, withdrawal
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,32 @@ def refresh_registration_definition(self: Task, registration_type: str, force: b
         max_retries=DEFINITION_MAX_RETRIES,
         registration_type=registration_type,
         force=force,
+    )
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=SYNC_MAX_RETRIES)
+def discard_registration_version(self: Task, registration_id: int) -> None:
+    run_with_retries(
+        self,
+        withdrawal.registration_discard,
+        what="discard registration version",
+        max_retries=SYNC_MAX_RETRIES,
+        registration_id=registration_id,
+    )
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=withdrawal.DELETE_MAX_RETRIES)
+def delete_registration(self: Task, registration_id: int) -> None:
+    """After a release: DeleteRegistration once AWS has closed it (retried while it has not)."""
+    run_with_retries(
+        self,
+        withdrawal.registration_delete,
+        what="delete registration",
+        max_retries=withdrawal.DELETE_MAX_RETRIES,
+        on_give_up=lambda exc: withdrawal.registration_delete_gave_up(
+            registration_id=registration_id, message=exc.message
+        ),
+        registration_id=registration_id,
     )
 
 

@@ -8,4 +8,5 @@ app_name = "registrations"
 urlpatterns = [
     path("<int:pk>/", views.registration_detail, name="detail"),
     path("<int:pk>/status/", views.registration_status, name="status"),
+    path("<int:pk>/discard/", views.registration_discard, name="discard"),
 ]

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from countries.models import SenderIdProcess
 from senderids import registry
@@ -27,9 +28,12 @@ from senderids.selectors import sender_id_request_for_viewer
 from . import selectors
 from .definitions import cached_definition
 from .forms import SUBMIT, RegistrationForm
+from .lifecycle import UNDER_REVIEW_STATUSES
 from .models import Registration
-from .services import draft
+from .services import draft, withdrawal
 
+# The Submit button's companion checkbox: ask AWS to pre-review the version (AwsReview).
+AWS_REVIEW_FIELD = "aws_review"
 # How often the "form is being fetched" page reloads itself (seconds); also its Retry-After.
 DEFINITION_PENDING_REFRESH_SECONDS = 5
 
@@ -78,6 +82,7 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     inputs=form.field_inputs(),
                     submit=submit,
                     actor=request.user,
+                    aws_review=request.POST.get(AWS_REVIEW_FIELD) == "on",
                 )
             except draft.RegistrationLocked:
                 messages.error(request, _("The registration can no longer be changed in its current status."))
@@ -113,8 +118,37 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "missing": draft.registration_missing_fields(registration=registration, definition=definition)
             if editable
             else [],
+            "aws_review_field": AWS_REVIEW_FIELD,
+            "can_discard": is_owner
+            and req.status in UNDER_REVIEW_STATUSES
+            and registration.discard_requested_at is None,
+            "action_required": selectors.latest_event(request=req, kind="registration_action_required")
+            if req.status == Status.ACTION_REQUIRED
+            else None,
         },
     )
+
+
+@login_required
+@require_POST
+def registration_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    """The owner withdraws the version AWS is reviewing (a worker asks AWS; the page shows the outcome)."""
+    req = _request_or_404(request, pk)
+    registration = selectors.registration_for_request(request=req)
+    if registration is None:
+        raise Http404
+    if req.owner_id != request.user.pk:
+        raise PermissionDenied
+    try:
+        withdrawal.registration_discard_request(registration=registration, actor=request.user)
+    except draft.RegistrationLocked:
+        messages.error(request, _("No version of this registration is under review any more."))
+    else:
+        messages.success(
+            request,
+            _("The version is being withdrawn from AWS's review. You can change the form once it is done."),
+        )
+    return redirect("registrations:detail", pk=req.pk)
 
 
 def _definition_pending(

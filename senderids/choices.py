@@ -16,6 +16,8 @@ class Status(models.TextChoices):
     REGISTRATION_DRAFT = "registration_draft", _("Registration draft")
     REGISTRATION_SUBMITTED = "registration_submitted", _("Registration submitted")
     REQUIRES_UPDATES = "requires_updates", _("Registration requires updates")
+    # AWS's REQUIRES_AUTHENTICATION: the owner must act outside AWS's review (e.g. email authentication).
+    ACTION_REQUIRED = "action_required", _("Action required")
     SUPPORT_CASE_OPEN = "support_case_open", _("Support case open")
     SUPPORT_CASE_RESOLVED = "support_case_resolved", _("Support case resolved")
     ACTIVE = "active", _("Active")

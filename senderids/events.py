@@ -75,6 +75,11 @@ def aws_refused(code: str, message: str, *, actor: Actor = WORKER_ACTOR) -> Even
     return Event("aws_refused", actor, _("AWS refused the request."), code, message)
 
 
+def process_refused(code: str, reason: str) -> Event:
+    """The process stopped before AWS saw the request, for a reason the owner can act on."""
+    return Event("process_refused", WORKER_ACTOR, reason, code)
+
+
 # --- Release --------------------------------------------------------------------------------------
 def release_requested(actor: AbstractBaseUser, *, by_owner: bool, note: str = "") -> Event:
     if by_owner:

@@ -50,8 +50,19 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
     },
     Status.REGISTRATION_SUBMITTED: {
         Status.REQUIRES_UPDATES: _AWS_STATUS,
+        Status.ACTION_REQUIRED: _AWS_STATUS,
         Status.ACTIVE: _AWS_STATUS | _SENDER_ID,
         Status.FAILED: _AWS_STATUS | _AWS_ERROR,
+        # AWS reports CREATED again: the submitted version was discarded (by the owner, or at AWS).
+        Status.REGISTRATION_DRAFT: _AWS_STATUS | _AWS_ERROR,
+    },
+    Status.ACTION_REQUIRED: {
+        # The owner did what AWS asked (e.g. email authentication): the review goes on.
+        Status.REGISTRATION_SUBMITTED: _AWS_STATUS,
+        Status.REQUIRES_UPDATES: _AWS_STATUS,
+        Status.ACTIVE: _AWS_STATUS | _SENDER_ID,
+        Status.FAILED: _AWS_STATUS | _AWS_ERROR,
+        Status.REGISTRATION_DRAFT: _AWS_STATUS | _AWS_ERROR,
     },
     Status.REQUIRES_UPDATES: {
         Status.REGISTRATION_SUBMITTED: _AWS_STATUS | _AWS_ERROR,

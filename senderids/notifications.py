@@ -35,6 +35,10 @@ STATUS_MESSAGES = {
     ),
     Status.REGISTRATION_SUBMITTED: _("Your registration was submitted to AWS for review."),
     Status.REQUIRES_UPDATES: _("AWS asks for changes to your registration before it can be approved."),
+    Status.ACTION_REQUIRED: _(
+        "AWS needs you to act before it can continue reviewing your registration: follow the instructions "
+        "on the request's page (for example confirm the email address AWS wrote to)."
+    ),
     Status.SUPPORT_CASE_OPEN: _("We opened an AWS support case for your sender ID."),
     Status.SUPPORT_CASE_RESOLVED: _("The AWS support case for your sender ID was resolved."),
     Status.ACTIVE: _("Your sender ID is active: you can send messages with it."),

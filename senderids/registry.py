@@ -10,7 +10,9 @@ senderids, "registration" from registrations, "support_case" from supportcases â
 * `detail_url(request)`: the process's own page for the request, if it has one;
 * `admin_inlines`: what an approver reads on the request's admin page before approving;
 * `sender_id_labels(requests)`: the "registration" column of My sender IDs, per request;
-* `exclude_done(queryset)`: drops from a reminder the requests whose owner has nothing left to do.
+* `exclude_done(queryset)`: drops from a reminder the requests whose owner has nothing left to do;
+* `after_release(request)`: runs in the transaction that records a release (e.g. enqueue the deletion of
+  the registration AWS closed when the sender ID was released).
 
 So "who starts a registration?" has a grep answer (registrations/apps.py), and senderids never imports
 the apps that build on it.
@@ -36,10 +38,21 @@ class Process:
     admin_inlines: tuple[type, ...] = ()
     sender_id_labels: Callable[[list[SenderIdRequest]], dict[int, str]] | None = None
     exclude_done: Callable[[QuerySet], QuerySet] | None = None
+    after_release: Callable[[SenderIdRequest], None] | None = None
 
 
 class ProcessUnavailable(RuntimeError):
     """No process of that name is registered in this deployment (its app is not installed)."""
+
+
+class ProcessRefused(Exception):
+    """A process's start found, before asking AWS, that it cannot go on (e.g. the account's registration
+    quota is used up): the request fails with `reason`, written for the owner, and no AWS error."""
+
+    def __init__(self, reason: str, *, code: str = "ProcessRefused"):
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
 
 
 _processes: dict[str, Process] = {}

@@ -27,12 +27,19 @@ def retry_countdown(retries: int) -> float:
 
 
 def run_with_retries(
-    task: Task, service: Callable[..., object], *, what: str, max_retries: int | None = None, **kwargs: Any
+    task: Task,
+    service: Callable[..., object],
+    *,
+    what: str,
+    max_retries: int | None = None,
+    on_give_up: Callable[[RetryableAwsError], None] | None = None,
+    **kwargs: Any,
 ) -> None:
     """Run `service(**kwargs)`; a RetryableAwsError retries `task` with backoff + jitter.
 
-    After `max_retries` (default SENDERIDS_SUBMIT_MAX_RETRIES) the task gives up and logs: the row keeps
-    its in-flight status and the last AWS error, and a sweeper or the next save re-enqueues it.
+    After `max_retries` (default SENDERIDS_SUBMIT_MAX_RETRIES) the task gives up, logs and calls
+    `on_give_up(error)`: the row keeps its in-flight status and the last AWS error, and a sweeper or the
+    next save re-enqueues it, or `on_give_up` tells someone.
     """
     limit = settings.SENDERIDS_SUBMIT_MAX_RETRIES if max_retries is None else max_retries
     try:
@@ -40,5 +47,7 @@ def run_with_retries(
     except RetryableAwsError as exc:
         if task.request.retries >= limit:
             logger.error("%s %s: giving up after %d retries: %s", what, kwargs, task.request.retries, exc)
+            if on_give_up is not None:
+                on_give_up(exc)
             return
         raise task.retry(exc=exc, countdown=retry_countdown(task.request.retries)) from exc

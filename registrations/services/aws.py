@@ -18,14 +18,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from senderids import lifecycle
+from senderids import lifecycle, registry
 from senderids.choices import Status
 from senderids.models import SenderIdRequest
 from smsvoice.gateway import PermanentAwsError, RetryableAwsError, get_gateway
 
 from .. import definitions as defs
 from .. import events
-from ..lifecycle import SYNCABLE_STATUSES
+from ..lifecycle import SYNCABLE_STATUSES, VERSION_FINISHED
 from ..lifecycle import AwsRegistrationStatus as Aws
 from ..models import Registration, RegistrationAttachment, RegistrationFieldValue, RegistrationVersion
 from .draft import (
@@ -34,11 +34,14 @@ from .draft import (
     registration_sync_enqueue,
     store_locked_values,
 )
+from .draft import rule_values as registration_rule_values
 
 logger = logging.getLogger(__name__)
 
 # A claimed row is left alone by other workers for this long (the work on it takes far less).
 LEASE = timedelta(minutes=10)
+NOT_FOUND = "ResourceNotFoundException"
+QUOTA_EXCEEDED = "ServiceQuotaExceededException"
 
 
 class AttachmentNotReady(RetryableAwsError):
@@ -160,14 +163,29 @@ def _has_unpushed(registration: Registration) -> bool:
 
 
 def _ensure_created(registration: Registration) -> Registration:
-    """CreateRegistration once: the ClientToken was stored with the row, so a retry gets the same one."""
+    """CreateRegistration once: the ClientToken was stored with the row, so a retry gets the same one.
+
+    Before the first attempt AWS is asked whether it can work at all — the registration type exists in
+    this Region, the account has a registration left in its quota — so the owner reads why in plain
+    words instead of a raw ValidationException or ServiceQuotaExceededException after approval.
+    """
     if registration.aws_registration_id:
         return registration
-    info = get_gateway().create_registration(
-        registration_type=registration.registration_type,
-        client_token=str(registration.client_token),
-        tags={"senderid-portal:request": str(registration.request_id)},
-    )
+    if registration.create_attempted_at is None:
+        _check_type_offered(registration.registration_type)
+        _check_registration_quota()
+        Registration.objects.filter(pk=registration.pk).update(create_attempted_at=timezone.now())
+    try:
+        info = get_gateway().create_registration(
+            registration_type=registration.registration_type,
+            client_token=str(registration.client_token),
+            name=registration.form_name,
+            tags={"senderid-portal:request": str(registration.request_id)},
+        )
+    except PermanentAwsError as exc:
+        if exc.code == QUOTA_EXCEEDED:
+            raise registry.ProcessRefused(_quota_message(None), code=QUOTA_EXCEEDED) from exc
+        raise
     now = timezone.now()
     fields = info_fields(info)
     fields.update(aws_registration_arn=info.registration_arn, aws_registration_id=info.registration_id)
@@ -177,6 +195,43 @@ def _ensure_created(registration: Registration) -> Registration:
     for name, value in fields.items():
         setattr(registration, name, value)
     return registration
+
+
+def _check_registration_quota() -> None:
+    """DescribeAccountLimits: refuse before CreateRegistration when the account has no registration left.
+
+    Asked once per new registration (a person's approval, rare), never cached: the count must be today's.
+    """
+    found = get_gateway().describe_account_limits().get("REGISTRATIONS")
+    if found is not None and found.reached:
+        raise registry.ProcessRefused(_quota_message(found.max), code=QUOTA_EXCEEDED)
+
+
+def _quota_message(maximum: int | None) -> str:
+    return _(
+        "The AWS account has reached its registration quota (%(max)s registrations in %(region)s). "
+        "Delete registrations that are no longer needed, or ask AWS to raise the quota, then retry."
+    ) % {"max": maximum if maximum is not None else "?", "region": get_gateway().region}
+
+
+def _check_type_offered(registration_type: str) -> None:
+    """The registration type exists in this Region (a Region may not offer a country's form: India's
+    exists only in ap-south-1 and ap-south-2)."""
+    try:
+        offered = get_gateway().describe_registration_type_definitions(registration_types=[registration_type])
+    except PermanentAwsError as exc:
+        if exc.code != "ValidationException":
+            raise
+        offered = []
+    if not any(t.registration_type == registration_type for t in offered):
+        raise registry.ProcessRefused(
+            _(
+                "AWS does not offer the registration form %(type)s in %(region)s, so this sender ID cannot "
+                "be registered there. Support staff can check the country's process and Region."
+            )
+            % {"type": registration_type, "region": get_gateway().region},
+            code="RegistrationTypeUnavailable",
+        )
 
 
 def info_fields(info: Any) -> dict[str, Any]:
@@ -190,59 +245,68 @@ def info_fields(info: Any) -> dict[str, Any]:
 
 
 def _push_changed(registration: Registration, definition: defs.FormDefinition) -> list[str]:
-    """PutRegistrationFieldValue for every value whose digest differs from the pushed one.
+    """Make AWS's field values equal to ours: put what changed, delete what was cleared or is no longer
+    allowed by the other answers (CONDITIONAL rules, DISALLOWED: AWS refuses a submission that has it).
 
-    Returns AWS's refusals ("path: message"), also stored on each value. RetryableAwsError propagates;
-    values pushed before it are recorded, so the retry pushes only the rest.
+    What a row should be at AWS is its value, or nothing when its field is disallowed; `pushed_digest`
+    records what AWS has. Returns AWS's refusals ("path: message"), also stored on each value.
+    RetryableAwsError propagates; values pushed before it are recorded, so the retry pushes the rest.
     """
-    gateway = get_gateway()
     problems = []
-    rows = (
-        RegistrationFieldValue.objects.filter(registration=registration)
-        .exclude(value_digest=F("pushed_digest"))
-        .select_related("attachment")
-    )
+    rows = list(RegistrationFieldValue.objects.filter(registration=registration).select_related("attachment"))
+    current = registration_rule_values(registration=registration, definition=definition)
     for row in rows:
-        if definition.field(row.field_path) is None:
-            message = _("AWS no longer has this field; it was not sent.")
-            RegistrationFieldValue.objects.filter(pk=row.pk).update(push_error=message)
+        field_def = definition.field(row.field_path)
+        if field_def is None:
+            if row.value_digest != row.pushed_digest:
+                message = _("AWS no longer has this field; it was not sent.")
+                RegistrationFieldValue.objects.filter(pk=row.pk).update(push_error=message)
             continue
-        digest = row.value_digest
+        allowed = field_def.resolve(current).behavior != defs.DISALLOWED
+        desired = row.value_digest if allowed else ""
+        if desired == row.pushed_digest:
+            continue
         try:
-            if not digest:
-                # Cleared (or no longer allowed by the answers): nothing to put. AWS keeps the old value
-                # until DeleteRegistrationFieldValue; the gateway does not offer it yet.
-                pass
-            elif row.attachment is not None:
-                attachment_id = _ensure_attachment_uploaded(row.attachment)
-                gateway.put_registration_field_value(
-                    registration_id=registration.aws_registration_id,
-                    field_path=row.field_path,
-                    registration_attachment_id=attachment_id,
-                )
-            elif row.select_choices:
-                gateway.put_registration_field_value(
-                    registration_id=registration.aws_registration_id,
-                    field_path=row.field_path,
-                    select_choices=list(row.select_choices),
-                )
+            if not desired:
+                _delete_value(registration, row.field_path)
             else:
-                gateway.put_registration_field_value(
-                    registration_id=registration.aws_registration_id,
-                    field_path=row.field_path,
-                    text_value=row.text_value,
-                )
+                _put_value(registration, row)
         except PermanentAwsError as exc:
-            RegistrationFieldValue.objects.filter(pk=row.pk, value_digest=digest).update(
+            RegistrationFieldValue.objects.filter(pk=row.pk, value_digest=row.value_digest).update(
                 push_error=exc.message
             )
             problems.append(f"{row.field_path}: {exc.message}")
             continue
+        note = "" if allowed or not row.value_digest else _("Not sent: your other answers do not allow it.")
         # Conditional on the digest: a save that raced this push is pushed next time, not lost.
-        RegistrationFieldValue.objects.filter(pk=row.pk, value_digest=digest).update(
-            pushed_digest=digest, pushed_at=timezone.now(), push_error=""
+        RegistrationFieldValue.objects.filter(pk=row.pk, value_digest=row.value_digest).update(
+            pushed_digest=desired, pushed_at=timezone.now(), push_error=note
         )
     return problems
+
+
+def _put_value(registration: Registration, row: RegistrationFieldValue) -> None:
+    gateway = get_gateway()
+    target = {"registration_id": registration.aws_registration_id, "field_path": row.field_path}
+    if row.attachment is not None:
+        gateway.put_registration_field_value(
+            **target, registration_attachment_id=_ensure_attachment_uploaded(row.attachment)
+        )
+    elif row.select_choices:
+        gateway.put_registration_field_value(**target, select_choices=list(row.select_choices))
+    else:
+        gateway.put_registration_field_value(**target, text_value=row.text_value)
+
+
+def _delete_value(registration: Registration, field_path: str) -> None:
+    """DeleteRegistrationFieldValue; a value AWS does not have is already what we want."""
+    try:
+        get_gateway().delete_registration_field_value(
+            registration_id=registration.aws_registration_id, field_path=field_path
+        )
+    except PermanentAwsError as exc:
+        if exc.code != NOT_FOUND:
+            raise
 
 
 def _ensure_attachment_uploaded(attachment: RegistrationAttachment) -> str:
@@ -272,22 +336,41 @@ def _ensure_attachment_uploaded(attachment: RegistrationAttachment) -> str:
     return attachment.aws_attachment_id
 
 
-def _ensure_draft_version(registration: Registration) -> None:
-    """After a denial the current version is read-only: open a new DRAFT (CreateRegistrationVersion) once.
+def _needs_new_version(registration: Registration) -> bool:
+    """The current version can no longer be edited: denied, discarded, revoked... (a new DRAFT is needed)."""
+    current = registration.current_version_number or 0
+    if registration.latest_denied_version_number and current <= registration.latest_denied_version_number:
+        return True
+    status = (
+        RegistrationVersion.objects.filter(registration=registration, version_number=current)
+        .values_list("status", flat=True)
+        .first()
+    )
+    return status in VERSION_FINISHED
 
-    AWS copies the previous version's values into the new one, so pushed digests stay valid.
-    """
-    if not registration.latest_denied_version_number:
-        return
-    if (registration.current_version_number or 0) > registration.latest_denied_version_number:
+
+def _ensure_draft_version(registration: Registration) -> None:
+    """Open a new DRAFT (CreateRegistrationVersion) once when the current version is over, then make its
+    values ours: AWS's model does not say whether a new version copies the previous one's values, so
+    they are read back (DescribeRegistrationFieldValues) and whatever differs is pushed again."""
+    if not _needs_new_version(registration):
         return
     gateway = get_gateway()
-    # Re-read first: a previous attempt may have created the version and died before recording it.
+    # Re-read first: a previous attempt may have created the version and died before recording it,
+    # or AWS may have opened the new draft itself (e.g. after a discard).
+    known = registration.current_version_number or 0
     fresh = next(
         iter(gateway.describe_registrations(registration_ids=[registration.aws_registration_id])), None
     )
-    if fresh is not None and fresh.current_version_number > registration.latest_denied_version_number:
+    if fresh is not None and fresh.current_version_number > known:
         fields = info_fields(fresh)
+        numbers = [fresh.current_version_number]
+        upsert_versions(
+            (registration, v)
+            for v in gateway.describe_registration_versions(
+                registration_id=registration.aws_registration_id, version_numbers=numbers
+            )
+        )
     else:
         version = gateway.create_registration_version(registration_id=registration.aws_registration_id)
         fields = {"current_version_number": version.version_number}
@@ -295,6 +378,42 @@ def _ensure_draft_version(registration: Registration) -> None:
     Registration.objects.filter(pk=registration.pk).update(**fields, updated_at=timezone.now())
     for name, value in fields.items():
         setattr(registration, name, value)
+    _adopt_version_values(registration)
+
+
+def _adopt_version_values(registration: Registration) -> None:
+    """Compare the new version's values at AWS with ours: equal ones count as pushed, the others are
+    pushed (ours) or deleted (AWS's extra ones) by the next push."""
+    at_aws = {
+        fv.field_path: fv
+        for fv in get_gateway().describe_registration_field_values(
+            registration_id=registration.aws_registration_id,
+            version_number=registration.current_version_number,
+        )
+    }
+    rows = list(RegistrationFieldValue.objects.filter(registration=registration).select_related("attachment"))
+    for row in rows:
+        theirs = at_aws.pop(row.field_path, None)
+        row.pushed_digest = (
+            row.value_digest if _same_value(row, theirs) else ("" if theirs is None else "aws")
+        )
+    RegistrationFieldValue.objects.bulk_update(rows, ["pushed_digest"])
+    # Values AWS carried over that we do not hold any more: deleted now.
+    for path, theirs in at_aws.items():
+        if theirs.text_value or theirs.select_choices or theirs.registration_attachment_id:
+            _delete_value(registration, path)
+
+
+def _same_value(row: RegistrationFieldValue, theirs: Any) -> bool:
+    if theirs is None:
+        return not row.value_digest
+    if row.attachment is not None:
+        return bool(row.attachment.aws_attachment_id) and (
+            theirs.registration_attachment_id == row.attachment.aws_attachment_id
+        )
+    if row.select_choices:
+        return list(theirs.select_choices or []) == list(row.select_choices)
+    return (theirs.text_value or "") == row.text_value and not theirs.select_choices
 
 
 def _submit_if_complete(registration: Registration, definition: defs.FormDefinition) -> list[str]:
@@ -311,7 +430,9 @@ def _submit_if_complete(registration: Registration, definition: defs.FormDefinit
         return []
     gateway = get_gateway()
     try:
-        version = gateway.submit_registration_version(registration_id=registration.aws_registration_id)
+        version = gateway.submit_registration_version(
+            registration_id=registration.aws_registration_id, aws_review=registration.aws_review_requested
+        )
     except PermanentAwsError as exc:
         # A previous attempt may have submitted it and died before recording: look before failing.
         current = gateway.describe_registration_versions(
@@ -330,7 +451,8 @@ def _submit_if_complete(registration: Registration, definition: defs.FormDefinit
     fields = {
         "submitted_version_number": version.version_number,
         "current_version_number": version.version_number,
-        "aws_status": Aws.SUBMITTED,
+        # AWS_REVIEWING when AWS's pre-review was asked for.
+        "aws_status": version.status if version.status in Aws.IN_FLIGHT else Aws.SUBMITTED,
         "submit_requested": False,
         "last_error": "",
         # Due at once: the next poll picks it up.

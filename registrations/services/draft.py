@@ -112,8 +112,11 @@ def registration_save(
     inputs: dict[str, FieldInput],
     submit: bool,
     actor: AbstractBaseUser,
+    aws_review: bool = False,
 ) -> list[str]:
     """Store the form's values (only what changed) and the Submit intent; returns the changed paths.
+
+    `aws_review` (with `submit`): ask AWS to pre-review the version before the carriers do.
 
     Once the registration exists at AWS, the changes are pushed by the `sync_registration` task on
     commit. Raises ValidationError for a FieldPath the definition does not have (nothing is stored),
@@ -186,6 +189,7 @@ def registration_save(
         Registration.objects.filter(pk=locked.pk).update(
             submit_requested=submit,
             submit_requested_at=now if submit else None,
+            aws_review_requested=submit and aws_review,
             last_error="",
             updated_at=now,
         )
@@ -223,11 +227,17 @@ def _store_attachment(registration: Registration, path: str, value: FieldInput) 
     )
 
 
-def registration_missing_fields(*, registration: Registration, definition: defs.FormDefinition) -> list[str]:
-    """FieldPaths that must have a value to submit, given the stored values (conditions resolved)."""
+def rule_values(*, registration: Registration, definition: defs.FormDefinition) -> dict[str, list[str]]:
+    """The stored values as CONDITIONAL rules read them ({FieldPath: [value, ...]}), locked ones included."""
     values = _stored_values(registration)
     locked = locked_values(request=registration.request, definition=definition)
     values.update({path: [text] for path, text in locked.items()})
+    return values
+
+
+def registration_missing_fields(*, registration: Registration, definition: defs.FormDefinition) -> list[str]:
+    """FieldPaths that must have a value to submit, given the stored values (conditions resolved)."""
+    values = rule_values(registration=registration, definition=definition)
     missing = []
     for field_def in definition.fields:
         if field_def.resolve(values).behavior == defs.REQUIRED and not values.get(field_def.field_path):

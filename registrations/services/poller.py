@@ -25,7 +25,13 @@ from senderids.models import SenderIdRequest
 from smsvoice.gateway import PermanentAwsError, RetryableAwsError, get_gateway
 
 from .. import events
-from ..lifecycle import OPEN_AT_AWS_STATUSES, REVIEW_VERSION_STATUS, request_status_for
+from ..lifecycle import (
+    OPEN_AT_AWS_STATUSES,
+    REVIEW_VERSION_STATUS,
+    UNDER_REVIEW_STATUSES,
+    VERSION_UNDER_REVIEW,
+    request_status_for,
+)
 from ..lifecycle import AwsRegistrationStatus as Aws
 from ..models import Registration, RegistrationFieldValue
 from .aws import LEASE, ReviewVersion, info_fields, upsert_versions
@@ -105,7 +111,7 @@ def registrations_poll(*, now: datetime | None = None) -> PollReport:
         seen.update(info.registration_id for info in page)
         _poll_page(page, now, report)
     expected = (
-        watched.filter(request__status=Status.REGISTRATION_SUBMITTED)
+        watched.filter(request__status__in=UNDER_REVIEW_STATUSES)
         .filter(_due(now))
         .exclude(aws_status=Aws.COMPLETE)
         .filter(Q(aws_status_changed_at__isnull=True) | Q(aws_status_changed_at__lt=now))
@@ -127,6 +133,7 @@ _POLL_FIELDS = (
     "current_version_number",
     "approved_version_number",
     "latest_denied_version_number",
+    "submitted_version_number",
     "aws_status_changed_at",
     "request__status",
     "request__sender_id",
@@ -215,6 +222,7 @@ def _fetch_details(changes: list[_Change], report: PollReport) -> None:
                             info.current_version_number,
                             info.latest_denied_version_number,
                             info.approved_version_number,
+                            row.submitted_version_number,
                         )
                         if n
                     }
@@ -379,28 +387,50 @@ def _mirror_requests(applied: list[tuple[Registration, _Change]], report: PollRe
         target = request_status_for(info.status)
         if target == Status.ACTIVE and change.sender_id is None:
             target = None  # COMPLETE, sender ID not listed yet: confirmed on a later cycle
+        if target == Status.REGISTRATION_DRAFT and _submitted_version_still_in_review(row, change):
+            target = None  # CREATED while the submitted version is in review: AWS's listing lags
         label = f"{row.aws_registration_id} {change.row.aws_status or '∅'} → {info.status}"
         if target is None or target == request.status:
             request.aws_status = info.status
             quiet.append(request)
             report.changes.append(label)
             continue
-        event, extra = _move(target, change)
+        event, extra = _move(target, change, row)
         try:
             lifecycle.transition(request, target, event=event, expected_from=change.request_status, **extra)
         except lifecycle.IllegalTransition as exc:  # TransitionConflict included
             report.errors.append(f"request {request.pk}: {exc}")
             continue
+        if target == Status.REGISTRATION_DRAFT:
+            # Its submitted version is over (discarded): the next Submit sends a version again.
+            Registration.objects.filter(pk=row.pk).update(
+                submitted_version_number=None, submit_requested=False
+            )
         report.changes.append(f"{label}; request #{request.pk} {change.request_status} → {target}")
     if quiet:
         bulk_write(SenderIdRequest, quiet, ["aws_status"])
 
 
-def _move(target: str, change: _Change) -> tuple[Event, dict[str, Any]]:
+def _submitted_version_still_in_review(row: Registration, change: _Change) -> bool:
+    """Whether the version we submitted is still with AWS although the registration says CREATED."""
+    number = row.submitted_version_number or row.current_version_number
+    version = next((v for v in change.versions if v.version_number == number), None)
+    return version is not None and version.status in VERSION_UNDER_REVIEW
+
+
+def _move(target: str, change: _Change, row: Registration) -> tuple[Event, dict[str, Any]]:
     """The timeline entry and the request columns of a move the poller makes to `target`."""
     info = change.info
     extra: dict[str, Any] = {"aws_status": info.status}
-    if target == Status.REQUIRES_UPDATES:
+    if target == Status.ACTION_REQUIRED:
+        current = next((v for v in change.versions if v.version_number == info.current_version_number), None)
+        event = events.registration_action_required(info.status, (current.feedback or "") if current else "")
+    elif target == Status.REGISTRATION_DRAFT:
+        number = row.submitted_version_number or info.current_version_number
+        version = next((v for v in change.versions if v.version_number == number), None)
+        event = events.registration_back_to_draft(number, version.status if version else "", info.status)
+        extra.update(aws_error_code="", aws_error_message="")
+    elif target == Status.REQUIRES_UPDATES:
         denied = [v for v in change.versions if v.version_number == info.latest_denied_version_number]
         event = events.registration_requires_updates(
             info.latest_denied_version_number, denial_summary(denied), info.status
@@ -430,7 +460,7 @@ def _poll_unconfirmed_page(now: datetime, report: PollReport) -> bool:
         rows = list(
             Registration.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("request")
-            .filter(aws_status=Aws.COMPLETE, request__status=Status.REGISTRATION_SUBMITTED)
+            .filter(aws_status=Aws.COMPLETE, request__status__in=UNDER_REVIEW_STATUSES)
             .filter(_due(now))[:PAGE_SIZE]
         )
         if not rows:

@@ -24,7 +24,7 @@ from django.utils import timezone
 from smsvoice import gateway
 from smsvoice.errors import PermanentAwsError, RetryableAwsError
 
-from .. import events, lifecycle
+from .. import events, lifecycle, registry
 from ..choices import Status
 from ..enqueue import enqueue_on_commit
 from ..events import Event
@@ -76,7 +76,11 @@ def sender_id_request_release(
 
 def _release_outcome(request: SenderIdRequest, to: str, *, event: Event, **fields: Any) -> None:
     try:
-        lifecycle.transition(request, to, event=event, expected_from=Status.RELEASING, **fields)
+        with transaction.atomic():
+            lifecycle.transition(request, to, event=event, expected_from=Status.RELEASING, **fields)
+            process = registry.find(request.process)
+            if to == Status.RELEASED and process is not None and process.after_release is not None:
+                process.after_release(request)
     except lifecycle.TransitionConflict:
         # A concurrent delivery recorded the outcome first.
         request.refresh_from_db()

@@ -96,6 +96,10 @@ def sender_id_request_submit(*, request_id: int) -> SenderIdRequest | None:
             registry.get(request.process).start(request)
     except registry.ProcessUnavailable as exc:
         _submission_failed(request, code="ProcessUnavailable", message=str(exc))
+    except registry.ProcessRefused as exc:
+        _submission_failed(
+            request, code=exc.code, message=exc.reason, event=events.process_refused(exc.code, exc.reason)
+        )
     except PermanentAwsError as exc:
         _submission_failed(request, code=aws_code(exc), message=aws_message(exc))
     except RetryableAwsError as exc:
@@ -109,12 +113,14 @@ def sender_id_request_submit(*, request_id: int) -> SenderIdRequest | None:
     return request
 
 
-def _submission_failed(request: SenderIdRequest, *, code: str, message: str) -> None:
+def _submission_failed(
+    request: SenderIdRequest, *, code: str, message: str, event: events.Event | None = None
+) -> None:
     try:
         lifecycle.transition(
             request,
             Status.FAILED,
-            event=events.aws_refused(code, message),
+            event=event or events.aws_refused(code, message),
             expected_from=Status.SUBMITTING,
             aws_error_code=code[:100],
             aws_error_message=message,
