@@ -137,3 +137,18 @@ def registration_delete_failed(code: str, message: str) -> Event:
         code,
         message,
     )
+
+
+def registration_message_types_differ(asked: str, given: list[str]) -> Event:
+    """AWS made the sender ID for other message types than the request asked for: staff should check."""
+    return Event(
+        "registration_message_types_differ",
+        POLLER_ACTOR,
+        _(
+            "AWS registered the sender ID for %(given)s messages, but the request asked for %(asked)s. "
+            "Check with support staff before sending other kinds of messages."
+        )
+        % {"given": ", ".join(given), "asked": asked},
+        "MessageTypes",
+        ", ".join(given),
+    )

@@ -15,6 +15,7 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -32,7 +33,10 @@ from .definitions import (
 )
 from .inputs import FieldInput, sniff_content_type
 
-MAX_ATTACHMENT_BYTES = 1_572_864
+# "The maximum file size is 500KB" (CreateRegistrationAttachment's API reference,
+# https://docs.aws.amazon.com/goto/WebAPI/pinpoint-sms-voice-v2-2022-03-31/CreateRegistrationAttachment);
+# the model's blob limit (1,572,864) and CloudFormation's "5MB" are larger: the strictest one is enforced.
+MAX_ATTACHMENT_BYTES = 500 * 1024
 ALLOWED_EXTENSIONS = {"pdf", "png", "jpg", "jpeg"}
 RESERVED_NAMES = frozenset({"csrfmiddlewaretoken", "action"})
 SAVE, SUBMIT = "save", "submit"
@@ -42,9 +46,12 @@ def validate_attachment(upload: UploadedFile) -> str:
     """Return the sniffed content type, or raise ValidationError (size, extension, content)."""
     if upload.size is not None and upload.size > MAX_ATTACHMENT_BYTES:
         raise forms.ValidationError(
-            _("The file is %(size)s bytes; AWS accepts at most %(max)s bytes."),
+            _(
+                "The file is %(size)s; AWS accepts files of at most %(max)s. Reduce it (e.g. scan at a lower "
+                "resolution) and upload it again."
+            ),
             code="file_too_large",
-            params={"size": upload.size, "max": MAX_ATTACHMENT_BYTES},
+            params={"size": filesizeformat(upload.size), "max": filesizeformat(MAX_ATTACHMENT_BYTES)},
         )
     if upload.size == 0:
         raise forms.ValidationError(_("The file is empty."), code="file_empty")

@@ -131,7 +131,8 @@ REQUEST_FIELDS = (
 PROCESS_FIELDS = ("registration_form_name", "registration_choice", "support_case_details")
 # Owned by AWS (or by the pipeline talking to it): shown, never edited.
 AWS_FIELDS = (
-    "aws_status", "aws_sender_id_arn", "monthly_leasing_price", "deletion_protection", "aws_error_code",
+    "aws_status", "aws_sender_id_arn", "aws_message_types", "monthly_leasing_price", "deletion_protection",
+    "aws_error_code",
     "aws_error_message", "client_token",
 )  # fmt: skip
 

@@ -29,7 +29,9 @@ _NOTHING: frozenset[str] = frozenset()
 _AWS_ERROR = frozenset({"aws_error_code", "aws_error_message"})
 _AWS_STATUS = frozenset({"aws_status"})
 # What AWS tells us about a sender ID it made.
-_SENDER_ID = frozenset({"aws_sender_id_arn", "monthly_leasing_price", "deletion_protection"})
+_SENDER_ID = frozenset(
+    {"aws_sender_id_arn", "monthly_leasing_price", "deletion_protection", "aws_message_types"}
+)
 
 # {from: {to: the columns that move may write}}. Anything missing is not allowed.
 TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {

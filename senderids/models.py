@@ -47,6 +47,8 @@ class SenderIdRequest(models.Model):
     # CreateRegistration idempotent across redeliveries and crashes.
     client_token = models.UUIDField(_("client token"), default=uuid.uuid4, editable=False, unique=True)
     aws_sender_id_arn = models.CharField(_("sender ID ARN"), max_length=300, blank=True)
+    # The MessageTypes AWS gave the sender ID (it may differ from what was asked for a registration).
+    aws_message_types = models.JSONField(_("AWS message types"), default=list, blank=True)
     aws_error_code = models.CharField(_("AWS error code"), max_length=100, blank=True)
     aws_error_message = models.TextField(_("AWS error message"), blank=True)
     deletion_protection = models.BooleanField(_("deletion protection"), default=False)

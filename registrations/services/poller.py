@@ -35,6 +35,7 @@ from ..lifecycle import (
 from ..lifecycle import AwsRegistrationStatus as Aws
 from ..models import Registration, RegistrationFieldValue
 from .aws import LEASE, ReviewVersion, info_fields, upsert_versions
+from .completion import confirm_sender_ids, note_message_type_mismatch
 
 PAGE_SIZE = 100
 
@@ -240,43 +241,7 @@ def _fetch_details(changes: list[_Change], report: PollReport) -> None:
             continue
         if info.status == Aws.COMPLETE:
             completes.append(change)
-    _confirm_sender_ids(completes, report)
-
-
-def _confirm_sender_ids(changes: list[_Change], report: PollReport) -> None:
-    """ASSOCIATE_ON_APPROVAL: AWS made the sender ID at COMPLETE; confirm it before calling it active."""
-    if not changes:
-        return
-    gateway = get_gateway()
-    wanted = {(c.row.request.sender_id, c.row.request.country_id): c for c in changes}
-    found: dict[tuple[str, str], Any] = {}
-    try:
-        for info in gateway.describe_sender_ids(sender_ids=list(wanted)):
-            found[(info.sender_id, info.iso_country_code)] = info
-    except PermanentAwsError as exc:
-        if exc.code != "ResourceNotFoundException":
-            report.errors.append(str(exc))
-            return
-        # One of a batch is not there yet: ask one by one.
-        for sender_id, country in wanted:
-            try:
-                info = gateway.get_sender_id(sender_id=sender_id, iso_country_code=country)
-            except (RetryableAwsError, PermanentAwsError) as err:
-                report.errors.append(str(err))
-                continue
-            if info is not None:
-                found[(sender_id, country)] = info
-    except RetryableAwsError as exc:
-        report.errors.append(str(exc))
-        return
-    for key, change in wanted.items():
-        info = found.get(key)
-        if (
-            info
-            and info.registered
-            and (not info.registration_id or info.registration_id == change.row.aws_registration_id)
-        ):
-            change.sender_id = info
+    confirm_sender_ids(completes, report)
 
 
 def _apply_changes(changes: list[_Change], now: datetime, report: PollReport) -> None:
@@ -407,6 +372,8 @@ def _mirror_requests(applied: list[tuple[Registration, _Change]], report: PollRe
                 submitted_version_number=None, submit_requested=False
             )
         report.changes.append(f"{label}; request #{request.pk} {change.request_status} → {target}")
+        if target == Status.ACTIVE:
+            note_message_type_mismatch(request, change.sender_id)
     if quiet:
         bulk_write(SenderIdRequest, quiet, ["aws_status"])
 
@@ -440,6 +407,7 @@ def _move(target: str, change: _Change, row: Registration) -> tuple[Event, dict[
         extra.update(
             aws_sender_id_arn=change.sender_id.sender_id_arn,
             monthly_leasing_price=str(change.sender_id.monthly_leasing_price or "")[:20],
+            aws_message_types=list(change.sender_id.message_types),
         )
     elif target == Status.FAILED:
         event = events.registration_ended(info.status)
@@ -467,7 +435,7 @@ def _poll_unconfirmed_page(now: datetime, report: PollReport) -> bool:
             return False
         Registration.objects.filter(pk__in=[r.pk for r in rows]).update(next_poll_due=now + LEASE)
     changes = [_Change(row=row, info=_Unchanged(row), request_status=row.request.status) for row in rows]
-    _confirm_sender_ids(changes, report)
+    confirm_sender_ids(changes, report)
     _apply_changes(changes, now, report)
     return True
 

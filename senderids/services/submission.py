@@ -50,6 +50,7 @@ def supported_start(request: SenderIdRequest) -> None:
         aws_sender_id_arn=info.sender_id_arn,
         monthly_leasing_price=str(info.monthly_leasing_price or "")[:20],
         deletion_protection=info.deletion_protection_enabled,
+        aws_message_types=list(info.message_types),
         aws_error_code="",
         aws_error_message="",
     )

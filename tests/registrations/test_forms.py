@@ -119,10 +119,12 @@ def test_a_file_with_a_wrong_extension_is_a_field_error(sim):
 
 
 def test_a_file_larger_than_aws_accepts_is_a_field_error(sim):
+    assert MAX_ATTACHMENT_BYTES == 500 * 1024  # CreateRegistrationAttachment: "The maximum file size is 500KB"
     big = SimpleUploadedFile("letter.pdf", PDF + b"0" * MAX_ATTACHMENT_BYTES, content_type="application/pdf")
     form = india_form(post({}), {"senderIdInfo.letterOfAuthorization": big})
     assert not form.is_valid()
-    assert "AWS accepts at most 1572864 bytes" in form.errors["senderIdInfo.letterOfAuthorization"][0]
+    message = form.errors["senderIdInfo.letterOfAuthorization"][0]
+    assert "AWS accepts files of at most 500.0\xa0KB" in message
 
 
 def test_pdf_png_and_jpeg_files_are_accepted(sim):

@@ -122,8 +122,9 @@ def test_submit_of_an_incomplete_form_shows_required_errors(owner_client, sim, d
         ),
         (
             {},
-            {"senderIdInfo.letterOfAuthorization": ("letter.pdf", PDF + b"0" * 1_572_864)},
-            "AWS accepts at most 1572864 bytes",
+            # 501 KB: one KB over what AWS accepts (CreateRegistrationAttachment: "500KB").
+            {"senderIdInfo.letterOfAuthorization": ("letter.pdf", PDF + b"0" * (501 * 1024 - len(PDF)))},
+            "AWS accepts files of at most 500.0\xa0KB",
         ),
     ],
     ids=["oversized-text", "wrong-option", "unknown-field-path", "wrong-file-type", "file-too-large"],
