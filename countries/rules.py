@@ -17,7 +17,8 @@ Country rules are data (``Country.sender_id_rules``), never per-country code; th
 ``note``             free text shown to users and admins (where the rule comes from)
 ===================  ===========================================================================
 
-The base rule always applies: 1–11 characters, first character a letter.
+The base rule always applies: 1–11 characters, first character a letter (the console's rule) and
+no trailing hyphen (AWS: "cannot end with a hyphen").
 """
 
 from __future__ import annotations
@@ -150,6 +151,8 @@ def sender_id_errors(
             )
     if sender_id[0] not in _LETTERS:
         errors.append(gettext("A sender ID must start with a letter."))
+    if sender_id.endswith("-"):
+        errors.append(gettext("A sender ID cannot end with a hyphen."))
     forbidden = rules.get("forbidden_chars", "")
     used = sorted({c for c in sender_id if c in forbidden})
     if used and _forbidden_active(rules, today):
@@ -271,13 +274,21 @@ def describe_rules(rules: Mapping[str, Any] | None, *, today: dt.date | None = N
     return lines
 
 
-def describe_base_rule() -> str:
-    """The console's rule every sender ID follows, in words."""
-    return gettext("Only the base rule: %(min)d–%(max)d characters, %(chars)s, starting with a letter.") % {
+def base_rule_text() -> str:
+    """The base rule every sender ID follows, in words (wizard help text, catalogue page, admin)."""
+    return gettext(
+        "%(min)d–%(max)d characters: %(chars)s; the first character must be a letter and the last "
+        "cannot be a hyphen"
+    ) % {
         "min": BASE_MIN_LENGTH,
         "max": BASE_MAX_LENGTH,
         "chars": describe_charset(charset_chars(BASE_CHARSET)),
     }
+
+
+def describe_base_rule() -> str:
+    """What the admin shows for a country without rules of its own."""
+    return gettext("Only the base rule: %(rule)s.") % {"rule": base_rule_text()}
 
 
 RULES_HELP = _(

@@ -1,20 +1,51 @@
 """Reads of the country catalogue, the API the wizard and other apps use.
 
 - ``country_get(iso_code=)`` -> Country | None
-- ``country_process(iso_code=)`` -> "supported" | "registration" | "support_case" | "not_supported" | None
+- ``sender_id_process_for(country, message_type=, region=)`` -> ProcessChoice(process, reason): the
+  process a request takes (the catalogue row corrected by Region and message type; see
+  countries.models.PROCESS_RULES). The wizard, the catalogue page and request creation all use it.
+- ``with_process_choices(countries, region=)`` -> the countries, each with ``.process_choice``
+- ``country_process(iso_code=)`` -> the catalogue row's process ("supported" | "registration" |
+  "support_case" | "not_supported" | None), before sender_id_process_for's corrections
 - ``country_rules(iso_code=)`` -> the country's sender-ID rules dict (``{}`` when none / unknown)
 - ``countries_for_select()`` -> [(iso, "Name — process label")], ordered by name, one query
-- ``country_list(query=, process=)`` -> QuerySet for the public page (one query when evaluated)
-- ``country_process_counts()`` -> {process: count}, one query
+- ``country_list(query=, process=, region=)`` -> QuerySet for the public page (one query when
+  evaluated); ``process`` filters on the process in the Region (India outside ap-south-1/2 is a
+  support case)
+- ``country_process_counts(region=)`` -> {process in the Region: count}, one query
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 
-from .models import Country, SenderIdProcess, fold_name
+from .models import (
+    PROCESS_RULES,
+    Country,
+    ProcessChoice,
+    SenderIdProcess,
+    fold_name,
+    portal_region,
+    region_gated_iso_codes,
+    sender_id_process_for,
+)
+
+__all__ = [
+    "PROCESS_RULES",
+    "ProcessChoice",
+    "countries_for_select",
+    "country_get",
+    "country_list",
+    "country_process",
+    "country_process_counts",
+    "country_rules",
+    "portal_region",
+    "sender_id_process_for",
+    "with_process_choices",
+]
 
 # Longer search text is refused by the page; the selector truncates as a second guard.
 SEARCH_MAX_LENGTH = 100
@@ -37,15 +68,15 @@ def country_rules(*, iso_code: str) -> dict[str, Any]:
     return rules or {}
 
 
-def countries_for_select() -> list[tuple[str, str]]:
-    """(iso, "Name — process label") ordered by name: one query."""
+def countries_for_select(*, region: str | None = None) -> list[tuple[str, str]]:
+    """(iso, "Name — process label") ordered by name, the process as in the Region: one query."""
     labels = dict(SenderIdProcess.choices)
-    return [
-        (iso, f"{name} — {labels.get(process, process)}")
-        for iso, name, process in Country.objects.order_by("name_folded", "name").values_list(
-            "iso_code", "name", "sender_id_process"
-        )
-    ]
+    rows = (
+        Country.objects.annotate(process_in_region=_process_in_region(region or portal_region()))
+        .order_by("name_folded", "name")
+        .values_list("iso_code", "name", "process_in_region")
+    )
+    return [(iso, f"{name} — {labels.get(process, process)}") for iso, name, process in rows]
 
 
 def _search(query: str) -> Q:
@@ -67,19 +98,56 @@ def _search(query: str) -> Q:
     return condition
 
 
-def country_list(*, query: str = "", process: str = "") -> QuerySet[Country]:
+def with_process_choices(countries: Iterable[Country], *, region: str | None = None) -> list[Country]:
+    """The countries, each with ``.process_choice`` (message type not chosen yet): no query."""
+    region = region or portal_region()
+    listed = list(countries)
+    for country in listed:
+        country.process_choice = sender_id_process_for(country, region=region)
+    return listed
+
+
+def _process_in_region(region: str):
+    """SQL for the process in `region` without a message type: what sender_id_process_for gives.
+
+    Only the Region gate can change it (a message type is never known here), and the gate turns a
+    registration into a support case; the test suite checks both agree for every country.
+    """
+    gated = region_gated_iso_codes(region)
+    if not gated:
+        return F("sender_id_process")
+    return Case(
+        When(
+            iso_code__in=gated,
+            sender_id_process=SenderIdProcess.REGISTRATION,
+            then=Value(SenderIdProcess.SUPPORT_CASE.value),
+        ),
+        default=F("sender_id_process"),
+        output_field=CharField(),
+    )
+
+
+def country_list(*, query: str = "", process: str = "", region: str | None = None) -> QuerySet[Country]:
     qs = Country.objects.all()
     query = (query or "").strip()[:SEARCH_MAX_LENGTH]
     if query:
         qs = qs.filter(_search(query))
     if process:
-        qs = qs.filter(sender_id_process=process)
+        qs = qs.alias(process_in_region=_process_in_region(region or portal_region())).filter(
+            process_in_region=process
+        )
     return qs.order_by("name_folded", "name")
 
 
-def country_process_counts() -> dict[str, int]:
-    """How many countries per process (every process present, zeros included): one query."""
+def country_process_counts(*, region: str | None = None) -> dict[str, int]:
+    """How many countries per process in the Region (every process present, zeros included): one query."""
     counts = dict.fromkeys(SenderIdProcess.values, 0)
-    for row in Country.objects.values("sender_id_process").annotate(n=Count("pk")).order_by():
-        counts[row["sender_id_process"]] = row["n"]
+    rows = (
+        Country.objects.annotate(process_in_region=_process_in_region(region or portal_region()))
+        .values("process_in_region")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["process_in_region"]] = row["n"]
     return counts

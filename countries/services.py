@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from smsvoice.gateway import get_gateway
 
-from .models import Country, SenderIdProcess, fold_name
+from .models import PROCESS_RULES, Country, SenderIdProcess, fold_name
 from .rules import rules_errors
 
 logger = logging.getLogger(__name__)
@@ -189,6 +189,12 @@ def _apply_region(
                 f"{file_process}; not changed (an admin can switch it to registration)."
             )
         return ""
+    rule = PROCESS_RULES.get(iso)
+    if api_type and rule is not None and rule.gates(region):
+        # AWS may list the type here, but a sender ID registered in this Region gets no local routes.
+        wanted.update(registration_type="", sender_id_process=SenderIdProcess.SUPPORT_CASE.value)
+        regions = ", ".join(sorted(rule.registration_regions))
+        return f"{api_type} offered in {region}, but {iso} has local routes only through {regions}"
     if api_type:
         wanted.update(registration_type=api_type, sender_id_process=SenderIdProcess.REGISTRATION.value)
         return f"{api_type} offered in {region}"

@@ -1,4 +1,8 @@
-"""Public country catalogue page: /countries/ (?q= search, ?process= filter). Two queries, any input."""
+"""Public country catalogue page: /countries/ (?q= search, ?process= filter). Two queries, any input.
+
+Each country shows the process a request takes in the portal's Region (``sender_id_process_for``),
+with the reason when the catalogue row alone does not say it (India outside ap-south-1/2).
+"""
 
 from urllib.parse import urlencode
 
@@ -9,7 +13,7 @@ from django.views.decorators.http import require_safe
 from . import selectors
 from .forms import CountryFilterForm
 from .models import SenderIdProcess
-from .rules import describe_rules
+from .rules import base_rule_text, describe_rules
 
 
 @require_safe
@@ -17,10 +21,12 @@ def country_list(request: HttpRequest) -> HttpResponse:
     form = CountryFilterForm(request.GET)
     form.is_valid()  # invalid fields are shown as errors; the valid ones still filter
     filters = form.filters()
-    countries = list(selectors.country_list(**filters))
+    region = selectors.portal_region()
+    listed = selectors.country_list(**filters, region=region)
+    countries = selectors.with_process_choices(listed, region=region)
     for country in countries:
         country.rule_lines = describe_rules(country.sender_id_rules)
-    counts = selectors.country_process_counts()
+    counts = selectors.country_process_counts(region=region)
 
     def link(process: str) -> str:
         params = {k: v for k, v in (("q", filters["query"]), ("process", process)) if v}
@@ -40,5 +46,7 @@ def country_list(request: HttpRequest) -> HttpResponse:
         "total": sum(counts.values()),
         "process_links": process_links,
         "processes": SenderIdProcess,
+        "region": region,
+        "base_rule": base_rule_text(),
     }
     return render(request, "countries/country_list.html", context)

@@ -31,9 +31,48 @@ def test_each_country_shows_its_process_badge_and_estimate(client):
     ("iso", "badge"),
     [("BR", "not_supported"), ("OM", "support_case"), ("DE", "supported"), ("IN", "registration")],
 )
-def test_badge_per_process(client, iso, badge):
+def test_badge_per_process(client, settings, iso, badge):
+    settings.AWS_REGION = "ap-south-1"  # India's registration form exists only in ap-south-1/2
     html = client.get(URL, {"q": iso}).content.decode()
     assert f'<span class="badge {badge}">' in html
+
+
+def row_of(html: str, iso: str) -> str:
+    start = html.index(f'<td class="iso">{iso}</td>')
+    return html[html.rindex("<tr", 0, start) : html.index("</tr>", start)]
+
+
+def test_outside_ap_south_india_is_a_support_case_and_the_page_says_why(client, settings):
+    settings.AWS_REGION = "eu-west-1"
+    html = client.get(URL, {"q": "india"}).content.decode()
+    india = row_of(html, "IN")
+    assert 'data-process="support_case"' in india
+    assert '<span class="badge support_case">Support case required</span>' in india
+    assert "India&#x27;s registration form is only available in ap-south-1 and ap-south-2" in india
+    assert "This portal sends from eu-west-1" in india
+    assert "<code>eu-west-1</code>" in html
+
+
+def test_in_mumbai_india_is_a_registration_and_promotional_goes_to_a_support_case(client, settings):
+    settings.AWS_REGION = "ap-south-1"
+    india = row_of(client.get(URL, {"q": "india"}).content.decode(), "IN")
+    assert '<span class="badge registration">Registration required</span>' in india
+    assert "promotional India sender IDs are registered through an AWS Support case" in india
+    assert "only available in ap-south-1" not in india
+
+
+def test_the_process_filter_follows_the_region(client, settings):
+    settings.AWS_REGION = "eu-west-1"
+    response = client.get(URL, {"process": "support_case"})
+    assert rows(response) == ["IN", "OM"]
+    assert '<span class="badge support_case">Support case required</span> (2)' in response.content.decode()
+    settings.AWS_REGION = "ap-south-2"
+    assert rows(client.get(URL, {"process": "support_case"})) == ["OM"]
+
+
+def test_the_page_states_the_base_rule(client):
+    html = client.get(URL).content.decode()
+    assert "the first character must be a letter and the last cannot be a hyphen" in html
 
 
 def test_search_by_name(client):

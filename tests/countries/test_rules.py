@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from countries.rules import (
+    base_rule_text,
     describe_base_rule,
     describe_rules,
     normalise_sender_id,
@@ -49,6 +50,11 @@ API_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,11}")
         ("DE", "ABCDEFGHIJKL", None, False),  # 12 > 11
         ("DE", "ÉCOLE", None, False),  # ASCII letters only
         ("DE", "", None, False),
+        ("DE", "ABC-", None, False),  # AWS: a sender ID cannot end with a hyphen
+        ("DE", "A-B", None, True),  # a hyphen inside is fine
+        ("DE", "A-", None, False),
+        ("IN", "ABC-", None, False),
+        ("AT", "Acme-", None, False),  # a country's charset does not lift the base rule
     ],
 )
 def test_rule_table(country, sender_id, today, valid):
@@ -136,10 +142,32 @@ def test_describe_rules_in_words():
     assert describe_rules({}) == []
 
 
+def test_trailing_hyphen_is_refused_with_its_reason():
+    assert sender_id_errors("ABC-", {}) == ["A sender ID cannot end with a hyphen."]
+
+
+def test_a_hyphen_inside_is_allowed():
+    assert sender_id_errors("A-B", {}) == []
+
+
+@pytest.mark.parametrize("sender_id", ["1ABC", "-ABC", "9-A"])
+def test_first_character_must_still_be_a_letter(sender_id):
+    assert "A sender ID must start with a letter." in sender_id_errors(sender_id, {})
+
+
+def test_a_lone_hyphen_breaks_both_ends():
+    assert sender_id_errors("-", {}) == [
+        "A sender ID must start with a letter.",
+        "A sender ID cannot end with a hyphen.",
+    ]
+
+
 def test_base_rule_in_words():
-    assert describe_base_rule() == (
-        "Only the base rule: 1–11 characters, letters A–Z, digits 0–9 and hyphens, starting with a letter."
+    assert base_rule_text() == (
+        "1–11 characters: letters A–Z, digits 0–9 and hyphens; the first character must be a letter "
+        "and the last cannot be a hyphen"
     )
+    assert describe_base_rule() == f"Only the base rule: {base_rule_text()}."
 
 
 @given(
@@ -150,6 +178,11 @@ def test_whatever_passes_the_rules_can_be_sent_to_aws(sender_id, iso):
         assert API_PATTERN.fullmatch(sender_id)
 
 
-@given(sender_id=st.from_regex(r"[A-Za-z][A-Za-z0-9-]{0,10}", fullmatch=True))
+@given(sender_id=st.from_regex(r"[A-Za-z](?:[A-Za-z0-9-]{0,9}[A-Za-z0-9])?", fullmatch=True))
 def test_anything_the_console_accepts_passes_the_base_rule(sender_id):
     assert sender_id_errors(sender_id, {}) == []
+
+
+@given(sender_id=st.from_regex(r"[A-Za-z][A-Za-z0-9-]{0,9}-", fullmatch=True))
+def test_nothing_ending_with_a_hyphen_passes(sender_id):
+    assert "A sender ID cannot end with a hyphen." in sender_id_errors(sender_id, {})

@@ -31,7 +31,10 @@ def test_country_get_ignores_case_and_spaces():
     assert country_get(iso_code="") is None
 
 
-def test_countries_for_select_ordered_by_name_with_the_process_in_one_query(django_assert_num_queries):
+def test_countries_for_select_ordered_by_name_with_the_process_in_one_query(
+    django_assert_num_queries, settings
+):
+    settings.AWS_REGION = "ap-south-1"  # India's registration form exists only there
     with django_assert_num_queries(1):
         choices = countries_for_select()
     assert len(choices) == 215
@@ -63,14 +66,36 @@ def test_country_list_search_by_iso_code():
     assert "IN" in {c.iso_code for c in country_list(query="in")}
 
 
-def test_country_list_filter_by_process():
+def test_countries_for_select_gives_the_process_in_the_region():
+    assert ("IN", "India — Support case required") in countries_for_select(region="eu-west-1")
+    assert ("IN", "India — Registration required") in countries_for_select(region="ap-south-2")
+
+
+def test_country_list_filter_by_process(settings):
+    settings.AWS_REGION = "ap-south-1"
     assert {c.iso_code for c in country_list(process="support_case")} == {"OM"}
 
 
-def test_process_counts():
+def test_country_list_filters_on_the_process_in_the_region():
+    assert {c.iso_code for c in country_list(process="support_case", region="eu-west-1")} == {"OM", "IN"}
+    assert "IN" not in {c.iso_code for c in country_list(process="registration", region="eu-west-1")}
+    assert "IN" in {c.iso_code for c in country_list(process="registration", region="ap-south-1")}
+
+
+def test_process_counts(settings):
+    settings.AWS_REGION = "ap-south-1"
     assert country_process_counts() == {
         "supported": 151,
         "registration": 25,
         "support_case": 1,
+        "not_supported": 38,
+    }
+
+
+def test_process_counts_outside_indias_regions_count_india_as_a_support_case():
+    assert country_process_counts(region="eu-west-1") == {
+        "supported": 151,
+        "registration": 24,
+        "support_case": 2,
         "not_supported": 38,
     }

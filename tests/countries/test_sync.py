@@ -126,3 +126,15 @@ def test_the_command_prints_what_changed(monkeypatch):
     assert "IN India: sender_id_process 'registration' -> 'support_case'" in text
     assert "[no sender-ID registration type for IN in us-east-1]" in text
     assert "updated 24" in text  # the 25 form countries but Singapore
+
+
+def test_a_type_offered_in_a_region_without_local_routes_is_not_used():
+    """AWS may list IN_SENDER_ID_REGISTRATION elsewhere, but only ap-south-1/2 carry India's local routes."""
+    report = countries_sync(gateway=region_offering(*FORM_COUNTRIES, region="eu-west-1"))
+    india = Country.objects.get(iso_code="IN")
+    assert (india.sender_id_process, india.registration_type) == (SenderIdProcess.SUPPORT_CASE, "")
+    (change,) = [c for c in report.changes if c.iso_code == "IN"]
+    assert change.reason == (
+        "IN_SENDER_ID_REGISTRATION offered in eu-west-1, but IN has local routes only through "
+        "ap-south-1, ap-south-2"
+    )
