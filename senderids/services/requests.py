@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from countries.models import Country, SenderIdProcess
+from countries.selectors import sender_id_process_for
 
 from .. import events, lifecycle, registry
 from ..choices import Status
@@ -47,13 +48,16 @@ def sender_id_request_create(
 ) -> SenderIdRequest:
     """Create a request (status pending_review, or approved when approval is off) with its first event.
 
+    Its process is countries' `sender_id_process_for` (the country in the portal's Region, for this
+    message type: the one the wizard showed), stored so that a request in flight never changes process.
     Its process's `on_create` runs in the same transaction (e.g. the Registration row is created).
     """
+    process = sender_id_process_for(country, message_type=message_type, region=settings.AWS_REGION).process
     request = SenderIdRequest.objects.create(
         owner=owner,
         country=country,
         sender_id=sender_id,
-        process=country.sender_id_process,
+        process=process,
         message_type=message_type,
         sms=sms,
         voice=voice,
@@ -64,9 +68,9 @@ def sender_id_request_create(
         support_case_details=support_case_details or {},
     )
     lifecycle.record_creation(request, event=events.requested(owner))
-    process = registry.find(request.process)
-    if process is not None and process.on_create is not None:
-        process.on_create(request)
+    handler = registry.find(request.process)
+    if handler is not None and handler.on_create is not None:
+        handler.on_create(request)
     if not settings.SENDERIDS_REQUIRE_APPROVAL:
         lifecycle.transition(request, Status.APPROVED, event=events.auto_approved())
         enqueue_submission(request.pk)

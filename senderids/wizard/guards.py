@@ -2,8 +2,9 @@
 
 On top of formtools (see DESIGN.md):
 
-* conditions read the chosen country straight from storage (one cached lookup per request),
-  never through get_cleaned_data_for_step;
+* conditions read the chosen country and message type straight from storage (one cached country
+  lookup per request), never through get_cleaned_data_for_step; the process they follow is
+  countries' ``sender_id_process_for`` (India: Region and message type), the one the request stores;
 * "Previous" keeps what was typed on the step being left (formtools #284);
 * every POST is checked before formtools sees it: an expired or finished wizard, a tampered
   management form, a step posted out of order or a page from another tab (a run id and the
@@ -28,9 +29,10 @@ from django.utils.translation import gettext as _
 from formtools.wizard.forms import ManagementForm
 
 from countries.models import Country
-from countries.selectors import country_get
+from countries.selectors import ProcessChoice, country_get, sender_id_process_for
 
-from .steps import ISO_CODE_RE, STEP_COUNTRY, STEP_LABELS, STEP_REVIEW
+from ..choices import MessageType
+from .steps import ISO_CODE_RE, STEP_COUNTRY, STEP_LABELS, STEP_REVIEW, STEP_USE_CASE
 
 # Hidden fields every wizard page posts besides formtools' management form.
 RUN_FIELD = "wizard_run"
@@ -47,10 +49,6 @@ WIZARD_IDLE_SECONDS = settings.SENDERIDS_WIZARD_IDLE_SECONDS
 # What "Previous" may keep of a step that did not validate (formtools #284) — bounded.
 KEPT_VALUE_MAX_CHARS = 2000
 KEPT_VALUES_PER_FIELD = 4
-
-
-def _now() -> float:
-    return time.time()
 
 
 def _now() -> float:
@@ -80,10 +78,24 @@ class WizardGuards:
         iso = self.chosen_iso()
         return self.lookup_country(iso) if iso else None
 
-    def chosen_process(self) -> str | None:
-        # Read straight from storage, never via get_cleaned_data_for_step (formtools #54/#134/#264).
+    def chosen_message_type(self) -> str:
+        """The stored message type when it is one of ours ("" before the use-case step, or if altered)."""
+        value = self.stored_value(STEP_USE_CASE, "message_type")
+        return value if value in MessageType.values else ""
+
+    def chosen_process_choice(self) -> ProcessChoice | None:
+        # Read straight from storage, never via get_cleaned_data_for_step (formtools #54/#134/#264):
+        # conditions run while formtools resolves the form list, before any step is validated.
         country = self.chosen_country()
-        return country.sender_id_process if country else None
+        if country is None:
+            return None
+        return sender_id_process_for(
+            country, message_type=self.chosen_message_type(), region=settings.AWS_REGION
+        )
+
+    def chosen_process(self) -> str | None:
+        choice = self.chosen_process_choice()
+        return choice.process if choice else None
 
     def stored_form(self, step: str):
         """The step's form bound to its stored data (None if nothing stored), built once per request."""

@@ -13,11 +13,12 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from countries.models import Country, SenderIdProcess
-from countries.rules import normalise_sender_id, sender_id_errors
-from countries.selectors import country_get
+from countries.rules import base_rule_text, normalise_sender_id, sender_id_errors
+from countries.selectors import ProcessChoice, country_get, sender_id_process_for
 
 from ..choices import (
     Capability,
@@ -72,16 +73,27 @@ ISO_CODE_RE = re.compile(r"[A-Z]{2}", re.ASCII)
 
 
 class CountryForm(forms.Form):
-    """Destination country, by ISO code. The template renders the (searchable) select itself."""
+    """Destination country, by ISO code. The template renders the (searchable) select itself.
+
+    ``process_of`` gives the process the request would take (the wizard passes one that knows the
+    chosen message type), shown in the review.
+    """
 
     country = forms.CharField(
         label=_("Destination country"),
         error_messages={"required": _("Choose a destination country.")},
     )
 
-    def __init__(self, *args: Any, country_lookup: Callable[[str], Country | None] | None = None, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        country_lookup: Callable[[str], Country | None] | None = None,
+        process_of: Callable[[Country], ProcessChoice] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self._lookup = country_lookup or (lambda iso: country_get(iso_code=iso))
+        self._process_of = process_of or (lambda country: sender_id_process_for(country))
         self.country: Country | None = None
 
     def clean_country(self) -> str:
@@ -97,7 +109,7 @@ class CountryForm(forms.Form):
         assert country is not None
         return [
             (str(_("Destination country")), f"{country.name} ({country.iso_code})"),
-            (str(_("Sender ID support")), country.get_sender_id_process_display()),
+            (str(_("Sender ID support")), self._process_of(country).label),
         ]
 
 
@@ -111,7 +123,10 @@ class UseCaseForm(forms.Form):
         choices=Capability.choices,
         initial=[Capability.SMS],
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("What the sender will be used for. Select at least one."),
+        help_text=_(
+            "What the sender will be used for. A sender ID sends SMS only, so SMS is required; voice "
+            "calls need a phone number, which this portal does not request."
+        ),
         error_messages={"required": _("Select at least one capability: SMS, Voice or both.")},
     )
     monthly_volume = forms.ChoiceField(
@@ -146,7 +161,28 @@ class UseCaseForm(forms.Form):
     def clean_capabilities(self) -> list[str]:
         # A hostile client may repeat a value many times: keep each once, in a stable order.
         chosen = set(self.cleaned_data["capabilities"])
+        if Capability.SMS not in chosen:
+            raise forms.ValidationError(
+                _(
+                    "A sender ID can only send SMS, so choose SMS. Voice calls need a phone number "
+                    "(for example a long code or a toll-free number), not a sender ID."
+                ),
+                code="voice_only",
+            )
         return [value for value in Capability.values if value in chosen]
+
+    def summary_notes(self) -> list[str]:
+        """What the review says about these answers beyond the rows."""
+        if Capability.VOICE in self.cleaned_data["capabilities"]:
+            return [
+                str(
+                    _(
+                        "Voice is not part of a sender ID: this sender ID will send SMS only. For voice "
+                        "calls you need a phone number, which this portal does not request."
+                    )
+                )
+            ]
+        return []
 
     def summary(self) -> list[tuple[str, str]]:
         data = self.cleaned_data
@@ -184,10 +220,7 @@ class SenderForm(forms.Form):
     )
     sender_id = forms.CharField(
         label=_("Sender ID"),
-        help_text=_(
-            "1–11 characters: letters A–Z, digits 0–9 and hyphens; the first character must be a "
-            "letter. The destination country may add its own rules, shown below."
-        ),
+        # The base rule in words comes from the rule engine (see __init__).
         # The rule engine says what is wrong (and how long the value is): no max_length here.
         error_messages={"required": _("Enter a sender ID.")},
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
@@ -203,6 +236,9 @@ class SenderForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.country = country
         self.owner = owner
+        self.fields["sender_id"].help_text = gettext(
+            "%(base_rule)s. The destination country may add its own rules, shown below."
+        ) % {"base_rule": base_rule_text()}
         if not self.sender_id_possible:
             self.fields["sender_id"].required = False
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponse
@@ -18,7 +19,7 @@ from formtools.wizard.views import NamedUrlSessionWizardView, WizardView
 
 from countries.models import Country, SenderIdProcess
 from countries.rules import describe_rules
-from countries.selectors import country_list
+from countries.selectors import ProcessChoice, country_list, sender_id_process_for, with_process_choices
 
 from .. import registry
 from ..choices import Capability, RegistrationChoice, SupportMessageType
@@ -42,6 +43,7 @@ COUNTRY_SEARCH_MAX_CHARS = 100
 
 
 def _process_is(process: str):
+    # The chosen country's process for the chosen message type, both read from storage (guards.py).
     def condition(wizard: SenderIdRequestWizard) -> bool:
         return wizard.chosen_process() == process
 
@@ -62,7 +64,7 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
 
     def get_form_kwargs(self, step: str | None = None) -> dict[str, Any]:
         if step == STEP_COUNTRY:
-            return {"country_lookup": self.lookup_country}
+            return {"country_lookup": self.lookup_country, "process_of": self.process_choice_of}
         if step == STEP_SENDER:
             return {"country": self.chosen_country(), "owner": self.request.user}
         return {}
@@ -92,6 +94,12 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
             for key, values in form.data.lists()
             if key.startswith(prefix)
         }
+
+    def process_choice_of(self, country: Country) -> ProcessChoice:
+        """The process `country` takes with the stored message type (what the request will store)."""
+        return sender_id_process_for(
+            country, message_type=self.chosen_message_type(), region=settings.AWS_REGION
+        )
 
     def process_step(self, form) -> dict[str, list[str]]:
         self._forget_cached_state()
@@ -168,6 +176,7 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
         context = super().get_context_data(form=form, **kwargs)
         current = self.steps.current
         country = self.chosen_country()
+        choice = self.chosen_process_choice()
         context.update(
             step_label=STEP_LABELS[current],
             stepper=self._stepper(),
@@ -176,7 +185,8 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
             country_field=COUNTRY_FIELD,
             chosen_iso=self.chosen_iso(),
             country=country,
-            process_explanation=PROCESS_EXPLANATIONS.get(country.sender_id_process) if country else "",
+            process_choice=choice,
+            process_explanation=PROCESS_EXPLANATIONS.get(choice.process) if choice else "",
             is_last_step=self.steps.next is None,
         )
         if current == STEP_COUNTRY:
@@ -213,18 +223,26 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
         return items
 
     def _country_context(self, form) -> dict[str, Any]:
+        # The country step comes before the message type: each country shows the process of a request
+        # whose message type is not chosen yet, and the reason says what would change it.
         query = self.request.GET.get("q", "")[:COUNTRY_SEARCH_MAX_CHARS].strip()
         countries = list(country_list(query=query))
         selected_iso = str(form["country"].value() or "").strip().upper()
         selected = self.lookup_country(selected_iso) if ISO_CODE_RE.fullmatch(selected_iso) else None
         if selected is not None and all(c.iso_code != selected.iso_code for c in countries):
             countries.insert(0, selected)
+        countries = with_process_choices(countries, region=settings.AWS_REGION)
+        selected_choice = (
+            sender_id_process_for(selected, region=settings.AWS_REGION) if selected is not None else None
+        )
+        selected_explanation = PROCESS_EXPLANATIONS.get(selected_choice.process) if selected_choice else ""
         return {
             "countries": countries,
             "q": query,
             "selected_iso": selected_iso,
             "selected_country": selected,
-            "selected_explanation": PROCESS_EXPLANATIONS.get(selected.sender_id_process) if selected else "",
+            "selected_choice": selected_choice,
+            "selected_explanation": selected_explanation,
             "selected_rules": _rules_text(selected),
             "process_texts": {
                 process: {"label": str(label), "text": str(PROCESS_EXPLANATIONS[process])}
@@ -242,8 +260,15 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
             edit_url = self.get_step_url(step)
             if self._comes_before_review(step):
                 edit_url += f"?{EDIT_PARAM}=1"
+            notes = form.summary_notes() if hasattr(form, "summary_notes") else []
             sections.append(
-                {"step": step, "label": STEP_LABELS[step], "rows": form.summary(), "edit_url": edit_url}
+                {
+                    "step": step,
+                    "label": STEP_LABELS[step],
+                    "rows": form.summary(),
+                    "notes": notes,
+                    "edit_url": edit_url,
+                }
             )
         return sections
 

@@ -21,6 +21,12 @@ SESSION_KEY = "wizard_sender_id_request_wizard"
 TO_REVIEW = ("country", "use-case", "sender")
 
 
+@pytest.fixture(autouse=True)
+def india_has_its_registration_form(settings):
+    """These tests use India as the registration country: its form exists only in ap-south-1/2."""
+    settings.AWS_REGION = "ap-south-1"
+
+
 def messages_of(response) -> str:
     return " ".join(str(m) for m in get_messages(response.wsgi_request))
 

@@ -16,8 +16,9 @@ from tests.factories import SenderIdRequestFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 
-# The console's rule as a regular expression: the oracle the validator must agree with.
-BASE_ORACLE = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,10}")
+# The console's rule plus AWS's "no trailing hyphen", as a regular expression: the oracle the
+# validator must agree with.
+BASE_ORACLE = re.compile(r"[A-Za-z](?:[A-Za-z0-9-]{0,9}[A-Za-z0-9])?")
 INDIA_ORACLE = re.compile(r"[A-Za-z]{3,6}")
 
 
@@ -36,7 +37,7 @@ VALID = [
     ("ACME", "ACME"),
     ("acme", "ACME"),
     ("Acme-1", "ACME-1"),
-    ("A-", "A-"),
+    ("A-B", "A-B"),
     ("A2345678901", "A2345678901"),  # 11 characters: the maximum
     ("  ACME  ", "ACME"),  # surrounding whitespace is trimmed
     ("\tACME\n", "ACME"),
@@ -50,6 +51,10 @@ INVALID = [
     ("A23456789012", "1 to 11 characters long (this one has 12)"),
     ("1ACME", "must start with a letter"),
     ("-ACME", "must start with a letter"),
+    ("ABC-", "A sender ID cannot end with a hyphen."),  # AWS's rule on top of the console's
+    ("A-", "A sender ID cannot end with a hyphen."),
+    ("ACME--", "A sender ID cannot end with a hyphen."),
+    ("abc- ", "A sender ID cannot end with a hyphen."),  # judged after trimming
     ("AC ME", "not allowed: ' '"),
     ("ACME_1", "not allowed: '_'"),  # the API allows "_", the console (our rule) does not
     ("ÄCME", "not allowed: 'Ä'"),
@@ -92,6 +97,11 @@ def test_india_rules_come_on_top_of_the_base_rule(countries, typed, message):
     assert form.is_valid() is (message is None), form.errors
     if message:
         assert message in errors_of(form)
+
+
+def test_help_text_states_the_base_rule_with_the_trailing_hyphen(countries):
+    help_text = str(sender_form(countries["DE"], "ACME").fields["sender_id"].help_text)
+    assert "the first character must be a letter and the last cannot be a hyphen" in help_text
 
 
 def test_case_sensitive_country_keeps_the_case_as_typed(countries):
