@@ -52,12 +52,12 @@ def sender_id_request_create(
     message type: the one the wizard showed), stored so that a request in flight never changes process.
     Its process's `on_create` runs in the same transaction (e.g. the Registration row is created).
     """
-    process = sender_id_process_for(country, message_type=message_type, region=settings.AWS_REGION).process
+    choice = sender_id_process_for(country, message_type=message_type, region=settings.AWS_REGION)
     request = SenderIdRequest.objects.create(
         owner=owner,
         country=country,
         sender_id=sender_id,
-        process=process,
+        process=choice.process,
         message_type=message_type,
         sms=sms,
         voice=voice,
@@ -68,9 +68,9 @@ def sender_id_request_create(
         support_case_details=support_case_details or {},
     )
     lifecycle.record_creation(request, event=events.requested(owner))
-    handler = registry.find(request.process)
-    if handler is not None and handler.on_create is not None:
-        handler.on_create(request)
+    process = registry.find(request.process)
+    if process is not None and process.on_create is not None:
+        process.on_create(request)
     if not settings.SENDERIDS_REQUIRE_APPROVAL:
         lifecycle.transition(request, Status.APPROVED, event=events.auto_approved())
         enqueue_submission(request.pk)
