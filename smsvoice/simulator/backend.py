@@ -6,13 +6,17 @@ and anything due (the sender ID created on approval) is materialised at the star
 no background thread exists and a review delay of 0 settles at once. The clock can be advanced
 (``advance``) so tests and demos skip waiting.
 
-Review timeline of a submitted version, for review delay D: SUBMITTED until 0.2·D, REVIEWING until 0.8·D,
-then the decision (DENIED, or APPROVED with the registration PROVISIONING) and at D the registration is
-COMPLETE and its sender ID exists (ASSOCIATE_ON_APPROVAL).
+Review timeline of a submitted version, for review delay D (records.timeline): with AwsReview,
+AWS_REVIEWING until 0.1·D (findings may send it back to DRAFT); SUBMITTED until 0.2·D; an ``AUTH…``
+sender ID then waits in REQUIRES_AUTHENTICATION (until ``POST /_authenticate`` or 2·D); REVIEWING until
+0.8·D, then the decision (DENIED, or APPROVED with the registration PROVISIONING) and at D the
+registration is COMPLETE and its sender ID exists (ASSOCIATE_ON_APPROVAL).
 
 Demo rules (also listed in smsvoice/simulator/__init__.py):
 - a registration whose sender ID (field ``senderIdInfo.senderId``) starts with ``DENY`` has its first
   submitted version DENIED with reasons and per-field feedback; a resubmitted version is approved;
+- ``AUTH…`` sender ID → the registration waits in REQUIRES_AUTHENTICATION after submission;
+- AwsReview flags a ``DENY…`` sender ID and an opt-in description under 40 characters;
 - RequestSenderId for a sender ID starting with ``TAKEN`` answers ConflictException;
 - above the TPS cap an operation answers ThrottlingException.
 """
@@ -35,6 +39,7 @@ from typing import Any
 
 from smsvoice.simulator import definitions as defs
 from smsvoice.simulator import wire
+from smsvoice.simulator.account_ops import AccountOperations
 from smsvoice.simulator.records import (
     ACCOUNT_ID,
     CALL_LOG_SIZE,
@@ -49,6 +54,7 @@ from smsvoice.simulator.records import (
     SenderIdRecord,
     SimConfig,
     VersionRecord,
+    aws_review_done,
     is_mutation,
     registration_status,
     sender_key,
@@ -56,6 +62,7 @@ from smsvoice.simulator.records import (
     version_statuses,
 )
 from smsvoice.simulator.registration_ops import RegistrationOperations
+from smsvoice.simulator.registration_values_ops import RegistrationValueOperations
 from smsvoice.simulator.sender_id_ops import SenderIdOperations
 from smsvoice.simulator.wire import ApiError, not_found, validation_error
 
@@ -63,7 +70,7 @@ logger = logging.getLogger(__name__)
 
 
 # --- the simulator --------------------------------------------------------------------------------------
-class Simulator(SenderIdOperations, RegistrationOperations):
+class Simulator(SenderIdOperations, RegistrationOperations, RegistrationValueOperations, AccountOperations):
     """One simulated AWS account. Thread-safe: every request runs under one lock (requests are tiny)."""
 
     def __init__(self, config: SimConfig | None = None, state_file: str | os.PathLike[str] | None = None):
@@ -98,6 +105,25 @@ class Simulator(SenderIdOperations, RegistrationOperations):
             self.faults.clear()
             self.clock_offset = 0.0
             self._save()
+
+    def authenticate(self, registration_id: str) -> dict[str, Any]:
+        """Complete the email authentication an ``AUTH…`` registration waits for (``POST /_authenticate``).
+        Raises LookupError (unknown registration) or ValueError (not waiting for authentication)."""
+        with self._lock:
+            now = self.now()
+            for region, state in self.regions.items():
+                reg = state.registrations.get(registration_id)
+                if reg is None or reg.deleted_at is not None:
+                    continue
+                version = reg.versions[-1]
+                status = registration_status(reg, now)
+                if not version.auth_required or status not in ("SUBMITTED", "REQUIRES_AUTHENTICATION"):
+                    raise ValueError(f"{registration_id} is {status}, not waiting for authentication")
+                if version.authenticated_at is None:
+                    version.authenticated_at = now
+                self._save()
+                return {"registration_id": reg.id, "region": region, "status": registration_status(reg, now)}
+            raise LookupError(f"no registration {registration_id}")
 
     def inject_fault(self, fault: Fault) -> None:
         with self._lock:
@@ -149,7 +175,15 @@ class Simulator(SenderIdOperations, RegistrationOperations):
     # the request path ----------------------------------------------------------------------------------
     def dispatch(self, target: str | None, raw_body: bytes, region: str | None) -> tuple[int, dict[str, Any]]:
         """Serve one API request: (HTTP status, JSON body). Never raises."""
+        status, body, _headers = self.dispatch_with_headers(target, raw_body, region)
+        return status, body
+
+    def dispatch_with_headers(
+        self, target: str | None, raw_body: bytes, region: str | None
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        """:meth:`dispatch` plus the simulator-only response headers (``x-simulator-stand-in``)."""
         region = region or self.config.default_region
+        headers: dict[str, str] = {}
         request_id = str(uuid.uuid4())
         operation = (target or "").rpartition(".")[2] or "?"
         params: dict[str, Any] = {}
@@ -170,6 +204,7 @@ class Simulator(SenderIdOperations, RegistrationOperations):
                 context = Context(region=region, now=now, state=state)
                 self._settle(context)
                 body = handler(context, params)
+                headers = context.headers
                 if self.config.check_output:
                     problems = wire.check_output(op_model, body)
                     if problems:
@@ -182,11 +217,11 @@ class Simulator(SenderIdOperations, RegistrationOperations):
                     raise fault.error()  # the work is done, the answer is lost (AWS's 5xx-after-commit)
                 status = 200
             except ApiError as exc:
-                status, body = exc.status, exc.body()
+                status, body, headers = exc.status, exc.body(), {}
             except Exception:
                 logger.exception("simulator: %s failed", operation)
                 error = wire.internal_error(request_id)
-                status, body = error.status, error.body()
+                status, body, headers = error.status, error.body(), {}
             self.calls.append(
                 {
                     "time": now,
@@ -199,7 +234,7 @@ class Simulator(SenderIdOperations, RegistrationOperations):
                     "request_id": request_id,
                 }
             )
-            return status, body
+            return status, body, headers
 
     def _throttle(self, region: str, operation: str, now: float) -> None:
         """GCRA per Region and operation (AWS's quota is per operation and account)."""
@@ -304,12 +339,22 @@ class Simulator(SenderIdOperations, RegistrationOperations):
             raise not_found("sender-id", sender_or_arn)
         return record
 
-    def _registration(self, ctx: Context, registration_id: str) -> RegistrationRecord:
+    def _registration(
+        self, ctx: Context, registration_id: str, *, include_deleted: bool = False
+    ) -> RegistrationRecord:
+        """The registration by id or ARN; a deleted one is not found (``include_deleted``: unless the
+        config keeps deleted registrations visible)."""
         reg_id = registration_id.rpartition("/")[2] if registration_id.startswith("arn:") else registration_id
         reg = ctx.state.registrations.get(reg_id)
-        if reg is None:
+        visible = include_deleted and self.config.deleted_registrations_visible
+        if reg is None or (reg.deleted_at is not None and not visible):
             raise not_found("registration", registration_id)
         return reg
+
+    @staticmethod
+    def _live_registrations(ctx: Context) -> list[RegistrationRecord]:
+        """Registrations that exist (CLOSED ones too: they count against the quota until deleted)."""
+        return [r for r in ctx.state.registrations.values() if r.deleted_at is None]
 
     def _registration_type(self, ctx: Context, registration_type: str) -> str:
         iso = defs.country_of_type(registration_type)
@@ -320,13 +365,15 @@ class Simulator(SenderIdOperations, RegistrationOperations):
             )
         return iso
 
-    def _describe_registration(self, ctx: Context, reg: RegistrationRecord) -> dict[str, Any]:
+    def _describe_registration(
+        self, ctx: Context, reg: RegistrationRecord, status: str | None = None
+    ) -> dict[str, Any]:
         statuses = version_statuses(reg, ctx.now)
         out: dict[str, Any] = {
             "RegistrationArn": reg.arn,
             "RegistrationId": reg.id,
             "RegistrationType": reg.type,
-            "RegistrationStatus": registration_status(reg, ctx.now, statuses),
+            "RegistrationStatus": status or registration_status(reg, ctx.now, statuses),
             "CurrentVersionNumber": reg.versions[-1].number,
             "CreatedTimestamp": reg.created_at,
         }
@@ -339,13 +386,15 @@ class Simulator(SenderIdOperations, RegistrationOperations):
         return out
 
     def _describe_version(
-        self, reg: RegistrationRecord, version: VersionRecord, status: str
+        self, ctx: Context, reg: RegistrationRecord, version: VersionRecord, status: str
     ) -> dict[str, Any]:
         out: dict[str, Any] = {
             "VersionNumber": version.number,
             "RegistrationVersionStatus": status,
-            "RegistrationVersionStatusHistory": status_history(version, status),
+            "RegistrationVersionStatusHistory": status_history(version, ctx.now),
         }
+        if version.feedback_summary and aws_review_done(version, ctx.now):
+            out["Feedback"] = version.feedback_summary
         if status == "DENIED":
             sender = (version.values.get(defs.SENDER_ID_FIELD) or {}).get("TextValue", "")
             out["DeniedReasons"] = [dict(r) for r in DENIED_REASONS]
@@ -354,8 +403,6 @@ class Simulator(SenderIdOperations, RegistrationOperations):
                 "a letter of authorization, then create a new version and resubmit."
             )
         return out
-
-    # sender IDs ------------------------------------------------------------------------------------------
 
 
 OPERATIONS = (
@@ -376,6 +423,14 @@ OPERATIONS = (
     "CreateRegistrationAttachment",
     "DescribeRegistrationAttachments",
     "CreateRegistrationAssociation",
+    "DeleteRegistrationFieldValue",
+    "DiscardRegistrationVersion",
+    "DeleteRegistration",
+    "ListRegistrationAssociations",
+    "DescribeAccountLimits",
+    "ListTagsForResource",
+    "TagResource",
+    "UntagResource",
 )
 
 

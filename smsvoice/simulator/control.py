@@ -1,6 +1,6 @@
 """A client for the simulator's control API (``/_calls``, ``/_reset``, ``/_config``, ``/_advance``,
-``/_faults``), used by the test fixture, benchmarks and anyone scripting a demo against a running
-simulator."""
+``/_faults``, ``/_authenticate``), used by the test fixture, benchmarks and anyone scripting a demo
+against a running simulator."""
 
 from __future__ import annotations
 
@@ -34,9 +34,16 @@ class SimulatorControl:
         self._request("POST", "/_reset", {})
 
     def configure(self, **settings: Any) -> dict[str, Any]:
-        """Change settings at runtime: tps, review_delay, attachment_delay, max_registrations,
-        max_sender_ids, default_region, check_output. Returns the whole config."""
+        """Change settings at runtime (any field of ``SimConfig``: tps, review_delay, attachment_delay,
+        max_registrations, max_sender_ids, max_attachment_bytes, copy_values_on_new_version,
+        created_after_submit, discard_creates_draft, aws_review_returns_draft, conditional_rules, …).
+        Returns the whole config."""
         return self._request("POST", "/_config", settings)
+
+    def authenticate(self, registration_id: str) -> dict[str, Any]:
+        """Complete the email authentication an ``AUTH…`` registration waits for; returns
+        ``{"registration_id", "region", "status"}`` (HTTPError 404 unknown, 409 not waiting)."""
+        return self._request("POST", "/_authenticate", {"registration_id": registration_id})
 
     def config(self) -> dict[str, Any]:
         return self._request("GET", "/_config")

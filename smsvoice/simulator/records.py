@@ -1,7 +1,7 @@
 """The simulator's state: configuration, faults, records per Region, and the lazy review clock.
 
 A registration's status is computed on read from its submission time and the review delay (see
-backend.py for the timeline), so no background thread exists.
+:func:`timeline`), so no background thread exists.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from smsvoice.simulator import definitions as defs
 from smsvoice.simulator.wire import ApiError
@@ -23,10 +23,16 @@ CALL_LOG_SIZE = 20_000
 DEFAULT_PAGE = 100
 DEFINITIONS_PAGE = 20
 SUBMITTED_SHARE, DECIDED_SHARE = 0.2, 0.8
+# AwsReview: AWS's pre-review takes the first tenth of the review delay; an AUTH… registration waits for
+# authentication until POST /_authenticate or until twice the review delay has passed since submission.
+AWS_REVIEW_SHARE = 0.1
+AUTH_TIMEOUT_DELAYS = 2.0
 # The TPS cap forgives arrivals up to this fraction of one interval early: a client that paces itself
 # exactly at the cap sees network jitter, and AWS's buckets are not that strict either.
 TPS_JITTER_TOLERANCE = 0.2
-MAX_ATTACHMENT_BYTES = 1_572_864
+# The user guide's per-file limit (CLI page and country pages: "maximum 500KB"); the API model itself
+# allows 5 MB, so botocore sends bigger files and the service refuses them.
+MAX_ATTACHMENT_BYTES = 500 * 1024
 ATTACHMENT_MAGIC = (b"%PDF", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 
 DENIED_REASONS = [
@@ -51,15 +57,59 @@ def is_mutation(operation: str) -> bool:
 # --- configuration and records -----------------------------------------------------------------------
 @dataclass
 class SimConfig:
-    """Runtime knobs (``POST /_config`` changes them). ``tps`` ≤ 0 means no cap."""
+    """Runtime knobs (``POST /_config`` changes any of them). ``tps`` ≤ 0 means no cap.
+
+    Where AWS documents nothing, a knob picks between the plausible behaviours so tests can run each:
+
+    - ``copy_values_on_new_version``: CreateRegistrationVersion (and a discard's new draft) starts from
+      the previous version's values; false = an empty DRAFT.
+    - ``created_after_submit`` / ``created_after_submit_seconds``: DescribeRegistrations answers CREATED
+      for that long after a submission (AWS's blog shows CREATED right after submitting).
+    - ``discard_creates_draft``: DiscardRegistrationVersion also opens a new DRAFT version (registration
+      CREATED again); false = no new version until CreateRegistrationVersion.
+    - ``discard_while_reviewing``: allow discarding during AWS_REVIEWING / REVIEWING /
+      REQUIRES_AUTHENTICATION too (the user guide: "only if it's status is Submitted").
+    - ``aws_review_returns_draft``: when the AwsReview pre-review has findings, the version goes back
+      to DRAFT with per-field Feedback and the registration shows ``aws_review_draft_status`` (CREATED
+      or REQUIRES_UPDATES); false = the findings are advisory and the review continues.
+    - ``conditional_rules``: serve the simulator's modelled ConditionalBehavior for Indonesia's
+      conditional documents (definitions._MODELLED_RULES); ``unruled_conditional``: what a CONDITIONAL
+      field without ConditionalBehavior resolves to at submission (OPTIONAL or REQUIRED).
+    - ``sender_id_disassociation``: the sender-ID types' DisassociationBehavior, served and enforced by
+      DeleteRegistration (DISASSOCIATE_ALL_* = refused while the sender ID exists).
+    - ``association_resource_type``: ListRegistrationAssociations' ResourceType for a sender ID.
+    - ``deleted_registrations_visible``: a deleted registration stays describable as DELETED (else it
+      is not found); ``delete_absent_value_error``: deleting a field value that is not set is refused.
+    """
 
     tps: float = 0.0
     review_delay: float = 0.0
     attachment_delay: float = 0.0
     max_registrations: int = 25
     max_sender_ids: int = 200
+    max_registration_attachments: int = 1000  # simulator default; AWS's number is account-specific
+    max_attachment_bytes: int = MAX_ATTACHMENT_BYTES
     default_region: str = "us-east-1"
     check_output: bool = False
+    copy_values_on_new_version: bool = True
+    created_after_submit: bool = False
+    created_after_submit_seconds: float = 5.0
+    discard_creates_draft: bool = True
+    discard_while_reviewing: bool = False
+    aws_review_returns_draft: bool = True
+    aws_review_draft_status: str = "CREATED"
+    conditional_rules: bool = False
+    unruled_conditional: str = "OPTIONAL"
+    sender_id_disassociation: str = "DISASSOCIATE_ALL_ALLOWS_DELETE_REGISTRATION"
+    association_resource_type: str = "sender-id"
+    deleted_registrations_visible: bool = False
+    delete_absent_value_error: bool = False
+
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {
+        "aws_review_draft_status": ("CREATED", "REQUIRES_UPDATES"),
+        "unruled_conditional": ("OPTIONAL", "REQUIRED"),
+        "sender_id_disassociation": defs.DISASSOCIATION_BEHAVIORS,
+    }
 
     def update(self, values: dict[str, Any]) -> None:
         """Apply ``values`` all or nothing (ValueError names the first bad one)."""
@@ -78,6 +128,8 @@ class SimConfig:
                 value = type(current)(value)
             elif not isinstance(value, str) or not value:
                 raise ValueError(f"{name} must be a non-empty string")
+            elif name in self.CHOICES and value not in self.CHOICES[name]:
+                raise ValueError(f"{name} must be one of {', '.join(self.CHOICES[name])}")
             checked[name] = value
         for name, value in checked.items():
             setattr(self, name, value)
@@ -170,6 +222,14 @@ class VersionRecord:
     outcome: str | None = None  # APPROVED | DENIED, decided by the demo rules at submission
     aws_review: bool = False
     discarded_at: float | None = None
+    # AwsReview: per-field Feedback (FieldPath → text) and the version's Feedback, readable once the
+    # pre-review is over; ``returns_to`` set = the findings send the version back to DRAFT and the
+    # registration shows that status.
+    feedback: dict[str, str] = field(default_factory=dict)
+    feedback_summary: str | None = None
+    returns_to: str | None = None
+    auth_required: bool = False  # AUTH… sender ID: REQUIRES_AUTHENTICATION before the review
+    authenticated_at: float | None = None
 
 
 @dataclass
@@ -183,6 +243,7 @@ class RegistrationRecord:
     tags: list[dict[str, str]] = field(default_factory=list)
     provisioned_sender_key: str | None = None
     closed_at: float | None = None
+    deleted_at: float | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RegistrationRecord:
@@ -233,23 +294,66 @@ class Context:
     region: str
     now: float
     state: RegionState
+    headers: dict[str, str] = field(default_factory=dict)  # extra response headers (simulator-only)
 
 
 # --- lazy status ---------------------------------------------------------------------------------------
+def timeline(version: VersionRecord) -> tuple[list[tuple[str, float]], float | None]:
+    """The version's phases as (status, start) in time order, and when its registration is COMPLETE
+    (None unless it is heading for a decision). For review delay D after submission at t0:
+
+    - AwsReview: AWS_REVIEWING until t0 + 0.1·D; with findings that send it back, DRAFT from then on;
+    - SUBMITTED until t0 + 0.2·D;
+    - AUTH… sender ID: REQUIRES_AUTHENTICATION from there until authenticated (POST /_authenticate) or
+      t0 + 2·D, and every later step moves by that wait;
+    - REVIEWING until t0 + 0.8·D, then the decision (DENIED or APPROVED; the registration PROVISIONING)
+      and at t0 + D the registration is COMPLETE.
+    """
+    phases = [("DRAFT", version.draft_at)]
+    t0, delay = version.submitted_at, version.review_delay
+    if t0 is None:
+        return phases, None
+    if version.aws_review:
+        phases.append(("AWS_REVIEWING", t0))
+        if version.returns_to is not None:
+            phases.append(("DRAFT", t0 + AWS_REVIEW_SHARE * delay))
+            return phases, None
+        phases.append(("SUBMITTED", t0 + AWS_REVIEW_SHARE * delay))
+    else:
+        phases.append(("SUBMITTED", t0))
+    review_start = t0 + SUBMITTED_SHARE * delay
+    wait = 0.0
+    if version.auth_required:
+        auth_end = t0 + AUTH_TIMEOUT_DELAYS * delay
+        if version.authenticated_at is not None:
+            auth_end = min(auth_end, version.authenticated_at)
+        wait = max(auth_end, review_start) - review_start
+        phases.append(("REQUIRES_AUTHENTICATION", review_start))
+    phases.append(("REVIEWING", review_start + wait))
+    phases.append((version.outcome or "APPROVED", t0 + DECIDED_SHARE * delay + wait))
+    return phases, t0 + delay + wait
+
+
+def aws_review_done(version: VersionRecord, now: float) -> bool:
+    """True once an AwsReview pre-review is over (its Feedback is readable from then on)."""
+    return (
+        version.aws_review
+        and version.submitted_at is not None
+        and now >= version.submitted_at + AWS_REVIEW_SHARE * version.review_delay
+    )
+
+
 def version_status(version: VersionRecord, now: float, superseded: bool = False) -> str:
     """A version's status at ``now``; ``superseded`` = a later version is approved (older → ARCHIVED)."""
     if version.discarded_at is not None:
         return "DISCARDED"
-    if version.submitted_at is None:
-        return "DRAFT"
-    elapsed, delay = now - version.submitted_at, version.review_delay
-    if elapsed < SUBMITTED_SHARE * delay:
-        return "SUBMITTED"
-    if elapsed < DECIDED_SHARE * delay:
-        return "REVIEWING"
-    if version.outcome == "APPROVED" and superseded:
+    status = "DRAFT"
+    for name, start in timeline(version)[0]:
+        if start <= now:
+            status = name
+    if status == "APPROVED" and superseded:
         return "ARCHIVED"
-    return version.outcome or "APPROVED"
+    return status
 
 
 def version_statuses(reg: RegistrationRecord, now: float) -> dict[int, str]:
@@ -262,38 +366,65 @@ def version_statuses(reg: RegistrationRecord, now: float) -> dict[int, str]:
     return statuses
 
 
+def _settled(statuses: list[str]) -> str:
+    """The registration's status when its latest version is not under review (a draft or discarded)."""
+    if "APPROVED" in statuses or "ARCHIVED" in statuses:
+        return "COMPLETE"
+    if "DENIED" in statuses:
+        return "REQUIRES_UPDATES"
+    return "CREATED"
+
+
+UNDER_REVIEW = ("AWS_REVIEWING", "SUBMITTED", "REQUIRES_AUTHENTICATION", "REVIEWING")
+
+
 def registration_status(reg: RegistrationRecord, now: float, statuses: dict[int, str] | None = None) -> str:
+    if reg.deleted_at is not None:
+        return "DELETED"
     if reg.closed_at is not None:
         return "CLOSED"
     statuses = statuses or version_statuses(reg, now)
     latest = reg.versions[-1]
     status = statuses[latest.number]
     if status == "DRAFT":
-        if "APPROVED" in statuses.values():
-            return "COMPLETE"
-        if "DENIED" in statuses.values():
-            return "REQUIRES_UPDATES"
-        return "CREATED"
-    if status in ("SUBMITTED", "REVIEWING"):
+        if latest.submitted_at is not None and latest.returns_to == "REQUIRES_UPDATES":
+            return "REQUIRES_UPDATES"  # sent back by the AwsReview pre-review
+        return _settled(list(statuses.values()))
+    if status == "DISCARDED":
+        return _settled([statuses[v.number] for v in reg.versions[:-1]])
+    if status in UNDER_REVIEW:
         return status
     if status == "DENIED":
         return "REQUIRES_UPDATES"
-    if status == "APPROVED" and latest.submitted_at is not None:
-        return "PROVISIONING" if now < latest.submitted_at + latest.review_delay else "COMPLETE"
+    complete_at = timeline(latest)[1]
+    if status == "APPROVED" and complete_at is not None and now < complete_at:
+        return "PROVISIONING"
     return "COMPLETE"
 
 
-def status_history(version: VersionRecord, status: str) -> dict[str, float]:
+_HISTORY_NAMES = {
+    "AWS_REVIEWING": "AwsReviewingTimestamp",
+    "REQUIRES_AUTHENTICATION": "RequiresAuthenticationTimestamp",
+    "REVIEWING": "ReviewingTimestamp",
+    "APPROVED": "ApprovedTimestamp",
+    "DENIED": "DeniedTimestamp",
+}
+
+
+def status_history(version: VersionRecord, now: float) -> dict[str, float]:
+    """RegistrationVersionStatusHistory at ``now`` (a discarded version's history stops at the discard)."""
     history = {"DraftTimestamp": version.draft_at}
-    if version.submitted_at is not None:
-        history["SubmittedTimestamp"] = version.submitted_at
-        if status != "SUBMITTED":
-            history["ReviewingTimestamp"] = version.submitted_at + SUBMITTED_SHARE * version.review_delay
-        decided = version.submitted_at + DECIDED_SHARE * version.review_delay
-        if status in ("APPROVED", "ARCHIVED"):
-            history["ApprovedTimestamp"] = decided
-        if status == "DENIED":
-            history["DeniedTimestamp"] = decided
+    if version.submitted_at is None:
+        return history
+    history["SubmittedTimestamp"] = version.submitted_at
+    until = version.discarded_at if version.discarded_at is not None else now
+    phases = timeline(version)[0]
+    for (name, start), following in zip(phases, [*phases[1:], (None, None)], strict=True):
+        if name not in _HISTORY_NAMES or start > until:
+            continue
+        if name == "REQUIRES_AUTHENTICATION" and following[1] is not None and following[1] <= start:
+            continue  # authenticated before it was asked for: the step never happened
+        history[_HISTORY_NAMES[name]] = start
     if version.discarded_at is not None:
         history["DiscardedTimestamp"] = version.discarded_at
     return history

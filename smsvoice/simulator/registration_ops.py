@@ -1,5 +1,9 @@
-"""The simulator's registration operations (a mixin of backend.Simulator): registrations, versions,
-field values, definitions, attachments, associations (demo rule: DENY… is denied once)."""
+"""The simulator's registration operations (a mixin of backend.Simulator): registrations and their
+versions, submission (AwsReview, demo rules DENY… and AUTH…), discard, delete and associations.
+
+Field values and definitions are in registration_values_ops.py; attachments, quotas and tags in
+account_ops.py.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,7 @@ from typing import Any
 from smsvoice.simulator import definitions as defs
 from smsvoice.simulator import wire
 from smsvoice.simulator.records import (
-    ATTACHMENT_MAGIC,
-    DEFINITIONS_PAGE,
-    MAX_ATTACHMENT_BYTES,
-    SENDER_ID_DENIED_REASON,
-    AttachmentRecord,
+    UNDER_REVIEW,
     Context,
     RegistrationRecord,
     VersionRecord,
@@ -22,25 +22,35 @@ from smsvoice.simulator.records import (
     version_status,
     version_statuses,
 )
-from smsvoice.simulator.wire import ApiError, conflict, not_found, quota_exceeded, validation_error
+from smsvoice.simulator.wire import conflict, quota_exceeded, validation_error
 
 logger = logging.getLogger(__name__)
 
+# AwsReview's demo findings (the pre-review's "Generative AI feedback", per field).
+OPT_IN_MIN_LENGTH = 40  # the hand-written country pages ask for 40 to 500 characters
+AWS_REVIEW_SUMMARY = (
+    "AWS pre-review found fields to improve before the registration goes to review. See the feedback on "
+    "each field, update them and submit again."
+)
+AWS_REVIEW_ADVISORY = "AWS pre-review left suggestions on some fields; the registration continues to review."
+
 
 class RegistrationOperations:
-    """Every registration operation the portal calls, validated as AWS validates them."""
+    """Every registration-level operation the portal calls, validated as AWS validates them."""
 
     def op_CreateRegistration(self, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         token_key = f"CreateRegistration/{p['ClientToken']}" if p.get("ClientToken") else None
         if token_key and token_key in ctx.state.tokens:
             reg = ctx.state.registrations.get(ctx.state.tokens[token_key])
-            if reg is not None:
+            if reg is not None and reg.deleted_at is None:
                 return {**self._created(ctx, reg), "Tags": reg.tags}
         iso = self._registration_type(ctx, p["RegistrationType"])
-        active = [r for r in ctx.state.registrations.values() if r.closed_at is None]
-        if len(active) >= self.config.max_registrations:
+        # Deleted registrations free their place; CLOSED ones still count until they are deleted.
+        if len(self._live_registrations(ctx)) >= self.config.max_registrations:
             raise quota_exceeded(
-                "The account has reached its registration quota.", "REGISTRATIONS_PER_ACCOUNT"
+                f"The account has reached its registration quota ({self.config.max_registrations} in "
+                f"{ctx.region}). Delete registrations you no longer need or request a quota increase.",
+                "REGISTRATIONS_PER_ACCOUNT",
             )
         reg_id = self._new_id("registration")
         reg = RegistrationRecord(
@@ -50,7 +60,7 @@ class RegistrationOperations:
             iso=iso,
             created_at=ctx.now,
             versions=[VersionRecord(number=1, draft_at=ctx.now)],
-            tags=p.get("Tags", []),
+            tags=[dict(t) for t in p.get("Tags", [])],
         )
         ctx.state.registrations[reg_id] = reg
         if token_key:
@@ -64,78 +74,19 @@ class RegistrationOperations:
         out["AdditionalAttributes"] = {}
         return out
 
-    def op_PutRegistrationFieldValue(self, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-        reg = self._registration(ctx, p["RegistrationId"])
-        version = reg.versions[-1]
-        if version_status(version, ctx.now) != "DRAFT":
-            raise conflict(
-                "Field values can only be changed while the latest version is a DRAFT.",
-                reason="EDIT_REGISTRATION_FIELD_VALUES_NOT_ALLOWED",
-                resource_type="registration",
-                resource_id=reg.id,
-            )
-        path = p["FieldPath"]
-        definition = defs.field_index(reg.type).get(path)
-        if definition is None:
-            raise validation_error(
-                f"{path} is not a field of {reg.type}.", reason="UNKNOWN_REGISTRATION_FIELD"
-            )
-        given = [k for k in ("TextValue", "SelectChoices", "RegistrationAttachmentId") if k in p]
-        if len(given) > 1:
-            raise validation_error(
-                "Give only one of TextValue, SelectChoices, RegistrationAttachmentId.",
-                reason="PARAMETERS_CANNOT_BE_USED_TOGETHER",
-            )
-        expected = {"TEXT": "TextValue", "SELECT": "SelectChoices", "ATTACHMENT": "RegistrationAttachmentId"}[
-            definition["FieldType"]
-        ]
-        if given != [expected]:
-            raise validation_error(
-                f"{path} is a {definition['FieldType']} field: give {expected}.", reason="MISSING_PARAMETER"
-            )
-        self._check_field_value(ctx, definition, p[expected])
-        version.values[path] = {expected: p[expected]}
+    def _version_answer(
+        self, ctx: Context, reg: RegistrationRecord, version: VersionRecord
+    ) -> dict[str, Any]:
+        status = version_status(version, ctx.now)
         return {
             "RegistrationArn": reg.arn,
             "RegistrationId": reg.id,
             "VersionNumber": version.number,
-            "FieldPath": path,
-            expected: p[expected],
+            "RegistrationVersionStatus": status,
+            "RegistrationVersionStatusHistory": status_history(version, ctx.now),
         }
 
-    def _check_field_value(self, ctx: Context, definition: dict[str, Any], value: Any) -> None:
-        path = definition["FieldPath"]
-
-        def invalid(message: str) -> ApiError:
-            return validation_error(
-                f"{path}: {message}",
-                reason="FIELD_VALIDATION_FAILED",
-                fields=[{"Name": path, "Message": message}],
-            )
-
-        if definition["FieldType"] == "TEXT":
-            rule = definition["TextValidation"]
-            if not rule["MinLength"] <= len(value) <= rule["MaxLength"]:
-                raise invalid(f"length must be {rule['MinLength']} to {rule['MaxLength']}")
-            compiled = wire._compiled(rule["Pattern"])
-            if compiled is not None and not compiled.fullmatch(value):
-                hint = definition["DisplayHints"].get("TextValidationDescription") or rule["Pattern"]
-                raise invalid(f"must match {hint}")
-        elif definition["FieldType"] == "SELECT":
-            rule = definition["SelectValidation"]
-            if not rule["MinChoices"] <= len(value) <= rule["MaxChoices"]:
-                raise invalid(f"choose {rule['MinChoices']} to {rule['MaxChoices']} options")
-            unknown = [v for v in value if v not in rule["Options"]]
-            if unknown:
-                raise invalid(f"not an option: {', '.join(unknown)}")
-        else:
-            attachment_id = value.rpartition("/")[2] if value.startswith("arn:") else value
-            attachment = ctx.state.attachments.get(attachment_id)
-            if attachment is None:
-                raise not_found("registration-attachment", value)
-            if attachment.status(ctx.now) != "UPLOAD_COMPLETE":
-                raise invalid("the attachment is not UPLOAD_COMPLETE yet")
-
+    # submission ----------------------------------------------------------------------------------------
     def op_SubmitRegistrationVersion(self, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         reg = self._registration(ctx, p["RegistrationId"])
         version = reg.versions[-1]
@@ -146,70 +97,150 @@ class RegistrationOperations:
                 resource_type="registration",
                 resource_id=reg.id,
             )
-        problems = []
-        for definition in defs.form(reg.type)[1]:
-            path = definition["FieldPath"]
-            requirement = defs.resolved_requirement(definition, version.values)
-            if requirement == "REQUIRED" and path not in version.values:
-                problems.append({"Name": path, "Message": "A value is required."})
-            elif requirement == "DISALLOWED" and path in version.values:
-                problems.append({"Name": path, "Message": "This field must be empty."})
+        problems = self._submission_problems(reg, version)
         if problems:
             raise validation_error(
-                f"The registration is incomplete: {', '.join(f['Name'] for f in problems)}.",
+                f"The registration can't be submitted: {', '.join(f['Name'] for f in problems)}.",
                 reason="FIELD_VALIDATION_FAILED",
                 fields=problems,
             )
-        sender = (version.values.get(defs.SENDER_ID_FIELD) or {}).get("TextValue", "")
+        sender = (version.values.get(defs.SENDER_ID_FIELD) or {}).get("TextValue", "").upper()
         denied_before = any(v.outcome == "DENIED" for v in reg.versions[:-1])
-        version.outcome = "DENIED" if sender.upper().startswith("DENY") and not denied_before else "APPROVED"
+        version.outcome = "DENIED" if sender.startswith("DENY") and not denied_before else "APPROVED"
         version.submitted_at = ctx.now
         version.review_delay = self.config.review_delay
         version.aws_review = p.get("AwsReview", False)
-        status = version_status(version, ctx.now)
-        return {
-            "RegistrationArn": reg.arn,
-            "RegistrationId": reg.id,
-            "VersionNumber": version.number,
-            "RegistrationVersionStatus": status,
-            "RegistrationVersionStatusHistory": status_history(version, status),
-            "AwsReview": version.aws_review,
-        }
+        version.auth_required = sender.startswith("AUTH")
+        version.authenticated_at = None
+        version.feedback, version.feedback_summary, version.returns_to = {}, None, None
+        if version.aws_review:
+            version.feedback = self._aws_review_findings(version)
+            if version.feedback and self.config.aws_review_returns_draft:
+                version.returns_to = self.config.aws_review_draft_status
+                version.feedback_summary = AWS_REVIEW_SUMMARY
+            elif version.feedback:
+                version.feedback_summary = AWS_REVIEW_ADVISORY
+        return {**self._version_answer(ctx, reg, version), "AwsReview": version.aws_review}
 
+    def _submission_problems(self, reg: RegistrationRecord, version: VersionRecord) -> list[dict[str, str]]:
+        """REQUIRED fields without a value and DISALLOWED fields with one (ConditionalBehavior evaluated
+        against this version's values), as ValidationException Fields."""
+        problems = []
+        for definition in defs.form(reg.type, self.config.conditional_rules)[1]:
+            path = definition["FieldPath"]
+            requirement = defs.resolved_requirement(
+                definition, version.values, self.config.unruled_conditional
+            )
+            if requirement == "REQUIRED" and path not in version.values:
+                problems.append({"Name": path, "Message": "A value is required."})
+            elif requirement == "DISALLOWED" and path in version.values:
+                problems.append(
+                    {
+                        "Name": path,
+                        "Message": "This field must be empty for the answers given: delete its value.",
+                    }
+                )
+        return problems
+
+    @staticmethod
+    def _aws_review_findings(version: VersionRecord) -> dict[str, str]:
+        """The demo pre-review's per-field feedback (empty: nothing to improve)."""
+        findings = {}
+        sender = (version.values.get(defs.SENDER_ID_FIELD) or {}).get("TextValue", "")
+        if sender.upper().startswith("DENY"):
+            findings[defs.SENDER_ID_FIELD] = (
+                f"The sender ID {sender} does not appear to match the company name or brand. Use a sender ID "
+                "that matches it, or attach a letter of authorization."
+            )
+        opt_in = (version.values.get("messagingUseCase.optInDescription") or {}).get("TextValue")
+        if opt_in is not None and len(opt_in.strip()) < OPT_IN_MIN_LENGTH:
+            findings["messagingUseCase.optInDescription"] = (
+                f"Describe the opt-in workflow in at least {OPT_IN_MIN_LENGTH} characters: where recipients "
+                "give their number, what they agree to, and how they can opt out."
+            )
+        return findings
+
+    # versions ------------------------------------------------------------------------------------------
     def op_CreateRegistrationVersion(self, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         reg = self._registration(ctx, p["RegistrationId"])
         status = registration_status(reg, ctx.now)
-        if (
-            status not in ("REQUIRES_UPDATES", "COMPLETE")
-            or version_status(reg.versions[-1], ctx.now) == "DRAFT"
-        ):
+        latest = version_status(reg.versions[-1], ctx.now)
+        if status not in ("REQUIRES_UPDATES", "COMPLETE", "CREATED") or latest in ("DRAFT", *UNDER_REVIEW):
             raise conflict(
-                f"A new version can't be created while the registration is {status}.",
+                f"A new version can't be created while the registration is {status} "
+                f"(latest version {latest}).",
                 reason="CREATE_REGISTRATION_VERSION_NOT_ALLOWED",
                 resource_type="registration",
                 resource_id=reg.id,
             )
-        previous = reg.versions[-1]
-        # The new draft starts from the previous version's values, as on AWS.
-        version = VersionRecord(
-            number=previous.number + 1,
-            draft_at=ctx.now,
-            values={k: dict(v) for k, v in previous.values.items()},
-        )
-        reg.versions.append(version)
-        return {
-            "RegistrationArn": reg.arn,
-            "RegistrationId": reg.id,
-            "VersionNumber": version.number,
-            "RegistrationVersionStatus": "DRAFT",
-            "RegistrationVersionStatusHistory": status_history(version, "DRAFT"),
-        }
+        version = self._new_version(ctx, reg)
+        return self._version_answer(ctx, reg, version)
 
+    def _new_version(self, ctx: Context, reg: RegistrationRecord) -> VersionRecord:
+        """Append a DRAFT version: a copy of the previous version's values, or empty when the config says
+        AWS does not copy them (the model does not say it does)."""
+        previous = reg.versions[-1]
+        values = (
+            {k: dict(v) for k, v in previous.values.items()} if self.config.copy_values_on_new_version else {}
+        )
+        version = VersionRecord(number=previous.number + 1, draft_at=ctx.now, values=values)
+        reg.versions.append(version)
+        return version
+
+    def op_DiscardRegistrationVersion(self, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+        """User guide (registrations-discard): "You can only discard the registration if it's status is
+        Submitted"; the version becomes DISCARDED ("abandon this version ... to start over with a new
+        version", the model). By default a new DRAFT opens at once (SimConfig.discard_creates_draft)."""
+        reg = self._registration(ctx, p["RegistrationId"])
+        version = reg.versions[-1]
+        status = version_status(version, ctx.now)
+        allowed = UNDER_REVIEW if self.config.discard_while_reviewing else ("SUBMITTED",)
+        if reg.closed_at is not None or status not in allowed:
+            raise conflict(
+                f"Version {version.number} of {reg.id} is {status}; only a {' or '.join(allowed)} "
+                "version can be discarded.",
+                reason="DISCARD_REGISTRATION_VERSION_NOT_ALLOWED",
+                resource_type="registration",
+                resource_id=reg.id,
+            )
+        version.discarded_at = ctx.now
+        answer = self._version_answer(ctx, reg, version)
+        if self.config.discard_creates_draft:
+            self._new_version(ctx, reg)
+        return answer
+
+    # deletion ------------------------------------------------------------------------------------------
+    def op_DeleteRegistration(self, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+        reg = self._registration(ctx, p["RegistrationId"])
+        sender = self._associated_sender(ctx, reg)
+        behaviour = self.config.sender_id_disassociation
+        if sender is not None and behaviour != "DELETE_REGISTRATION_DISASSOCIATES":
+            # DISASSOCIATE_ALL_*: the sender ID must go first; releasing it CLOSES the registration.
+            raise conflict(
+                f"Registration {reg.id} still has sender ID {sender.sender_id} ({behaviour}): release the "
+                "sender ID first, then delete the CLOSED registration.",
+                reason="RESOURCE_DELETION_NOT_ALLOWED",
+                resource_type="registration",
+                resource_id=reg.id,
+            )
+        if sender is not None:
+            sender.registration_id = None  # DELETE_REGISTRATION_DISASSOCIATES
+        reg.deleted_at = ctx.now
+        return self._created(ctx, reg)
+
+    @staticmethod
+    def _associated_sender(ctx: Context, reg: RegistrationRecord):
+        return next((s for s in ctx.state.sender_ids.values() if s.registration_id == reg.id), None)
+
+    # reads ---------------------------------------------------------------------------------------------
     def op_DescribeRegistrations(self, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         if "RegistrationIds" in p:
-            regs = [self._registration(ctx, r) for r in p["RegistrationIds"]]
-        else:
+            regs = [self._registration(ctx, r, include_deleted=True) for r in p["RegistrationIds"]]
+        elif self.config.deleted_registrations_visible:
             regs = list(ctx.state.registrations.values())
+        else:
+            regs = self._live_registrations(ctx)
+        shown = {r.id: self._listed_status(ctx, r) for r in regs}
         filters = self._filters(p)
         statuses = filters.get("registration-status")
         if statuses is not None:
@@ -219,12 +250,27 @@ class RegistrationOperations:
                     f"Unknown registration status: {', '.join(sorted(statuses - valid))}.",
                     reason="INVALID_FILTER_VALUES",
                 )
-            regs = [r for r in regs if registration_status(r, ctx.now) in statuses]
+            regs = [r for r in regs if shown[r.id] in statuses]
         types = filters.get("registration-type")
         if types is not None:
             regs = [r for r in regs if r.type in types]
         page, token = self._page(regs, p, "DescribeRegistrations")
-        return self._with_token({"Registrations": [self._describe_registration(ctx, r) for r in page]}, token)
+        listed = [self._describe_registration(ctx, r, shown[r.id]) for r in page]
+        return self._with_token({"Registrations": listed}, token)
+
+    def _listed_status(self, ctx: Context, reg: RegistrationRecord) -> str:
+        """The status DescribeRegistrations shows: CREATED for a while after a submission when
+        SimConfig.created_after_submit is on (as AWS's own blog shows), else the real one."""
+        status = registration_status(reg, ctx.now)
+        submitted = reg.versions[-1].submitted_at
+        if (
+            self.config.created_after_submit
+            and status not in ("CLOSED", "DELETED")
+            and submitted is not None
+            and ctx.now < submitted + self.config.created_after_submit_seconds
+        ):
+            return "CREATED"
+        return status
 
     def op_DescribeRegistrationVersions(self, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         reg = self._registration(ctx, p["RegistrationId"])
@@ -245,152 +291,11 @@ class RegistrationOperations:
         body = {
             "RegistrationArn": reg.arn,
             "RegistrationId": reg.id,
-            "RegistrationVersions": [self._describe_version(reg, v, statuses[v.number]) for v in page],
+            "RegistrationVersions": [self._describe_version(ctx, reg, v, statuses[v.number]) for v in page],
         }
         return self._with_token(body, token)
 
-    def op_DescribeRegistrationFieldValues(self, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-        reg = self._registration(ctx, p["RegistrationId"])
-        number = p.get("VersionNumber", reg.versions[-1].number)
-        if not 1 <= number <= len(reg.versions):
-            raise validation_error(
-                f"Unknown version {number} of {reg.id}.", reason="UNKNOWN_REGISTRATION_VERSION"
-            )
-        version = reg.versions[number - 1]
-        denied = version_statuses(reg, ctx.now)[number] == "DENIED"
-        order = [f["FieldPath"] for f in defs.form(reg.type)[1]]
-        paths = [path for path in order if path in version.values]
-        if "SectionPath" in p:
-            paths = [path for path in paths if path.split(".")[0] == p["SectionPath"]]
-        if "FieldPaths" in p:
-            paths = [path for path in paths if path in p["FieldPaths"]]
-        page, token = self._page(paths, p, "DescribeRegistrationFieldValues")
-        values = []
-        for path in page:
-            item = {"FieldPath": path, **version.values[path]}
-            if denied and path == defs.SENDER_ID_FIELD:
-                item["DeniedReason"] = SENDER_ID_DENIED_REASON
-                item["Feedback"] = (
-                    "This sender ID does not match the company name or brand. Use a matching sender ID or "
-                    "attach a letter of authorization."
-                )
-            values.append(item)
-        body = {
-            "RegistrationArn": reg.arn,
-            "RegistrationId": reg.id,
-            "VersionNumber": number,
-            "RegistrationFieldValues": values,
-        }
-        return self._with_token(body, token)
-
-    def op_DescribeRegistrationTypeDefinitions(self, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-        types = defs.type_definitions(ctx.region)
-        if "RegistrationTypes" in p:
-            types = [t for t in types if t["RegistrationType"] in p["RegistrationTypes"]]
-        filters = self._filters(p)
-        if "supported-association-resource-type" in filters:
-            wanted = filters["supported-association-resource-type"]
-            types = [t for t in types if any(a["ResourceType"] in wanted for a in t["SupportedAssociations"])]
-        if "supported-association-iso-country-code" in filters:
-            wanted = filters["supported-association-iso-country-code"]
-            types = [
-                t for t in types if any(a["IsoCountryCode"] in wanted for a in t["SupportedAssociations"])
-            ]
-        page, token = self._page(types, p, "DescribeRegistrationTypeDefinitions", DEFINITIONS_PAGE)
-        return self._with_token({"RegistrationTypeDefinitions": page}, token)
-
-    def op_DescribeRegistrationSectionDefinitions(self, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-        self._registration_type(ctx, p["RegistrationType"])
-        sections = defs.form(p["RegistrationType"])[0]
-        if "SectionPaths" in p:
-            sections = [s for s in sections if s["SectionPath"] in p["SectionPaths"]]
-        page, token = self._page(sections, p, "DescribeRegistrationSectionDefinitions", DEFINITIONS_PAGE)
-        body = {"RegistrationType": p["RegistrationType"], "RegistrationSectionDefinitions": page}
-        return self._with_token(body, token)
-
-    def op_DescribeRegistrationFieldDefinitions(self, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-        self._registration_type(ctx, p["RegistrationType"])
-        fields = defs.form(p["RegistrationType"])[1]
-        if "SectionPath" in p:
-            fields = [f for f in fields if f["SectionPath"] == p["SectionPath"]]
-        if "FieldPaths" in p:
-            fields = [f for f in fields if f["FieldPath"] in p["FieldPaths"]]
-        page, token = self._page(fields, p, "DescribeRegistrationFieldDefinitions", DEFINITIONS_PAGE)
-        body = {"RegistrationType": p["RegistrationType"], "RegistrationFieldDefinitions": page}
-        return self._with_token(body, token)
-
-    def op_CreateRegistrationAttachment(self, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-        token_key = f"CreateRegistrationAttachment/{p['ClientToken']}" if p.get("ClientToken") else None
-        if token_key and token_key in ctx.state.tokens:
-            existing = ctx.state.attachments.get(ctx.state.tokens[token_key])
-            if existing is not None:
-                return self._describe_attachment(ctx, existing, created=True)
-        body, url = p.get("AttachmentBody"), p.get("AttachmentUrl")
-        if (body is None) == (url is None):
-            raise validation_error(
-                "Give exactly one of AttachmentBody or AttachmentUrl.",
-                reason="PARAMETERS_CANNOT_BE_USED_TOGETHER" if body is not None else "MISSING_PARAMETER",
-            )
-        if body is not None:
-            if len(body) > MAX_ATTACHMENT_BYTES:
-                raise validation_error(
-                    f"The attachment is larger than {MAX_ATTACHMENT_BYTES} bytes.",
-                    reason="MAXIMUM_SIZE_EXCEEDED",
-                )
-            if not body.startswith(ATTACHMENT_MAGIC):
-                raise validation_error(
-                    "Attachments must be PDF, PNG or JPEG files.", reason="ATTACHMENT_TYPE_NOT_SUPPORTED"
-                )
-        elif not url.startswith("s3://"):
-            raise validation_error("AttachmentUrl must be an s3:// URL.", reason="INVALID_PARAMETER")
-        attachment_id = self._new_id("attachment")
-        attachment = AttachmentRecord(
-            id=attachment_id,
-            arn=self._arn(ctx, "registration-attachment", attachment_id),
-            created_at=ctx.now,
-            ready_at=ctx.now + self.config.attachment_delay,
-            size=len(body) if body is not None else 0,
-            url=url,
-            tags=p.get("Tags", []),
-        )
-        ctx.state.attachments[attachment_id] = attachment
-        if token_key:
-            ctx.state.tokens[token_key] = attachment_id
-        return self._describe_attachment(ctx, attachment, created=True)
-
-    def _describe_attachment(
-        self, ctx: Context, a: AttachmentRecord, *, created: bool = False
-    ) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "RegistrationAttachmentArn": a.arn,
-            "RegistrationAttachmentId": a.id,
-            "AttachmentStatus": a.status(ctx.now),
-            "CreatedTimestamp": a.created_at,
-        }
-        if created:
-            out["Tags"] = a.tags
-        elif a.url:
-            out["AttachmentUrl"] = a.url
-        return out
-
-    def op_DescribeRegistrationAttachments(self, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-        if "RegistrationAttachmentIds" in p:
-            attachments = []
-            for given in p["RegistrationAttachmentIds"]:
-                attachment_id = given.rpartition("/")[2] if given.startswith("arn:") else given
-                if attachment_id not in ctx.state.attachments:
-                    raise not_found("registration-attachment", given)
-                attachments.append(ctx.state.attachments[attachment_id])
-        else:
-            attachments = list(ctx.state.attachments.values())
-        wanted = self._filters(p).get("attachment-status")
-        if wanted is not None:
-            attachments = [a for a in attachments if a.status(ctx.now) in wanted]
-        page, token = self._page(attachments, p, "DescribeRegistrationAttachments")
-        return self._with_token(
-            {"RegistrationAttachments": [self._describe_attachment(ctx, a) for a in page]}, token
-        )
-
+    # associations --------------------------------------------------------------------------------------
     def op_CreateRegistrationAssociation(self, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         reg = self._registration(ctx, p["RegistrationId"])
         resource = p["ResourceId"]
@@ -399,7 +304,7 @@ class RegistrationOperations:
             None,
         )
         if record is None:
-            raise not_found("sender-id", resource)
+            raise wire.not_found("sender-id", resource)
         if record.registration_id == reg.id:
             raise conflict(
                 f"{resource} is already associated with {reg.id}.",
@@ -413,3 +318,33 @@ class RegistrationOperations:
             "associated when the registration is approved.",
             reason="INVALID_REGISTRATION_ASSOCIATION",
         )
+
+    def op_ListRegistrationAssociations(self, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+        """The sender ID the approved registration created. Its ResourceType string is undocumented for
+        sender IDs (no public ListRegistrationAssociations output shows one): SimConfig
+        .association_resource_type, default ``sender-id`` as in the sender ID's ARN."""
+        reg = self._registration(ctx, p["RegistrationId"])
+        associations = []
+        sender = self._associated_sender(ctx, reg)
+        if sender is not None:
+            associations.append(
+                {
+                    "ResourceArn": sender.arn,
+                    "ResourceId": sender.sender_id,
+                    "ResourceType": self.config.association_resource_type,
+                    "IsoCountryCode": sender.iso,
+                }
+            )
+        filters = self._filters(p)
+        if "resource-type" in filters:
+            associations = [a for a in associations if a["ResourceType"] in filters["resource-type"]]
+        if "iso-country-code" in filters:
+            associations = [a for a in associations if a["IsoCountryCode"] in filters["iso-country-code"]]
+        page, token = self._page(associations, p, "ListRegistrationAssociations")
+        body = {
+            "RegistrationArn": reg.arn,
+            "RegistrationId": reg.id,
+            "RegistrationType": reg.type,
+            "RegistrationAssociations": page,
+        }
+        return self._with_token(body, token)

@@ -77,9 +77,11 @@ class SenderIdOperations:
                 resource_id=record.sender_id,
             )
         del ctx.state.sender_ids[sender_key(record.iso, record.sender_id)]
-        if record.registration_id and record.registration_id in ctx.state.registrations:
-            # AWS: once the sender ID is gone its registration is CLOSED.
-            ctx.state.registrations[record.registration_id].closed_at = ctx.now
+        reg = ctx.state.registrations.get(record.registration_id or "")
+        if reg is not None and reg.deleted_at is None and reg.closed_at is None:
+            # AWS: CLOSED = "The phone number or sender ID has been deleted and you must also delete the
+            # registration"; the answer carries its RegistrationId for that.
+            reg.closed_at = ctx.now
         return record.describe(with_protection=False)
 
     def op_UpdateSenderId(self, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
@@ -111,5 +113,3 @@ class SenderIdOperations:
                 records = [r for r in records if values & set(r.message_types)]
         page, token = self._page(records, p, "DescribeSenderIds")
         return self._with_token({"SenderIds": [r.describe() for r in page]}, token)
-
-    # registrations ---------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """The simulator's HTTP front: AWS's JSON API on ``POST /`` plus a small control API for tests and demos.
 
 ``POST /`` with ``X-Amz-Target: PinpointSMSVoiceV2.<Operation>`` → the operation (the Region comes from
-the SigV4 ``Authorization`` credential scope; any credentials are accepted, unsigned requests too).
+the SigV4 ``Authorization`` credential scope; any credentials are accepted, unsigned requests too). The
+Describe*Definitions answers for a stand-in form (one AWS has not published) carry the simulator-only
+header ``x-simulator-stand-in: true``.
 
 Control endpoints (JSON):
 - ``GET /_calls[?operation=Name]`` → ``{"calls": [{time, operation, region, params, status, outcome,
@@ -9,6 +11,8 @@ Control endpoints (JSON):
 - ``POST /_reset`` → clears all state, the call log, pending faults and the clock offset (config stays)
 - ``GET /_config`` / ``POST /_config {"tps": 5, "review_delay": 0, ...}`` → the effective config
 - ``POST /_advance {"seconds": 3600}`` → moves the simulator's clock forward (reviews complete sooner)
+- ``POST /_authenticate {"registration_id": "registration-…"}`` → completes the email authentication an
+  ``AUTH…`` registration waits for in REQUIRES_AUTHENTICATION (404 unknown id, 409 not waiting)
 - ``POST /_faults {"operation": "RequestSenderId", "code": "InternalServerException", "count": 1,
   "after": false, "reason": null, "message": "...", "status": null}`` → the next ``count`` calls of that
   operation (``"*"``: any) answer that error instead; ``after: true`` does the work first and then
@@ -62,12 +66,18 @@ class _Handler(BaseHTTPRequestHandler):
         logger.debug("simulator %s - %s", self.address_string(), format % args)
 
     def _send(
-        self, status: int, body: dict[str, Any] | list[Any], content_type: str = "application/json"
+        self,
+        status: int,
+        body: dict[str, Any] | list[Any],
+        content_type: str = "application/json",
+        headers: dict[str, str] | None = None,
     ) -> None:
         payload = wire.encode(body) if isinstance(body, dict) else json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         if isinstance(body, dict) and "__type" in body:
             # botocore also reads the error code from this header.
             self.send_header("x-amzn-ErrorType", str(body["__type"]))
@@ -147,10 +157,29 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             sim.advance(float(seconds))
             self._send(HTTPStatus.OK, {"clock_offset": sim.clock_offset})
+        elif path == "/_authenticate":
+            self._authenticate(raw)
         else:
             region = region_from_authorization(self.headers.get("Authorization"))
-            status, body = sim.dispatch(self.headers.get("X-Amz-Target"), raw, region)
-            self._send(status, body, wire.CONTENT_TYPE)
+            status, body, headers = sim.dispatch_with_headers(self.headers.get("X-Amz-Target"), raw, region)
+            self._send(status, body, wire.CONTENT_TYPE, headers)
+
+    def _authenticate(self, raw: bytes) -> None:
+        data = self._control_json(raw)
+        if data is None:
+            return
+        registration_id = data.get("registration_id")
+        if not isinstance(registration_id, str) or not registration_id:
+            self._send(HTTPStatus.BAD_REQUEST, {"error": "registration_id is a required string"})
+            return
+        try:
+            result = self.server.simulator.authenticate(registration_id)
+        except LookupError as exc:
+            self._send(HTTPStatus.NOT_FOUND, {"error": str(exc)})
+        except ValueError as exc:
+            self._send(HTTPStatus.CONFLICT, {"error": str(exc)})
+        else:
+            self._send(HTTPStatus.OK, result)
 
     def do_GET(self) -> None:
         sim = self.server.simulator

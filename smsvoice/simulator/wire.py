@@ -23,9 +23,9 @@ from botocore.validate import ParamValidator
 
 SERVICE_NAME = "pinpoint-sms-voice-v2"
 CONTENT_TYPE = "application/x-amz-json-1.0"
-# Requests larger than this are refused before parsing (the biggest legal one, an attachment of
-# 1.5 MiB, is about 2 MiB once base64-encoded).
-MAX_BODY_BYTES = 8 * 1024 * 1024
+# Requests larger than this are refused before parsing (the biggest legal one, an attachment body at
+# the model's maximum of 6,990,508 bytes, is about 9.3 MB once base64-encoded).
+MAX_BODY_BYTES = 10 * 1024 * 1024
 
 
 @functools.cache

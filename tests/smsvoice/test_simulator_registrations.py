@@ -40,7 +40,7 @@ def test_sender_id_types_associate_on_approval(sms):
             "ResourceType": "SENDER_ID",
             "IsoCountryCode": "SG",
             "AssociationBehavior": "ASSOCIATE_ON_APPROVAL",
-            "DisassociationBehavior": "DELETE_REGISTRATION_DISASSOCIATES",
+            "DisassociationBehavior": "DISASSOCIATE_ALL_ALLOWS_DELETE_REGISTRATION",
         }
     ]
 
@@ -51,44 +51,26 @@ def test_the_gateway_reads_every_type_across_pages(sms_simulator):
     assert sms_simulator.calls("DescribeRegistrationTypeDefinitions")[0]["params"]["MaxResults"] == 100
 
 
-def test_india_form_asks_for_dlt_details(sms_simulator):
-    fields = field_paths(sms_simulator.client("ap-south-1"), "IN_SENDER_ID_REGISTRATION")
-    assert fields["inSidSpecificInfo.principalEntityId"]["FieldRequirement"] == "REQUIRED"
-    assert {"inSidSpecificInfo.chainId1", "inSidSpecificInfo.sendingParametersAcknowledgement"} <= set(fields)
-    assert fields["senderIdInfo.senderId"]["TextValidation"] == {
-        "MinLength": 3,
-        "MaxLength": 6,
-        "Pattern": "^[A-Za-z]{3,6}$",
-    }
-    assert (
-        "Promotions and marketing"
-        not in fields["messagingUseCase.useCaseCategory"]["SelectValidation"]["Options"]
-    )
-
-
-def test_singapore_form_needs_a_letter_of_authorization_only_on_behalf_of_another_entity(sms):
-    fields = field_paths(sms, "SG_SENDER_ID_REGISTRATION")
-    loa = fields["senderIdInfo.letterOfAuthorization"]
-    assert (loa["FieldType"], loa["FieldRequirement"]) == ("ATTACHMENT", "CONDITIONAL")
-    (rule,) = loa["ConditionalBehavior"]["Rules"]
-    assert rule["Conditions"][0]["DependsOnFieldPath"] == "sgSidSpecificInfo.onBehalfOfAnotherEntity"
-    assert fields["companyInfo.companyId"]["DisplayHints"]["Title"] == "Tax ID (UEN)"
-
-
 def test_sections_are_described(sms):
     sections = sms.describe_registration_section_definitions(RegistrationType="SG_SENDER_ID_REGISTRATION")
     paths = [s["SectionPath"] for s in sections["RegistrationSectionDefinitions"]]
-    assert paths[:4] == ["companyInfo", "companyAddress", "contactInfo", "senderIdInfo"]
-    assert "sgSidSpecificInfo" in paths
+    assert paths == [
+        "companyInfo",
+        "companyAddress",
+        "contactInfo",
+        "senderIdInfo",
+        "messagingUseCase",
+        "messageSamples",
+    ]
 
 
 def test_field_definitions_come_in_pages_unless_more_are_asked_for(sms):
-    first = sms.describe_registration_field_definitions(RegistrationType="GB_SENDER_ID_REGISTRATION")
+    first = sms.describe_registration_field_definitions(RegistrationType="SG_SENDER_ID_REGISTRATION")
     rest = sms.describe_registration_field_definitions(
-        RegistrationType="GB_SENDER_ID_REGISTRATION", NextToken=first["NextToken"]
+        RegistrationType="SG_SENDER_ID_REGISTRATION", NextToken=first["NextToken"]
     )
     every = first["RegistrationFieldDefinitions"] + rest["RegistrationFieldDefinitions"]
-    assert [f["FieldPath"] for f in every] == list(field_paths(sms, "GB_SENDER_ID_REGISTRATION"))
+    assert [f["FieldPath"] for f in every] == list(field_paths(sms, "SG_SENDER_ID_REGISTRATION"))
     assert "NextToken" not in rest
 
 
@@ -120,9 +102,11 @@ def test_an_unknown_field_is_refused(sms):
     ("path", "value"),
     [
         ("senderIdInfo.senderId", {"TextValue": "MUCH-TOO-LONG"}),
-        ("contactInfo.phoneNumber", {"TextValue": "07700 900123"}),
-        ("companyInfo.areaOfBusiness", {"SelectChoices": ["Piracy"]}),
-        ("companyInfo.areaOfBusiness", {"SelectChoices": ["Retail", "Other"]}),
+        ("companyInfo.companyName", {"TextValue": "   "}),
+        ("messageSamples.messageSample1", {"TextValue": "\n\t"}),
+        ("companyAddress.isoCountryCode", {"TextValue": "GBR"}),
+        ("messagingUseCase.monthlyMessageVolume", {"SelectChoices": ["A lot"]}),
+        ("messagingUseCase.useCaseCategory", {"SelectChoices": ["Other", "Info on demand"]}),
     ],
 )
 def test_a_value_outside_the_field_rules_is_refused(sms, path, value):
@@ -137,7 +121,9 @@ def test_a_value_of_the_wrong_kind_is_refused(sms):
     registration_id = sms.create_registration(RegistrationType="GB_SENDER_ID_REGISTRATION")["RegistrationId"]
     with pytest.raises(ClientError) as caught:
         sms.put_registration_field_value(
-            RegistrationId=registration_id, FieldPath="companyInfo.areaOfBusiness", TextValue="Retail"
+            RegistrationId=registration_id,
+            FieldPath="messagingUseCase.monthlyMessageVolume",
+            TextValue="10",
         )
     assert aws_error(caught)[0] == "ValidationException"
 
@@ -153,29 +139,6 @@ def test_an_incomplete_registration_cannot_be_submitted(sms):
     missing = {f["Name"] for f in caught.value.response["Fields"]}
     assert "senderIdInfo.senderId" in missing
     assert "companyInfo.companyName" not in missing
-
-
-def test_a_conditional_field_becomes_required_when_its_condition_holds(sms):
-    registration_id = new_registration(sms, "ACMESG", country="SG", submit=False)
-    sms.put_registration_field_value(
-        RegistrationId=registration_id,
-        FieldPath="sgSidSpecificInfo.onBehalfOfAnotherEntity",
-        SelectChoices=["Yes"],
-    )
-    with pytest.raises(ClientError) as caught:
-        sms.submit_registration_version(RegistrationId=registration_id)
-    assert [f["Name"] for f in caught.value.response["Fields"]] == ["senderIdInfo.letterOfAuthorization"]
-
-    attachment_id = sms.create_registration_attachment(AttachmentBody=PDF)["RegistrationAttachmentId"]
-    sms.put_registration_field_value(
-        RegistrationId=registration_id,
-        FieldPath="senderIdInfo.letterOfAuthorization",
-        RegistrationAttachmentId=attachment_id,
-    )
-    assert (
-        sms.submit_registration_version(RegistrationId=registration_id)["RegistrationVersionStatus"]
-        == "APPROVED"
-    )
 
 
 # --- the lifecycle ------------------------------------------------------------------------------------------
@@ -374,7 +337,7 @@ def test_an_upload_completes_after_the_attachment_delay(sms, sms_simulator):
     ("kwargs", "reason"),
     [
         ({"AttachmentBody": b"plain text is not a document"}, "ATTACHMENT_TYPE_NOT_SUPPORTED"),
-        ({"AttachmentBody": b"%PDF" + b"0" * 1_572_864}, "MAXIMUM_SIZE_EXCEEDED"),
+        ({"AttachmentBody": b"%PDF" + b"0" * 500 * 1024}, "MAXIMUM_SIZE_EXCEEDED"),
         ({"AttachmentUrl": "https://example.com/loa.pdf"}, "INVALID_PARAMETER"),
         ({}, "MISSING_PARAMETER"),
     ],

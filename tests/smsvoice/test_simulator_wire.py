@@ -124,10 +124,10 @@ def test_unknown_members_are_ignored_as_aws_does(sms_simulator):
 def test_a_request_body_too_large_is_refused_without_reading_it(sms_simulator):
     host, port = sms_simulator.server.httpd.server_address[:2]
     with socket.create_connection((host, port), timeout=10) as conn:
-        # Announce 9 MiB and send none of it: the answer must come without the body being read.
+        # Announce 11 MiB and send none of it: the answer must come without the body being read.
         conn.sendall(
             f"POST / HTTP/1.1\r\nHost: {host}\r\nX-Amz-Target: {TARGET}\r\n"
-            f"Content-Length: {9 * 1024 * 1024}\r\n\r\n".encode()
+            f"Content-Length: {11 * 1024 * 1024}\r\n\r\n".encode()
         )
         answer = conn.makefile("rb").read()
     head, _, body = answer.partition(b"\r\n\r\n")
