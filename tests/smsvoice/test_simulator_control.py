@@ -130,6 +130,10 @@ def test_run_sms_simulator_serves_boto3(tmp_path):
                 "5",
                 "--review-delay",
                 "0",
+                "--set",
+                "copy_values_on_new_version=false",
+                "--set",
+                "association_resource_type=SENDER_ID",
             ],
             cwd=ROOT,
             env=env,
@@ -141,7 +145,9 @@ def test_run_sms_simulator_serves_boto3(tmp_path):
         assert proc.poll() is None, log.read_text()
         url = f"http://127.0.0.1:{port}"
         assert _client(url).request_sender_id(SenderId="ACME", IsoCountryCode="DE")["SenderId"] == "ACME"
-        assert SimulatorControl(url).config()["tps"] == 5.0
+        config = SimulatorControl(url).config()
+        assert (config["tps"], config["copy_values_on_new_version"]) == (5.0, False)
+        assert config["association_resource_type"] == "SENDER_ID"
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(10)
@@ -190,3 +196,16 @@ def test_a_malformed_fault_is_refused(sms_simulator):
     with pytest.raises(urllib.error.HTTPError) as caught:
         sms_simulator.fail_next("RequestSenderId", "InternalServerException", count=0)
     assert caught.value.code == 400
+
+
+def test_run_sms_simulator_refuses_an_unknown_setting():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "TESTING": "true"}
+    done = subprocess.run(
+        [sys.executable, "manage.py", "run_sms_simulator", "--port", "0", "--set", "colour=blue"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert b"unknown setting 'colour'" in done.stderr

@@ -181,6 +181,16 @@ def test_the_committed_copy_matches_the_reference(monkeypatch):
     assert committed == reference.trim(json.loads(path.read_text(encoding="utf-8")))
 
 
+def test_without_the_reference_the_committed_copy_is_served(monkeypatch, tmp_path):
+    monkeypatch.setenv(reference.REFERENCE_DIR_VAR, str(tmp_path / "no-such-folder"))
+    reference.forms.cache_clear()
+    try:
+        assert reference.forms() == json.loads(reference.COMMITTED_COPY.read_text(encoding="utf-8"))
+    finally:
+        monkeypatch.undo()
+        reference.forms.cache_clear()
+
+
 def test_the_committed_copy_says_where_it_came_from():
     committed = json.loads(reference.COMMITTED_COPY.read_text(encoding="utf-8"))
     assert "shared/data/aws-reference/registration-fields.json" in committed["_about"]

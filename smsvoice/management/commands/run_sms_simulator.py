@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -37,6 +40,14 @@ class Command(BaseCommand):
             default=None,
             help="Region for requests without a SigV4 credential scope (default: settings.AWS_REGION)",
         )
+        parser.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="any other SimConfig setting, VALUE as JSON (e.g. --set copy_values_on_new_version=false "
+            "--set created_after_submit=true); POST /_config changes them at runtime",
+        )
 
     def handle(self, *args, **options) -> None:
         for name in ("tps", "review_delay"):
@@ -47,6 +58,10 @@ class Command(BaseCommand):
             review_delay=options["review_delay"],
             default_region=options["region"] or settings.AWS_REGION,
         )
+        try:
+            config.update(_settings(options["set"]))
+        except ValueError as exc:
+            raise CommandError(f"--set: {exc}") from exc
         try:
             server = SimulatorServer(
                 options["host"], options["port"], config=config, state_file=options["state_file"]
@@ -65,3 +80,17 @@ class Command(BaseCommand):
             pass
         finally:
             server.httpd.server_close()
+
+
+def _settings(pairs: list[str]) -> dict[str, Any]:
+    """``["name=value", ...]`` → ``{name: value}``; a value that is not JSON is taken as a string."""
+    values: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep or not name:
+            raise ValueError(f"{pair!r} is not NAME=VALUE")
+        try:
+            values[name] = json.loads(raw)
+        except ValueError:
+            values[name] = raw
+    return values
