@@ -68,6 +68,30 @@ def test_the_india_form_follows_aws_s_script(sms_simulator):
         )
 
 
+def test_an_india_registration_needs_every_chain_id(sms_simulator):
+    client = sms_simulator.client("ap-south-1")
+    registration_id = client.create_registration(RegistrationType="IN_SENDER_ID_REGISTRATION")[
+        "RegistrationId"
+    ]
+    fill_registration(client, registration_id, "IN_SENDER_ID_REGISTRATION", "EXMPLE")
+    client.delete_registration_field_value(
+        RegistrationId=registration_id, FieldPath="inSidSpecificInfo.chainId5"
+    )
+    with pytest.raises(ClientError) as caught:
+        client.submit_registration_version(RegistrationId=registration_id)
+    assert [f["Name"] for f in caught.value.response["Fields"]] == ["inSidSpecificInfo.chainId5"]
+    client.put_registration_field_value(
+        RegistrationId=registration_id, FieldPath="inSidSpecificInfo.chainId5", TextValue="CHAIN005"
+    )
+    client.submit_registration_version(RegistrationId=registration_id)
+    (sender,) = client.describe_sender_ids()["SenderIds"]
+    assert (sender["SenderId"], sender["IsoCountryCode"], sender["RegistrationId"]) == (
+        "EXMPLE",
+        "IN",
+        registration_id,
+    )
+
+
 def test_the_indonesia_form_asks_for_its_own_documents(sms):
     fields = field_definitions(sms, "ID_SENDER_ID_REGISTRATION")
     requirements = {
