@@ -123,6 +123,7 @@ def test_the_country_step_says_what_a_promotional_india_request_takes(wizard, ow
     html = owner_client.get(step_url("country")).content.decode()
     details = html[html.index('id="country-details"') :]
     assert "Registration required" in details and PROMOTIONAL_REASON in details
+    assert "IN_SENDER_ID_REGISTRATION" in details
 
 
 # --- outside ap-south-1/2: the Region decides -----------------------------------------------------
@@ -132,8 +133,10 @@ def test_india_outside_ap_south_is_a_support_case_with_the_region_reason(wizard,
     option = re.search(r'<option value="IN"[^>]*>[^<]*<', html).group(0)
     assert 'data-process="support_case"' in option and "India (IN) — Support case required<" in option
     assert REGION_REASON in option
+    assert 'data-registration-type=""' in option  # the form's type is no use where it is not offered
     wizard.submit("country", {"country-country": "IN"}, wizard_preview="1")
     details = owner_client.get(step_url("country")).content.decode().split('id="country-details"')[1]
+    assert "IN_SENDER_ID_REGISTRATION" not in details
     assert SUPPORT_CASE_BADGE.replace('class="badge', 'data-role="badge" class="badge') in details
     assert REGION_REASON in details and "This portal sends from eu-west-1" in details
     wizard.walk("country", answers=INDIA)
