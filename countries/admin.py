@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 
 from . import services
 from .forms import CountryAdminForm
-from .models import Country
+from .models import Country, sender_id_process_for
 from .rules import describe_base_rule, describe_rules
 
 
@@ -97,7 +97,13 @@ class CountryAdmin(admin.ModelAdmin):
         if obj.process_overridden:
             flag = format_html(' <span title="{}">✎</span>', _("set by an admin"))
         label = obj.get_sender_id_process_display()
-        return format_html('<span class="badge {}">{}</span>{}', obj.sender_id_process, label, flag)
+        badge = format_html('<span class="badge {}">{}</span>{}', obj.sender_id_process, label, flag)
+        choice = sender_id_process_for(obj)
+        if choice.process == obj.sender_id_process:
+            return badge
+        # What requests actually take in the portal's Region (India outside ap-south-1/2), and why.
+        effective = '{} → <span class="badge {}" title="{}">{}</span>'
+        return format_html(effective, badge, choice.process, choice.reason, choice.label)
 
     @admin.display(description=_("notes"))
     def notes_short(self, obj: Country) -> str:

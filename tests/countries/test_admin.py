@@ -112,3 +112,12 @@ def test_emptying_the_rules_box_means_no_country_rules(admin_client_):
 def test_the_rules_box_shows_one_key_per_line(admin_client_):
     html = admin_client_.get(change_url("IN")).content.decode()
     assert "{\n  &quot;letters_only&quot;: true," in html
+
+
+def test_the_changelist_shows_what_requests_take_in_the_portals_region(admin_client_, settings):
+    settings.AWS_REGION = "eu-west-1"
+    html = admin_client_.get(CHANGELIST, {"q": "IN"}).content.decode()
+    assert '<span class="badge registration">Registration required</span> → ' in html
+    assert "only available in ap-south-1 and ap-south-2" in html  # the reason, as the badge's title
+    settings.AWS_REGION = "ap-south-1"
+    assert " → " not in admin_client_.get(CHANGELIST, {"q": "IN"}).content.decode()
