@@ -64,6 +64,9 @@ def registration_start(*, request: SenderIdRequest) -> None:
     in `registration_draft` for the owner to fix it.
     """
     registration = registration_get_or_create(request=request)
+    if not registration.aws_registration_id and registration.create_attempted_at is None:
+        # Before anything else reads the form from AWS: can this Region register it at all?
+        _check_type_offered(registration.registration_type)
     definition = defs.get_definition(registration.registration_type)
     store_locked_values(registration, definition)
     registration = _ensure_created(registration)
@@ -172,7 +175,6 @@ def _ensure_created(registration: Registration) -> Registration:
     if registration.aws_registration_id:
         return registration
     if registration.create_attempted_at is None:
-        _check_type_offered(registration.registration_type)
         _check_registration_quota()
         Registration.objects.filter(pk=registration.pk).update(create_attempted_at=timezone.now())
     try:

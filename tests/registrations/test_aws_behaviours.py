@@ -9,7 +9,7 @@ import dataclasses
 import pytest
 
 from registrations.models import Registration
-from registrations.services import aws
+from registrations.services import aws, withdrawal
 from senderids.choices import Status
 from smsvoice import gateway as gateway_module
 from tests.process_factories import approve_and_claim
@@ -87,3 +87,180 @@ def test_created_while_the_submitted_version_is_still_in_review_is_a_lag_not_a_d
     sim.advance(REVIEW * 2)
     poll()
     assert reload(request).status == Status.ACTIVE
+
+
+# --- REQUIRES_AUTHENTICATION ---------------------------------------------------------------------------
+def test_requires_authentication_asks_the_owner_to_act_on_the_page_and_by_email(
+    sim, make_request, owner_client, definitions, mailoutbox, django_capture_on_commit_callbacks
+):
+    request = submitted_india_request(sim, make_request, sender_id="AUTHIN")
+    sim.advance(REVIEW * 0.3)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert poll().errors == []
+
+    assert reload(request).status == Status.ACTION_REQUIRED
+    assert request.aws_status == "REQUIRES_AUTHENTICATION"
+    (message,) = [m for m in mailoutbox if "Action required" in m.subject]
+    assert "AWS needs you to act" in message.body
+    page = owner_client.get(f"/registrations/{request.pk}/").content.decode()
+    assert 'id="action-required"' in page and "authentication step" in page
+
+    # Once the owner has authenticated, the review goes on and ends as AWS decides.
+    sim.authenticate(Registration.objects.get(request=request).aws_registration_id)
+    sim.advance(REVIEW * 2)
+    poll()
+    assert reload(request).status == Status.ACTIVE
+
+
+# --- pushing = making AWS's values equal to ours -----------------------------------------------------
+def test_a_cleared_field_is_deleted_at_aws_and_never_sent_again(sim, make_request, sync_enqueued):
+    request = make_request("IN", "EXMPLE")
+    save(request, {**INDIA_VALUES, "messageSamples.messageSample2": "Your code is 654321."}, submit=False)
+    aws.registration_start(request=approve_and_claim(request))
+    assert reload(request).status == Status.REGISTRATION_DRAFT
+
+    save(request, {**INDIA_VALUES, "messageSamples.messageSample2": ""}, submit=True)
+    aws.registration_sync(registration_id=Registration.objects.get(request=request).pk)
+
+    deleted = [c["params"]["FieldPath"] for c in sim.calls("DeleteRegistrationFieldValue")]
+    assert deleted == ["messageSamples.messageSample2"]
+    assert reload(request).status == Status.REGISTRATION_SUBMITTED
+    aws.registration_sync(registration_id=Registration.objects.get(request=request).pk)
+    assert sim.count("DeleteRegistrationFieldValue") == 1
+
+
+# --- a new version after a denial: with and without AWS copying the values ---------------------------
+@pytest.mark.parametrize("copies", [True, False], ids=["aws-copies-values", "aws-starts-empty"])
+def test_a_resubmission_after_a_denial_works_whether_or_not_aws_copies_the_values(
+    sim, make_request, sync_enqueued, copies
+):
+    sim.configure(review_delay=REVIEW, copy_values_on_new_version=copies)
+    request = make_request("IN", "DENYIN")
+    save(request, INDIA_VALUES, submit=True)
+    aws.registration_start(request=approve_and_claim(request))
+    sim.advance(REVIEW * 2)
+    poll()
+    assert reload(request).status == Status.REQUIRES_UPDATES
+
+    save(
+        request,
+        {**INDIA_VALUES, "messagingUseCase.useCaseDescription": "Login codes, reworded."},
+        submit=True,
+    )
+    aws.registration_sync(registration_id=Registration.objects.get(request=request).pk)
+
+    assert reload(request).status == Status.REGISTRATION_SUBMITTED
+    assert sim.count("CreateRegistrationVersion") == 1
+    # Read back, never assumed: the new version's values were compared with ours.
+    assert sim.count("DescribeRegistrationFieldValues") >= 1
+    sim.advance(REVIEW * 2)
+    poll()
+    assert reload(request).status == Status.ACTIVE
+
+
+# --- the registrations quota ---------------------------------------------------------------------------
+def test_a_registration_beyond_the_accounts_quota_is_refused_in_plain_words_before_aws_sees_it(
+    sim, make_request
+):
+    sim.configure(max_registrations=1)
+    first = make_request("IN", "FIRST")
+    aws.registration_start(request=approve_and_claim(first))
+    assert sim.count("CreateRegistration") == 1
+
+    second = make_request("IN", "SECOND")
+    from senderids.services.submission import sender_id_request_submit
+
+    Registration.objects.filter(request=second).update()  # created with the request
+    from senderids import lifecycle
+    from senderids.events import Event
+
+    lifecycle.transition(second, Status.APPROVED, event=Event("approved", "test"))
+    sender_id_request_submit(request_id=second.pk)
+
+    second = reload(second)
+    assert second.status == Status.FAILED
+    assert "registration quota (1 registrations" in second.aws_error_message
+    assert second.events.last().kind == "process_refused"
+    assert sim.count("CreateRegistration") == 1  # never asked
+
+
+def test_a_registration_type_aws_does_not_offer_in_the_region_is_refused_in_plain_words(
+    sim, make_request, settings
+):
+    from smsvoice.gateway import reset_gateway
+
+    settings.AWS_REGION = "eu-west-1"  # India's form exists only in ap-south-1 / ap-south-2
+    reset_gateway()
+    request = make_request("IN", "EXMPLE")
+    from senderids import lifecycle
+    from senderids.events import Event
+    from senderids.services.submission import sender_id_request_submit
+
+    lifecycle.transition(request, Status.APPROVED, event=Event("approved", "test"))
+    sender_id_request_submit(request_id=request.pk)
+
+    request = reload(request)
+    assert request.status == Status.FAILED
+    assert "does not offer the registration form IN_SENDER_ID_REGISTRATION in eu-west-1" in (
+        request.aws_error_message
+    )
+    assert sim.count("CreateRegistration") == 0
+
+
+# --- discarding a version ------------------------------------------------------------------------------
+def test_the_owner_discards_the_submitted_version_and_gets_an_editable_draft(
+    sim, make_request, owner_client, definitions, sent_tasks, django_capture_on_commit_callbacks
+):
+    request = submitted_india_request(sim, make_request)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(f"/registrations/{request.pk}/discard/")
+    assert response.status_code == 302
+    (registration_pk,) = sent_tasks["registrations.tasks.discard_registration_version"]
+
+    withdrawal.registration_discard(registration_id=registration_pk)
+
+    assert reload(request).status == Status.REGISTRATION_DRAFT
+    assert request.events.last().kind == "registration_discarded"
+    assert sim.count("DiscardRegistrationVersion") == 1
+    page = owner_client.get(f"/registrations/{request.pk}/").content.decode()
+    assert 'id="submit-registration"' in page  # editable again
+    # Submitting again sends a new version.
+    save(request, INDIA_VALUES, submit=True)
+    aws.registration_sync(registration_id=registration_pk)
+    assert reload(request).status == Status.REGISTRATION_SUBMITTED
+
+
+def test_a_stranger_cannot_discard_and_nothing_reaches_aws(sim, make_request, client, stranger):
+    request = submitted_india_request(sim, make_request)
+    client.force_login(stranger)
+    assert client.post(f"/registrations/{request.pk}/discard/").status_code == 404
+    assert sim.count("DiscardRegistrationVersion") == 0
+
+
+# --- release of a registered sender ID -----------------------------------------------------------------
+def test_releasing_a_registered_sender_id_deletes_its_closed_registration(
+    sim, make_request, sent_tasks, django_capture_on_commit_callbacks
+):
+    from senderids.services.release import sender_id_request_release, sender_id_request_release_execute
+
+    request = submitted_india_request(sim, make_request)
+    sim.advance(REVIEW * 2)
+    poll()
+    request = reload(request)
+    assert request.status == Status.ACTIVE
+
+    sender_id_request_release(request=request, actor=request.owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        sender_id_request_release_execute(request_id=request.pk)
+    assert reload(request).status == Status.RELEASED
+    (registration_pk,) = sent_tasks["registrations.tasks.delete_registration"]
+
+    withdrawal.registration_delete(registration_id=registration_pk)
+    withdrawal.registration_delete(registration_id=registration_pk)  # a redelivery changes nothing
+
+    registration = Registration.objects.get(pk=registration_pk)
+    assert registration.aws_status == "DELETED"
+    assert sim.count("DeleteRegistration") == 1
+    assert sim.registrations()[registration.aws_registration_id]["deleted_at"]  # deleted at AWS
+    assert request.events.filter(kind="registration_deleted").count() == 1
