@@ -152,3 +152,17 @@ def registration_message_types_differ(asked: str, given: list[str]) -> Event:
         "MessageTypes",
         ", ".join(given),
     )
+
+
+def registration_pre_review_feedback(version_number: int | None, aws_status: str) -> Event:
+    """AWS's pre-review (AwsReview) sent the version back with feedback per field."""
+    return Event(
+        "registration_pre_review_feedback",
+        POLLER_ACTOR,
+        _(
+            "AWS pre-reviewed version %(n)s and suggests changes: see the feedback next to the fields, "
+            "then submit again."
+        )
+        % {"n": version_number},
+        aws_status,
+    )

@@ -1,7 +1,8 @@
 """The test catalogue: the countries every suite uses, each standing for one process, rules pinned.
 
-Germany: sender IDs supported, no registration. India: API registration (3–6 letters). Singapore: API
-registration. Vietnam: support case. United States: not supported. Austria: supported, case-sensitive.
+Germany: sender IDs supported, no registration. India: API registration (3–6 letters). Singapore and
+Indonesia: API registration. Vietnam: support case. United States: not supported. Austria: supported,
+case-sensitive.
 The `countries` fixture (tests/conftest.py) returns {ISO code: Country} for all of them.
 """
 
@@ -23,6 +24,12 @@ TEST_COUNTRIES: dict[str, dict[str, Any]] = {
         "name": "Singapore",
         "sender_id_process": SenderIdProcess.REGISTRATION,
         "registration_type": "SG_SENDER_ID_REGISTRATION",
+        "sender_id_rules": {},
+    },
+    "ID": {
+        "name": "Indonesia",
+        "sender_id_process": SenderIdProcess.REGISTRATION,
+        "registration_type": "ID_SENDER_ID_REGISTRATION",
         "sender_id_rules": {},
     },
     "VN": {"name": "Vietnam", "sender_id_process": SenderIdProcess.SUPPORT_CASE, "sender_id_rules": {}},

@@ -235,6 +235,12 @@ def _fetch_details(changes: list[_Change], report: PollReport) -> None:
                 change.field_values = gateway.describe_registration_field_values(
                     registration_id=info.registration_id, version_number=info.latest_denied_version_number
                 )
+            elif row.aws_status == Aws.AWS_REVIEWING and info.status != Aws.AWS_REVIEWING:
+                # AWS's pre-review is over: its per-field Feedback is on the version it reviewed.
+                change.field_values = gateway.describe_registration_field_values(
+                    registration_id=info.registration_id,
+                    version_number=row.submitted_version_number or info.current_version_number,
+                )
         except (RetryableAwsError, PermanentAwsError) as exc:
             report.errors.append(f"{info.registration_id}: {exc}")
             change.info = None  # retried next cycle (its lease expires)
@@ -395,7 +401,10 @@ def _move(target: str, change: _Change, row: Registration) -> tuple[Event, dict[
     elif target == Status.REGISTRATION_DRAFT:
         number = row.submitted_version_number or info.current_version_number
         version = next((v for v in change.versions if v.version_number == number), None)
-        event = events.registration_back_to_draft(number, version.status if version else "", info.status)
+        if change.row.aws_status == Aws.AWS_REVIEWING:
+            event = events.registration_pre_review_feedback(number, info.status)
+        else:
+            event = events.registration_back_to_draft(number, version.status if version else "", info.status)
         extra.update(aws_error_code="", aws_error_message="")
     elif target == Status.REQUIRES_UPDATES:
         denied = [v for v in change.versions if v.version_number == info.latest_denied_version_number]

@@ -48,7 +48,11 @@ INDIA_VALUES: dict[str, Any] = {
     "messagingUseCase.monthlyMessageVolume": "10,000",
     "messageSamples.messageSample1": "Your Example code is 123456.",
     "inSidSpecificInfo.principalEntityId": "1201159143548210000",
+    # AWS's own script: chain IDs 1, 2, 3 and 5 are all required (there is no chain ID 4).
     "inSidSpecificInfo.chainId1": "CHAIN001",
+    "inSidSpecificInfo.chainId2": "CHAIN002",
+    "inSidSpecificInfo.chainId3": "CHAIN003",
+    "inSidSpecificInfo.chainId5": "CHAIN005",
     "inSidSpecificInfo.sendingParametersAcknowledgement": "Yes",
 }
 SINGAPORE_VALUES: dict[str, Any] = {
@@ -57,8 +61,6 @@ SINGAPORE_VALUES: dict[str, Any] = {
     "companyInfo.companyId": "201912345K",
     "companyAddress.isoCountryCode": "SG",
     "messagingUseCase.useCaseCategory": "Account or security alerts",
-    "sgSidSpecificInfo.onBehalfOfAnotherEntity": "No",
-    "sgSidSpecificInfo.ssirAcknowledgement": "Yes",
 }
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -138,8 +140,6 @@ SELECTS = {
     "messagingUseCase.useCaseCategory",
     "messagingUseCase.monthlyMessageVolume",
     "inSidSpecificInfo.sendingParametersAcknowledgement",
-    "sgSidSpecificInfo.onBehalfOfAnotherEntity",
-    "sgSidSpecificInfo.ssirAcknowledgement",
 }
 
 

@@ -1,6 +1,9 @@
-"""Registrations as AWS really runs them (issue 12): a registration CREATED again after submission, a
-version discarded, REQUIRES_AUTHENTICATION, values cleared or no longer allowed, new versions that may
-or may not carry the old values, the registrations quota, release of a registered sender ID."""
+"""AWS facts of a registration's life, each played to the portal by the simulator (switched to the
+documented behaviour, or to each plausible one where AWS documents none) — one test per fact, its source
+in the docstring: a registration CREATED again after submission, a discarded version,
+REQUIRES_AUTHENTICATION, values cleared or no longer allowed, new versions that may or may not carry the
+old values, AWS's pre-review, the registrations quota, Region-specific types, release of a registered
+sender ID."""
 
 from __future__ import annotations
 
@@ -13,8 +16,7 @@ from registrations.services import aws, withdrawal
 from senderids.choices import Status
 from smsvoice import gateway as gateway_module
 from tests.process_factories import approve_and_claim
-
-from .conftest import INDIA_VALUES, poll, save
+from tests.registrations.conftest import INDIA_VALUES, poll, save
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 
@@ -54,6 +56,9 @@ def answer_created(monkeypatch, *, version_status: str) -> None:
 def test_a_submitted_registration_that_aws_reports_created_and_discarded_goes_back_to_draft(
     sim, make_request, monkeypatch
 ):
+    """A discarded version leaves the registration CREATED ("you can discard a registration version only if
+    it's status is Submitted").
+    https://docs.aws.amazon.com/sms-voice/latest/userguide/registrations-discard.html"""
     request = submitted_india_request(sim, make_request)
     answer_created(monkeypatch, version_status="DISCARDED")
 
@@ -77,6 +82,8 @@ def test_a_submitted_registration_that_aws_reports_created_and_discarded_goes_ba
 def test_created_while_the_submitted_version_is_still_in_review_is_a_lag_not_a_draft(
     sim, make_request, monkeypatch
 ):
+    """AWS's walkthrough shows CREATED right after SubmitRegistrationVersion while the version is in review.
+    https://aws.amazon.com/blogs/messaging-and-targeting/automate-sender-id-registration-in-aws-end-user-messaging/"""
     request = submitted_india_request(sim, make_request)
     answer_created(monkeypatch, version_status="SUBMITTED")
 
@@ -93,6 +100,8 @@ def test_created_while_the_submitted_version_is_still_in_review_is_a_lag_not_a_d
 def test_requires_authentication_asks_the_owner_to_act_on_the_page_and_by_email(
     sim, make_request, owner_client, definitions, mailoutbox, django_capture_on_commit_callbacks
 ):
+    """REQUIRES_AUTHENTICATION: "you need to complete email authentication" before the review goes on.
+    https://docs.aws.amazon.com/sms-voice/latest/userguide/registrations-status.html"""
     request = submitted_india_request(sim, make_request, sender_id="AUTHIN")
     sim.advance(REVIEW * 0.3)
 
@@ -115,6 +124,8 @@ def test_requires_authentication_asks_the_owner_to_act_on_the_page_and_by_email(
 
 # --- pushing = making AWS's values equal to ours -----------------------------------------------------
 def test_a_cleared_field_is_deleted_at_aws_and_never_sent_again(sim, make_request, sync_enqueued):
+    """A value stays at AWS until DeleteRegistrationFieldValue removes it.
+    https://docs.aws.amazon.com/sms-voice/latest/APIReference/API_DeleteRegistrationFieldValue.html"""
     request = make_request("IN", "EXMPLE")
     save(request, {**INDIA_VALUES, "messageSamples.messageSample2": "Your code is 654321."}, submit=False)
     aws.registration_start(request=approve_and_claim(request))
@@ -135,6 +146,9 @@ def test_a_cleared_field_is_deleted_at_aws_and_never_sent_again(sim, make_reques
 def test_a_resubmission_after_a_denial_works_whether_or_not_aws_copies_the_values(
     sim, make_request, sync_enqueued, copies
 ):
+    """After a denial a new version is opened (CreateRegistrationVersion); whether it copies the previous
+    values is undocumented, so the portal reads them back and pushes what differs — both behaviours run.
+    https://docs.aws.amazon.com/sms-voice/latest/APIReference/API_CreateRegistrationVersion.html"""
     sim.configure(review_delay=REVIEW, copy_values_on_new_version=copies)
     request = make_request("IN", "DENYIN")
     save(request, INDIA_VALUES, submit=True)
@@ -163,6 +177,8 @@ def test_a_resubmission_after_a_denial_works_whether_or_not_aws_copies_the_value
 def test_a_registration_beyond_the_accounts_quota_is_refused_in_plain_words_before_aws_sees_it(
     sim, make_request
 ):
+    """25 registrations per account and Region (raisable; DescribeAccountLimits tells the real figure).
+    https://docs.aws.amazon.com/sms-voice/latest/userguide/quotas.html"""
     sim.configure(max_registrations=1)
     first = make_request("IN", "FIRST")
     aws.registration_start(request=approve_and_claim(first))
@@ -188,6 +204,8 @@ def test_a_registration_beyond_the_accounts_quota_is_refused_in_plain_words_befo
 def test_a_registration_type_aws_does_not_offer_in_the_region_is_refused_in_plain_words(
     sim, make_request, settings
 ):
+    """Registration types are per Region (India's form only in ap-south-1 / ap-south-2).
+    https://docs.aws.amazon.com/sms-voice/latest/userguide/registrations-sms-senderid-india-support.html"""
     from smsvoice.gateway import reset_gateway
 
     settings.AWS_REGION = "eu-west-1"  # India's form exists only in ap-south-1 / ap-south-2
@@ -212,6 +230,8 @@ def test_a_registration_type_aws_does_not_offer_in_the_region_is_refused_in_plai
 def test_the_owner_discards_the_submitted_version_and_gets_an_editable_draft(
     sim, make_request, owner_client, definitions, sent_tasks, django_capture_on_commit_callbacks
 ):
+    """DiscardRegistrationVersion withdraws the submitted version so it can be changed and submitted again.
+    https://docs.aws.amazon.com/sms-voice/latest/APIReference/API_DiscardRegistrationVersion.html"""
     request = submitted_india_request(sim, make_request)
     with django_capture_on_commit_callbacks(execute=True):
         response = owner_client.post(f"/registrations/{request.pk}/discard/")
@@ -232,6 +252,8 @@ def test_the_owner_discards_the_submitted_version_and_gets_an_editable_draft(
 
 
 def test_a_stranger_cannot_discard_and_nothing_reaches_aws(sim, make_request, client, stranger):
+    """(Portal rule on the same AWS operation: only the owner may withdraw a version.)
+    https://docs.aws.amazon.com/sms-voice/latest/APIReference/API_DiscardRegistrationVersion.html"""
     request = submitted_india_request(sim, make_request)
     client.force_login(stranger)
     assert client.post(f"/registrations/{request.pk}/discard/").status_code == 404
@@ -242,6 +264,8 @@ def test_a_stranger_cannot_discard_and_nothing_reaches_aws(sim, make_request, cl
 def test_releasing_a_registered_sender_id_deletes_its_closed_registration(
     sim, make_request, sent_tasks, django_capture_on_commit_callbacks
 ):
+    """Releasing a registered sender ID closes its registration: "you must also delete the registration".
+    https://docs.aws.amazon.com/sms-voice/latest/userguide/registrations-delete.html"""
     from senderids.services.release import sender_id_request_release, sender_id_request_release_execute
 
     request = submitted_india_request(sim, make_request)
@@ -264,3 +288,85 @@ def test_releasing_a_registered_sender_id_deletes_its_closed_registration(
     assert sim.count("DeleteRegistration") == 1
     assert sim.registrations()[registration.aws_registration_id]["deleted_at"]  # deleted at AWS
     assert request.events.filter(kind="registration_deleted").count() == 1
+
+
+# --- CONDITIONAL fields that become DISALLOWED ---------------------------------------------------------
+INDONESIA_VALUES = {
+    **{k: v for k, v in INDIA_VALUES.items() if not k.startswith("inSidSpecificInfo")},
+    "companyInfo.companyName": "PT Contoh Indonesia",
+    "companyAddress.city": "Jakarta",
+    "companyAddress.isoCountryCode": "ID",
+}
+LOCAL_DOCUMENTS = (
+    "idSidSpecificInfo.letterOfAuthorization1",
+    "idSidSpecificInfo.letterOfAuthorization2",
+    "idSidSpecificInfo.letterOfAuthorization4",
+    "idSidSpecificInfo.nomorPokokWajibPajakDocument",
+    "idSidSpecificInfo.nomorIndukBerusahaDocument",
+)
+
+
+def test_a_conditional_attachment_no_longer_allowed_is_deleted_at_aws_and_the_submission_succeeds(
+    sim, make_request, sync_enqueued
+):
+    """ConditionalBehavior: a field whose rule resolves to DISALLOWED must have no value (botocore 1.44.8
+    model, ConditionalRule.RuleBehavior). https://pypi.org/project/botocore/1.44.8/"""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.registrations.conftest import PDF
+
+    sim.configure(conditional_rules=True)
+    request = make_request("ID", "CONTOH")
+    files = {
+        path: SimpleUploadedFile(f"{path.rsplit('.', 1)[1]}.pdf", PDF)
+        for path in (*LOCAL_DOCUMENTS, "idSidSpecificInfo.letterOfAuthorization3")
+    }
+    save(request, INDONESIA_VALUES, submit=False, files=files)
+    aws.registration_start(request=approve_and_claim(request))
+    assert reload(request).status == Status.REGISTRATION_DRAFT
+    assert {c["params"]["FieldPath"] for c in sim.calls("PutRegistrationFieldValue")} >= set(LOCAL_DOCUMENTS)
+
+    # The company turns out to be registered in Singapore: the local documents are now DISALLOWED.
+    save(request, {**INDONESIA_VALUES, "companyAddress.isoCountryCode": "SG"}, submit=True)
+    aws.registration_sync(registration_id=Registration.objects.get(request=request).pk)
+
+    deleted = {c["params"]["FieldPath"] for c in sim.calls("DeleteRegistrationFieldValue")}
+    assert deleted == set(LOCAL_DOCUMENTS)
+    assert reload(request).status == Status.REGISTRATION_SUBMITTED  # AWS accepted the submission
+
+
+# --- AWS's pre-review (AwsReview) ----------------------------------------------------------------------
+def test_asking_for_awss_pre_review_shows_its_feedback_next_to_the_fields(
+    sim, make_request, owner_client, definitions
+):
+    """SubmitRegistrationVersion AwsReview: AWS reviews first (AWS_REVIEWING) and leaves Feedback per field.
+    https://docs.aws.amazon.com/sms-voice/latest/APIReference/API_SubmitRegistrationVersion.html"""
+    sim.configure(review_delay=REVIEW)
+    request = make_request("IN", "EXMPLE")
+    short_opt_in = {**INDIA_VALUES, "messagingUseCase.optInDescription": "At sign-up."}
+    registration = Registration.objects.get(request=request)
+    from registrations.definitions import get_definition
+    from registrations.services import draft
+    from tests.registrations.conftest import inputs
+
+    draft.registration_save(
+        registration=registration,
+        definition=get_definition(registration.registration_type),
+        inputs=inputs(short_opt_in),
+        submit=True,
+        actor=request.owner,
+        aws_review=True,
+    )
+    aws.registration_start(request=approve_and_claim(request))
+    (submitted,) = sim.calls("SubmitRegistrationVersion")
+    assert submitted["params"].get("AwsReview") is True
+    assert Registration.objects.get(request=request).aws_status == "AWS_REVIEWING"
+
+    sim.advance(REVIEW * 0.2)
+    assert poll().errors == []
+
+    assert reload(request).status == Status.REGISTRATION_DRAFT
+    assert request.events.last().kind == "registration_pre_review_feedback"
+    page = owner_client.get(f"/registrations/{request.pk}/").content.decode()
+    opt_in_box = page[page.index('data-field-path="messagingUseCase.optInDescription"') :][:3000]
+    assert "Feedback:" in opt_in_box and "opt-in" in opt_in_box
