@@ -136,6 +136,7 @@ def registration_delete_failed(code: str, message: str) -> Event:
         ),
         code,
         message,
+        alert_staff=True,
     )
 
 
@@ -151,6 +152,7 @@ def registration_message_types_differ(asked: str, given: list[str]) -> Event:
         % {"given": ", ".join(given), "asked": asked},
         "MessageTypes",
         ", ".join(given),
+        alert_staff=True,
     )
 
 
@@ -165,4 +167,18 @@ def registration_pre_review_feedback(version_number: int | None, aws_status: str
         )
         % {"n": version_number},
         aws_status,
+    )
+
+
+def registration_revoked(aws_status: str) -> Event:
+    """AWS revoked the registration's approved version: the sender ID may no longer be used."""
+    return Event(
+        "registration_revoked",
+        POLLER_ACTOR,
+        _(
+            "AWS revoked this registration, so the sender ID can no longer be used as registered. Support "
+            "staff have been told and will contact you about what AWS needs."
+        ),
+        aws_status,
+        alert_staff=True,
     )

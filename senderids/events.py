@@ -29,6 +29,8 @@ class Event:
     reason: str = ""
     aws_code: str = ""
     aws_message: str = ""
+    # Support staff are emailed about it (something only they can sort out: a revoked registration...).
+    alert_staff: bool = False
 
 
 def display_name(user: AbstractBaseUser) -> str:

@@ -21,8 +21,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from .choices import Status
+from .enqueue import enqueue_on_commit
 from .events import Event
 from .models import SenderIdRequest, StatusEvent
+
+STAFF_ALERT_TASK = "senderids.tasks.send_staff_alert"
 
 # --- What a transition may write ------------------------------------------------------------------
 _NOTHING: frozenset[str] = frozenset()
@@ -200,7 +203,7 @@ def _write(request: SenderIdRequest, event: Event, *, from_status: str, to_statu
         actor_fields = {"actor": None, "actor_label": actor[:150]}
     else:
         actor_fields = {"actor": actor, "actor_label": actor.get_username()}
-    return StatusEvent.objects.create(
+    row = StatusEvent.objects.create(
         request=request,
         kind=event.kind,
         from_status=from_status,
@@ -210,3 +213,6 @@ def _write(request: SenderIdRequest, event: Event, *, from_status: str, to_statu
         aws_message=event.aws_message,
         **actor_fields,
     )
+    if event.alert_staff:
+        enqueue_on_commit(STAFF_ALERT_TASK, row.pk)
+    return row

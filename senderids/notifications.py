@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -25,6 +27,8 @@ from .models import SenderIdRequest, StatusEvent
 logger = logging.getLogger(__name__)
 
 SEND_TASK = "senderids.tasks.send_status_email"
+# The Django group of support staff (created by seed_demo; DESIGN: Business users, Support staff, Approvers).
+SUPPORT_GROUP = "Support staff"
 
 # What each user-visible status means for the owner (the email's first paragraph).
 STATUS_MESSAGES = {
@@ -91,3 +95,32 @@ def status_email_send(*, event_id: int) -> bool:
         logger.exception("could not email the owner of request %s about %s", request.pk, event)
         return False
     return True
+
+
+def staff_alert_send(*, event_id: int) -> int:
+    """Email support staff (the Support staff group, and superusers) about a timeline entry only they can
+    sort out. Returns how many were emailed; failures are logged, never raised."""
+    event = (
+        StatusEvent.objects.select_related("request__owner", "request__country").filter(pk=event_id).first()
+    )
+    if event is None:
+        return 0
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name=SUPPORT_GROUP))
+    )
+    recipients = sorted({u.email for u in users if u.email})
+    if not recipients:
+        return 0
+    request = event.request
+    context = {"request": request, "event": event, "detail_url": detail_url(request)}
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = " ".join(render_to_string("senderids/email/staff_alert_subject.txt", context).split())
+            body = render_to_string("senderids/email/staff_alert_body.txt", context)
+        send_mail(subject, body, None, recipients, fail_silently=False)
+    except Exception:
+        logger.exception("could not alert staff about event %s", event_id)
+        return 0
+    return len(recipients)

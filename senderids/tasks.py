@@ -38,6 +38,11 @@ def send_status_email(event_id: int) -> bool:
 
 
 @shared_task(acks_late=True, ignore_result=True)
+def send_staff_alert(event_id: int) -> int:
+    return notifications.staff_alert_send(event_id=event_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
 def sweep_stuck_requests() -> int:
     return len(submission.sender_id_requests_sweep_stuck()) + len(
         release.sender_id_requests_sweep_releasing()

@@ -112,7 +112,7 @@ def celery_worker_factory(tmp_path: Path) -> Iterator[Callable[..., WorkerProces
 
 
 # Tasks that ran inline before they became tasks: what a test of a single process expects to see done.
-INLINE_TASKS = frozenset({"senderids.tasks.send_status_email"})
+INLINE_TASKS = frozenset({"senderids.tasks.send_status_email", "senderids.tasks.send_staff_alert"})
 
 
 @pytest.fixture(autouse=True)

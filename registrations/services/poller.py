@@ -419,7 +419,10 @@ def _move(target: str, change: _Change, row: Registration) -> tuple[Event, dict[
             aws_message_types=list(change.sender_id.message_types),
         )
     elif target == Status.FAILED:
-        event = events.registration_ended(info.status)
+        revoked = any(v.status == "REVOKED" for v in change.versions)
+        event = (
+            events.registration_revoked(info.status) if revoked else events.registration_ended(info.status)
+        )
         extra.update(aws_error_code=info.status, aws_error_message=event.reason)
     else:
         event = events.registration_status_mirrored(info.status)

@@ -370,3 +370,34 @@ def test_asking_for_awss_pre_review_shows_its_feedback_next_to_the_fields(
     page = owner_client.get(f"/registrations/{request.pk}/").content.decode()
     opt_in_box = page[page.index('data-field-path="messagingUseCase.optInDescription"') :][:3000]
     assert "Feedback:" in opt_in_box and "opt-in" in opt_in_box
+
+
+def test_a_revoked_registration_fails_the_request_and_support_staff_are_emailed(
+    sim, make_request, monkeypatch, django_user_model, mailoutbox, django_capture_on_commit_callbacks
+):
+    """RegistrationVersionStatus REVOKED: AWS withdrew an approval; the registration is then CLOSED.
+    https://docs.aws.amazon.com/sms-voice/latest/APIReference/API_RegistrationVersionInformation.html"""
+    from django.contrib.auth.models import Group
+
+    support = django_user_model.objects.create_user("sam2", "sam2@portal.example", "x", is_staff=True)
+    support.groups.add(Group.objects.get_or_create(name="Support staff")[0])
+    request = submitted_india_request(sim, make_request)
+    real_describe = gateway_module.SmsVoiceGateway.describe_registrations
+    real_versions = gateway_module.SmsVoiceGateway.describe_registration_versions
+
+    def closed(self, **kwargs):
+        for info in real_describe(self, **kwargs):
+            yield dataclasses.replace(info, status="CLOSED")
+
+    def revoked(self, **kwargs):
+        return [dataclasses.replace(v, status="REVOKED") for v in real_versions(self, **kwargs)]
+
+    monkeypatch.setattr(gateway_module.SmsVoiceGateway, "describe_registrations", closed)
+    monkeypatch.setattr(gateway_module.SmsVoiceGateway, "describe_registration_versions", revoked)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert poll().errors == []
+
+    assert reload(request).status == Status.FAILED
+    assert request.events.last().kind == "registration_revoked"
+    alerts = [m for m in mailoutbox if m.to == ["sam2@portal.example"]]
+    assert len(alerts) == 1 and "Needs support staff" in alerts[0].subject

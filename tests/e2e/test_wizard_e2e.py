@@ -15,6 +15,13 @@ from tests.senderids.wizard_support import ANSWERS
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def _india_region(settings):
+    """The portal sends from Mumbai here, so India's registration form is the way (AWS offers it only in
+    ap-south-1 / ap-south-2)."""
+    settings.AWS_REGION = "ap-south-1"
+
+
 def at_step(page: Page, step: str) -> None:
     expect(page).to_have_url(re.compile(rf"/sender-ids/request/{step}/(\?.*)?$"))
     expect(page.locator("form.wizard-form")).to_have_attribute("data-step", step)
