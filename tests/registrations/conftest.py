@@ -23,6 +23,7 @@ from registrations.models import Registration
 from registrations.services import draft, poller
 from senderids.models import SenderIdRequest
 from smsvoice.gateway import reset_gateway
+from tests.catalogue import ensure_country
 from tests.factories import SenderIdRequestFactory
 from tests.process_factories import RegistrationFactory
 
@@ -30,6 +31,7 @@ REGION = "ap-south-1"
 SYNC_TASK = "registrations.tasks.sync_registration"
 REFRESH_TASK = "registrations.tasks.refresh_registration_definition"
 REGISTRATION_TYPES = ("IN_SENDER_ID_REGISTRATION", "SG_SENDER_ID_REGISTRATION")
+INDONESIA_TYPE = "ID_SENDER_ID_REGISTRATION"
 
 # Complete, valid answers for each form (the sender ID field is filled from the request).
 INDIA_VALUES: dict[str, Any] = {
@@ -61,6 +63,19 @@ SINGAPORE_VALUES: dict[str, Any] = {
     "companyInfo.companyId": "201912345K",
     "companyAddress.isoCountryCode": "SG",
     "messagingUseCase.useCaseCategory": "Account or security alerts",
+}
+# Indonesia (tests that use it take the `indonesia` fixture): a company local to Indonesia, so the modelled
+# rules make its carrier letters and NPWP/NIB documents REQUIRED; the files go in separately.
+INDONESIA_VALUES: dict[str, Any] = {
+    **SINGAPORE_VALUES,
+    "companyInfo.companyName": "PT Example Indonesia",
+    "companyInfo.companyId": "01.234.567.8-901.000",
+    "companyInfo.website": "https://example.co.id",
+    "companyAddress.address1": "Jl. Sudirman 1",
+    "companyAddress.city": "Jakarta",
+    "companyAddress.isoCountryCode": "ID",
+    "contactInfo.emailAddress": "sms@example.co.id",
+    "contactInfo.phoneNumber": "+6281234567890",
 }
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -106,6 +121,23 @@ def definitions(sim, countries) -> None:
     refresh (what the `refresh_registration_definition` task does): the form page reads only the cache."""
     for registration_type in REGISTRATION_TYPES:
         refresh_definition(registration_type)
+
+
+@pytest.fixture
+def indonesia(sim, countries):
+    """Indonesia as a registration country, its form served with the simulator's modelled
+    ConditionalBehavior (`conditional_rules`: the conditional documents are REQUIRED when
+    companyAddress.isoCountryCode is ID, else DISALLOWED) and cached; `make_request("ID")` works."""
+    sim.configure(conditional_rules=True)
+    countries["ID"] = ensure_country(
+        "ID",
+        name="Indonesia",
+        sender_id_process=SenderIdProcess.REGISTRATION,
+        registration_type=INDONESIA_TYPE,
+        sender_id_rules={},
+    )
+    refresh_definition(INDONESIA_TYPE)
+    return countries["ID"]
 
 
 @pytest.fixture

@@ -133,8 +133,8 @@ def test_later_saves_push_only_changed_fields(sim, make_request, sync_enqueued):
 
 def test_an_attachment_is_uploaded_once_and_referenced(sim, make_request):
     request = make_request("IN", "EXMPLE")
-    letter = SimpleUploadedFile("brand.pdf", PDF)
-    save(request, INDIA_VALUES, submit=True, files={"senderIdInfo.letterOfAuthorization": letter})
+    proof = SimpleUploadedFile("brand.pdf", PDF)  # India's "Proof of sender ID connection"
+    save(request, INDIA_VALUES, submit=True, files={"senderIdInfo.proofOfSenderIdConnection": proof})
 
     aws.registration_start(request=approve_and_claim(request))
 
@@ -142,7 +142,7 @@ def test_an_attachment_is_uploaded_once_and_referenced(sim, make_request):
     assert upload["outcome"] == "ok"
     (put,) = [
         c for c in sim.calls("PutRegistrationFieldValue")
-        if c["params"]["FieldPath"] == "senderIdInfo.letterOfAuthorization"
+        if c["params"]["FieldPath"] == "senderIdInfo.proofOfSenderIdConnection"
     ]  # fmt: skip
     assert put["params"]["RegistrationAttachmentId"].startswith("attachment-")
     assert reload(request).status == Status.REGISTRATION_SUBMITTED
@@ -198,13 +198,18 @@ def test_singapore_deny_shows_reasons_and_a_new_version_is_approved(sim, make_re
     assert event.to_status == Status.REQUIRES_UPDATES
     assert "could not be linked to the company" in event.aws_message
 
-    # The owner answers with a letter of authorization and submits a new version.
+    # The owner answers with a letter of authorization (optional on the form) and submits a new version.
     letter = SimpleUploadedFile("authorization.pdf", PDF)
-    values = {**SINGAPORE_VALUES, "sgSidSpecificInfo.onBehalfOfAnotherEntity": "Yes"}
-    registration = save(request, values, submit=True, files={"senderIdInfo.letterOfAuthorization": letter})
+    files = {"senderIdInfo.letterOfAuthorization": letter}
+    registration = save(request, SINGAPORE_VALUES, submit=True, files=files)
     aws.registration_sync(registration_id=registration.pk)
 
     assert sim.count("CreateRegistrationVersion") == 1
+    (put,) = [
+        c for c in sim.calls("PutRegistrationFieldValue")
+        if c["params"]["FieldPath"] == "senderIdInfo.letterOfAuthorization"
+    ]  # fmt: skip
+    assert put["params"]["RegistrationAttachmentId"].startswith("attachment-")
     assert sim.count("SubmitRegistrationVersion") == 2
     assert reload(request).status == Status.REGISTRATION_SUBMITTED
     registration.refresh_from_db()

@@ -71,8 +71,9 @@ def test_admins_see_the_registration_content_by_section(sim, make_request, admin
 
     html = registration_content_html(registration)
 
-    assert "India specific info" in html and "Principal entity ID (PEID)" in html
+    assert "India specific info" in html and "Chain ID: Principal Entity ID (PEID)" in html
     assert "1201159143548210000" in html
+    assert "Chain ID: Infobip India Private Limited" in html and "CHAIN005" in html
     client.force_login(admin_user_)
     page = client.get(reverse("admin:registrations_registration_change", args=[registration.pk]))
     assert page.status_code == 200 and "Example Corp India" in page.content.decode()
@@ -87,7 +88,8 @@ def test_the_approval_queue_shows_the_registration_content_before_approval(
     page = client.get(reverse("admin:senderids_senderidrequest_change", args=[request.pk]))
     body = page.content.decode()
     assert page.status_code == 200
-    assert "Principal entity ID (PEID)" in body and "1201159143548210000" in body
+    assert "Chain ID: Principal Entity ID (PEID)" in body and "1201159143548210000" in body
+    assert "Chain ID: Karix Mobile Pvt Ltd" in body and "CHAIN002" in body
 
 
 def test_the_registration_inline_is_read_only():

@@ -14,7 +14,7 @@ from senderids.choices import MessageType, Status
 from senderids.services.requests import sender_id_request_create
 from tests.process_factories import RegistrationFactory
 
-from .conftest import REFRESH_TASK
+from .conftest import REFRESH_TASK, REGION
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 
@@ -30,8 +30,9 @@ def create(owner, country, sender_id: str = "EXMPLE"):
 
 
 def test_creating_a_registration_request_makes_its_registration_row(
-    owner, countries, sent_tasks, django_capture_on_commit_callbacks
+    owner, countries, sent_tasks, django_capture_on_commit_callbacks, settings
 ):
+    settings.AWS_REGION = REGION  # India's registration form exists only in ap-south-1 / ap-south-2
     with django_capture_on_commit_callbacks(execute=True):
         request = create(owner, countries["IN"])
 
@@ -55,6 +56,15 @@ def test_other_processes_get_no_registration_row(owner, countries):
     for iso in ("DE", "VN"):
         request = create(owner, countries[iso], f"ACME{iso}")
         assert not Registration.objects.filter(request=request).exists()
+
+
+def test_india_outside_its_form_regions_is_a_support_case_without_a_registration_row(
+    owner, countries, settings
+):
+    settings.AWS_REGION = "eu-west-1"
+    request = create(owner, countries["IN"])
+    assert request.process == SenderIdProcess.SUPPORT_CASE
+    assert not Registration.objects.filter(request=request).exists()
 
 
 def test_the_process_points_to_the_form_page_and_its_admin_inline(countries):

@@ -22,6 +22,10 @@ from .conftest import INDIA_VALUES, PDF, REFRESH_TASK, SINGAPORE_VALUES
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 
 
+# India's only attachment field (India has no letter of authorization).
+PROOF = "senderIdInfo.proofOfSenderIdConnection"
+
+
 def url(request) -> str:
     return reverse("registrations:detail", kwargs={"pk": request.pk})
 
@@ -62,7 +66,14 @@ def test_the_owner_sees_the_india_form_built_from_definitions(owner_client, sim,
     body = response.content.decode()
     assert "India specific info" in body  # a section (fieldset) from AWS
     assert 'name="inSidSpecificInfo.principalEntityId"' in body
-    assert "12 to 19 digits" in body  # the field's validation description as help text
+    assert 'name="inSidSpecificInfo.chainId5"' in body and "inSidSpecificInfo.chainId4" not in body
+    assert "Chain ID: Infobip India Private Limited" in body  # the field's title from AWS as label
+    # India's upload: the proof of sender ID connection (no letter of authorization), with its help text.
+    assert 'type="file" name="senderIdInfo.proofOfSenderIdConnection"' in body
+    assert "senderIdInfo.letterOfAuthorization" not in body
+    proof = body[body.index('data-field-path="senderIdInfo.proofOfSenderIdConnection"') :]
+    assert "(optional)" in proof[: proof.index("</label>")]
+    assert "PDF, PNG or JPEG, at most 500 KB." in proof[: proof.index("</div>")]
     assert 'id="save-draft"' in body and 'id="submit-registration"' in body
     assert "waiting for approval" in body
 
@@ -117,17 +128,30 @@ def test_submit_of_an_incomplete_form_shows_required_errors(owner_client, sim, d
         ({"companyInfo.notAField": "x"}, {}, "is not a field of this registration form"),
         (
             {},
-            {"senderIdInfo.letterOfAuthorization": ("letter.pdf", b"GIF89a fake")},
+            {PROOF: ("proof.pdf", b"GIF89a fake")},
             "Upload a PDF, PNG or JPEG",
         ),
         (
             {},
             # 501 KB: one KB over what AWS accepts (CreateRegistrationAttachment: "500KB").
-            {"senderIdInfo.letterOfAuthorization": ("letter.pdf", PDF + b"0" * (501 * 1024 - len(PDF)))},
+            {PROOF: ("proof.pdf", PDF + b"0" * (501 * 1024 - len(PDF)))},
             "AWS accepts files of at most 500.0\xa0KB",
         ),
+        (
+            # Otherwise complete: the only refusal is the blank name (AWS's pattern is non-blank).
+            {**INDIA_VALUES, "companyInfo.companyName": "   ", "action": "submit"},
+            {},
+            "This field is required to submit.",
+        ),
     ],
-    ids=["oversized-text", "wrong-option", "unknown-field-path", "wrong-file-type", "file-too-large"],
+    ids=[
+        "oversized-text",
+        "wrong-option",
+        "unknown-field-path",
+        "wrong-file-type",
+        "file-too-large",
+        "whitespace-only-required-text",
+    ],
 )
 def test_bad_input_is_a_field_error_and_nothing_reaches_aws(
     owner_client, sim, definitions, make_request, sync_enqueued, data, files, message
@@ -138,10 +162,11 @@ def test_bad_input_is_a_field_error_and_nothing_reaches_aws(
     before = sim.mutations()
     uploads = {name: SimpleUploadedFile(*spec) for name, spec in files.items()}
 
-    response = owner_client.post(url(request), {**data, **uploads, "action": "save"})
+    response = owner_client.post(url(request), {"action": "save", **data, **uploads})
 
     assert response.status_code == 200  # the form again, with its errors
     assert message in response.content.decode()
+    assert not Registration.objects.get(request=request).submit_requested
     assert sim.mutations() == before
     assert sync_enqueued == []
     assert not RegistrationFieldValue.objects.exclude(field_path="senderIdInfo.senderId").exists()
@@ -201,16 +226,15 @@ def test_waiting_on_aws_shows_progress(owner_client, sim, definitions, make_requ
 
 def test_an_attachment_upload_is_kept_and_shown(owner_client, sim, definitions, make_request):
     request = make_request("IN", "EXMPLE")
-    letter = SimpleUploadedFile("brand-letter.pdf", PDF)
-    response = owner_client.post(
-        url(request), {"action": "save", "senderIdInfo.letterOfAuthorization": letter}
-    )
+    proof = SimpleUploadedFile("brand-letter.pdf", PDF)
+    response = owner_client.post(url(request), {"action": "save", PROOF: proof})
     assert response.status_code == 302
     body = owner_client.get(url(request)).content.decode()
     assert "Current file: brand-letter.pdf" in body
     # Saving again without a new file keeps it.
     owner_client.post(url(request), {"action": "save", "companyInfo.companyName": "X"})
-    assert RegistrationFieldValue.objects.get(field_path="senderIdInfo.letterOfAuthorization").attachment
+    assert RegistrationFieldValue.objects.get(field_path=PROOF).attachment
+    assert "Current file: brand-letter.pdf" in owner_client.get(url(request)).content.decode()
 
 
 def test_the_form_cannot_be_changed_while_aws_reviews(owner_client, sim, definitions, make_request):

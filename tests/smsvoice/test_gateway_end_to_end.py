@@ -61,15 +61,35 @@ def test_a_registration_goes_from_draft_to_a_registered_sender_id(sms_simulator,
 
 
 def test_field_definitions_arrive_typed(sms_simulator):
+    # Indonesia's conditional documents, with the simulator's modelled ConditionalBehavior.
+    sms_simulator.configure(conditional_rules=True)
     fields = {
         f.field_path: f
         for f in get_gateway().describe_registration_field_definitions(
-            registration_type="SG_SENDER_ID_REGISTRATION"
+            registration_type="ID_SENDER_ID_REGISTRATION"
         )
     }
     assert fields["companyInfo.areaOfBusiness"].select_options.options[0] == "Agriculture"
-    assert fields["senderIdInfo.senderId"].text_validation.max_length == 11
-    assert fields["senderIdInfo.letterOfAuthorization"].conditional_behavior["default_behavior"] == "OPTIONAL"
+    sender_id = fields["senderIdInfo.senderId"].text_validation
+    assert (sender_id.min_length, sender_id.max_length, sender_id.pattern) == (3, 11, r"^(?=\s*\S)[\s\S]+$")
+    letter = fields["idSidSpecificInfo.letterOfAuthorization1"]
+    assert (letter.field_type, letter.field_requirement) == ("ATTACHMENT", "CONDITIONAL")
+    assert letter.conditional_behavior == {
+        "rules": [
+            {
+                "conditions": [
+                    {
+                        "depends_on_field_path": "companyAddress.isoCountryCode",
+                        "operator": "EQUALS",
+                        "values": ["ID"],
+                    }
+                ],
+                "rule_behavior": "REQUIRED",
+            }
+        ],
+        "default_behavior": "DISALLOWED",
+    }
+    assert fields["idSidSpecificInfo.letterOfAuthorization3"].conditional_behavior is None  # REQUIRED
 
 
 def test_aws_conflict_reaches_the_portal_with_its_reason(sms_simulator):
