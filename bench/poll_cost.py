@@ -137,7 +137,7 @@ def run_cycle(simulator, label: str, now) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from registrations.services import registrations_poll
+    from registrations.services.poller import registrations_poll
 
     calls_before = len(simulator.call_log())
     simulator.busy_seconds = 0.0
