@@ -153,6 +153,8 @@ else:
         "data_folder_in": str(EMBEDDED_BROKER_DIR / "queue"),
         "data_folder_out": str(EMBEDDED_BROKER_DIR / "queue"),
         "processed_folder": str(EMBEDDED_BROKER_DIR / "processed"),
+        # Broadcasts (remote control) too, or Kombu writes them to ./control in the working directory.
+        "control_folder": str(EMBEDDED_BROKER_DIR / "control"),
         "store_processed": False,
     }
 CELERY_TASK_SERIALIZER = "json"

@@ -2,7 +2,7 @@
 
 TEXT → a text input or textarea checked against MinLength/MaxLength/Pattern; SELECT → a single or
 multiple choice of the definition's options (MinChoices/MaxChoices); ATTACHMENT → a file upload
-(PDF, PNG or JPEG, at most 1,572,864 bytes). Requirements are resolved in `clean()` from the values
+(PDF, PNG or JPEG, at most 500 KB). Requirements are resolved in `clean()` from the values
 being submitted, so CONDITIONAL fields follow their rules. "Save draft" checks formats only; "Submit"
 also checks that every required field has a value. Posted names that are not a field of the
 definition are refused: nothing unknown ever reaches AWS.
@@ -86,7 +86,9 @@ def _help_text(definition: FieldDef, titles: dict[str, str] | None = None) -> st
     if definition.example:
         parts.append(str(_("Example: %(example)s") % {"example": definition.example}))
     if definition.field_type == ATTACHMENT and "PDF" not in " ".join(parts):
-        parts.append(str(_("PDF, PNG or JPEG, at most 1.5 MB.")))
+        parts.append(
+            str(_("PDF, PNG or JPEG, at most %(max)s.") % {"max": filesizeformat(MAX_ATTACHMENT_BYTES)})
+        )
     parts += definition.describe_conditions(titles)
     return " ".join(p for p in parts if p)
 

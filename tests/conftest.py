@@ -111,6 +111,17 @@ def celery_worker_factory(tmp_path: Path) -> Iterator[Callable[..., WorkerProces
         worker.stop()
 
 
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Every test starts in the site's language: a request in French leaves French active in the thread
+    (LocaleMiddleware), and text written outside a request (timeline reasons) would follow it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 # Tasks that ran inline before they became tasks: what a test of a single process expects to see done.
 INLINE_TASKS = frozenset({"senderids.tasks.send_status_email", "senderids.tasks.send_staff_alert"})
 
