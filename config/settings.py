@@ -197,6 +197,14 @@ AWS_SUPPORT_REGION = env.str("AWS_SUPPORT_REGION", default="us-east-1")
 # --- Registrations and support cases (registrations app) ------------------------------------------
 # How long API registration definitions (sections/fields) are cached before being fetched again.
 REGISTRATION_DEFINITION_TTL_SECONDS = env.int("REGISTRATION_DEFINITION_TTL_SECONDS", default=86400)
+# How sender-ID support cases reach AWS Support (supportcases app): "assisted" (default: the portal
+# prepares the case exactly as the Support Center form asks for it and staff open it in the console) or
+# "api" (CreateCase; allowed only once `manage.py check_aws` confirmed the plan and the codes).
+SUPPORT_CASE_MODE = env.str("SUPPORT_CASE_MODE", default="assisted")
+if SUPPORT_CASE_MODE not in ("assisted", "api"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("SUPPORT_CASE_MODE must be 'assisted' or 'api'.")
 # Codes for CreateCase; check them against your account's DescribeServices before production.
 SUPPORT_CASE_SERVICE_CODE = env.str("SUPPORT_CASE_SERVICE_CODE", default="amazon-pinpoint")
 SUPPORT_CASE_CATEGORY_CODE = env.str("SUPPORT_CASE_CATEGORY_CODE", default="sender-id-registration")

@@ -179,26 +179,25 @@ def test_a_registration_beyond_the_accounts_quota_is_refused_in_plain_words_befo
 ):
     """25 registrations per account and Region (raisable; DescribeAccountLimits tells the real figure).
     https://docs.aws.amazon.com/sms-voice/latest/userguide/quotas.html"""
-    sim.configure(max_registrations=1)
-    first = make_request("IN", "FIRST")
-    aws.registration_start(request=approve_and_claim(first))
-    assert sim.count("CreateRegistration") == 1
-
-    second = make_request("IN", "SECOND")
-    from senderids.services.submission import sender_id_request_submit
-
-    Registration.objects.filter(request=second).update()  # created with the request
     from senderids import lifecycle
     from senderids.events import Event
+    from senderids.services.submission import sender_id_request_submit
 
-    lifecycle.transition(second, Status.APPROVED, event=Event("approved", "test"))
-    sender_id_request_submit(request_id=second.pk)
+    for n in range(25):
+        aws.registration_start(request=approve_and_claim(make_request("IN", f"SID{chr(65 + n)}")))
+    assert sim.count("CreateRegistration") == 25
 
-    second = reload(second)
-    assert second.status == Status.FAILED
-    assert "registration quota (1 registrations" in second.aws_error_message
-    assert second.events.last().kind == "process_refused"
-    assert sim.count("CreateRegistration") == 1  # never asked
+    twenty_sixth = make_request("IN", "LAST")
+    lifecycle.transition(twenty_sixth, Status.APPROVED, event=Event("approved", "test"))
+    sender_id_request_submit(request_id=twenty_sixth.pk)
+
+    twenty_sixth = reload(twenty_sixth)
+    assert twenty_sixth.status == Status.FAILED
+    assert "has reached its registration quota (25 registrations in ap-south-1)" in (
+        twenty_sixth.aws_error_message
+    )
+    assert twenty_sixth.events.last().kind == "process_refused"
+    assert sim.count("CreateRegistration") == 25  # the 26th never reached AWS
 
 
 def test_a_registration_type_aws_does_not_offer_in_the_region_is_refused_in_plain_words(
