@@ -21,8 +21,19 @@ def _ensure_embedded_folders(sender: Celery, **kwargs: object) -> None:
             os.makedirs(options[key], exist_ok=True)
 
 
+# Publishing fails fast when the broker is down (the outbox keeps the message) instead of blocking the web
+# request that made the change for kombu's default retries.
+app.conf.task_publish_retry_policy = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+
 app.conf.beat_schedule = {
     "worker-heartbeat": {"task": "senderids.tasks.worker_heartbeat", "schedule": 60.0},
+    # What a broker outage held back (senderids.enqueue's transactional outbox).
+    "drain-outbox": {"task": "senderids.tasks.drain_outbox", "schedule": 10.0, "options": {"expires": 10.0}},
     # Registrations and support cases: one listing per cycle in pages of 100 (registrations.services.poller,
     # supportcases.services).
     "poll-registrations": {
@@ -34,6 +45,12 @@ app.conf.beat_schedule = {
         "task": "supportcases.tasks.poll_support_cases",
         "schedule": float(settings.REGISTRATION_POLL_SECONDS),
         "options": {"expires": float(settings.REGISTRATION_POLL_SECONDS)},
+    },
+    # A form definition a new request needs and whose first fetch failed (pages only read the cache).
+    "refresh-missing-definitions": {
+        "task": "registrations.tasks.refresh_missing_registration_definitions",
+        "schedule": 300.0,
+        "options": {"expires": 300.0},
     },
     # AWS's registration form definitions, re-read daily (pages only read the cache).
     "refresh-definitions": {

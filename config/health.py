@@ -7,6 +7,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from senderids.enqueue import outbox_pending
+
 from .celery import app as celery_app
 
 logger = logging.getLogger(__name__)
@@ -33,12 +35,29 @@ def _broker_ok() -> bool:
         return False
 
 
+def _outbox_pending(database_ok: bool) -> int | None:
+    """Tasks a broker outage held back (they are sent once it is back); None when it cannot be read."""
+    if not database_ok:
+        return None
+    try:
+        return outbox_pending()
+    except Exception:
+        logger.exception("healthz: outbox check failed")
+        return None
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _database_ok(), "broker": _broker_ok()}
     healthy = all(checks.values())
+    missing = [name for name, ok in checks.items() if not ok]
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        {
+            "status": "ok" if healthy else "unavailable",
+            "checks": checks,
+            "missing": missing,
+            "queued_for_broker": _outbox_pending(checks["database"]),
+        },
         status=200 if healthy else 503,
     )

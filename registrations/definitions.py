@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from countries.models import Country
+from senderids.lifecycle import EDITABLE_STATUSES
 from smsvoice.gateway import PermanentAwsError, RetryableAwsError, get_gateway
 
 from .models import Registration, RegistrationDefinition
@@ -425,6 +426,17 @@ def definition_refresh(*, registration_type: str, force: bool = True) -> FormDef
         if cached is not None:
             return cached
     return refresh_definition(registration_type)
+
+
+def registration_types_awaited() -> list[str]:
+    """The registration types of registrations whose owner may still fill the form: the ones a page needs."""
+    return sorted(
+        set(
+            Registration.objects.filter(request__status__in=EDITABLE_STATUSES)
+            .values_list("registration_type", flat=True)
+            .distinct()
+        )
+    )
 
 
 def registration_types_in_use() -> list[str]:

@@ -73,6 +73,16 @@ def delete_registration(self: Task, registration_id: int) -> None:
 
 
 @shared_task(acks_late=True, ignore_result=True)
+def refresh_missing_registration_definitions() -> int:
+    """Beat, every few minutes: a type in use whose form is not cached yet (its first fetch failed) is
+    fetched again, so a "form is being fetched" page never waits for the daily refresh."""
+    missing = [t for t in definitions.registration_types_awaited() if not definitions.is_cached(t)]
+    for registration_type in missing:
+        enqueue_on_commit(refresh_registration_definition.name, registration_type)
+    return len(missing)
+
+
+@shared_task(acks_late=True, ignore_result=True)
 def refresh_registration_definitions() -> None:
     """Daily: every registration type in use, each its own task (retried on its own)."""
     for registration_type in definitions.registration_types_in_use():

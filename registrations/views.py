@@ -154,9 +154,8 @@ def registration_discard(request: HttpRequest, pk: int) -> HttpResponse:
 def _definition_pending(
     request: HttpRequest, req: SenderIdRequest, registration: Registration
 ) -> HttpResponse:
-    """503 + Retry-After: AWS's form is not cached yet; a worker fetches it (asked again here, on commit,
-    in case the first fetch failed: a duplicate finds the cache filled and calls nothing)."""
-    draft.definition_refresh_enqueue(registration_type=registration.registration_type)
+    """503 + Retry-After: AWS's form is not cached yet; a worker fetches it (enqueued with the request, and
+    beat asks again every few minutes for any type in use that is still missing). A GET writes nothing."""
     response = render(
         request,
         "registrations/unavailable.html",

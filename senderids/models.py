@@ -157,3 +157,27 @@ class SenderIdDrift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.sender_id} ({self.iso_country_code})"
+
+
+class OutboxMessage(models.Model):
+    """A task to send to the broker, written in the transaction that decided it (the transactional outbox).
+
+    `senderids.enqueue` writes the row with the change and sends the task once the transaction commits;
+    a sent message's row is deleted. If the broker is down the row stays, and `outbox_drain` (beat, and
+    the sweeper) sends it when the broker is back: a saved change never loses its follow-up, and the web
+    request that made it never fails because the broker did.
+    """
+
+    task_name = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+
+    def __str__(self) -> str:
+        return f"{self.task_name}{tuple(self.args)}"

@@ -15,7 +15,7 @@ from celery import Task, shared_task
 from smsvoice.errors import AwsError
 from smsvoice.retry import run_with_retries
 
-from . import notifications
+from . import enqueue, notifications
 from .services import reconcile, release, submission
 
 logger = logging.getLogger(__name__)
@@ -40,6 +40,12 @@ def send_status_email(event_id: int) -> bool:
 @shared_task(acks_late=True, ignore_result=True)
 def send_staff_alert(event_id: int) -> int:
     return notifications.staff_alert_send(event_id=event_id)
+
+
+@shared_task(ignore_result=True)
+def drain_outbox() -> int:
+    """Beat: send what a broker outage held back (senderids.enqueue's outbox)."""
+    return enqueue.outbox_drain()
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -32,7 +32,12 @@ def test_task_sent_through_redis_is_run_by_a_real_worker(celery_worker_factory, 
 def test_healthz_is_200_when_database_and_broker_answer(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": True, "broker": True}}
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": True, "broker": True},
+        "missing": [],
+        "queued_for_broker": 0,
+    }
 
 
 def test_healthz_is_503_not_500_when_broker_is_down(client, unused_tcp_port):

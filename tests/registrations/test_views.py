@@ -292,7 +292,19 @@ def test_without_cached_definitions_the_page_says_the_form_is_being_fetched(
     assert 'http-equiv="refresh"' in body  # the page comes back by itself
     assert sim.operations() == []  # the page never calls AWS
     assert not RegistrationDefinition.objects.exists()
-    assert sent_tasks[REFRESH_TASK] == ["IN_SENDER_ID_REGISTRATION"]  # a worker fetches it
+    assert sent_tasks[REFRESH_TASK] == []  # a GET writes nothing, not even an outbox row
+
+
+def test_a_missing_definition_is_fetched_again_by_beat_within_minutes(
+    sim, make_request, sent_tasks, django_capture_on_commit_callbacks
+):
+    from registrations.tasks import refresh_missing_registration_definitions
+
+    make_request("IN", "EXMPLE")  # its creation's fetch "failed": nothing is cached
+    sent_tasks[REFRESH_TASK].clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert refresh_missing_registration_definitions.apply().get() == 1
+    assert sent_tasks[REFRESH_TASK] == ["IN_SENDER_ID_REGISTRATION"]
 
 
 def test_once_the_refresh_task_ran_the_page_shows_the_form(owner_client, sim, make_request):
