@@ -82,6 +82,35 @@ def process_refused(code: str, reason: str) -> Event:
     return Event("process_refused", WORKER_ACTOR, reason, code)
 
 
+def aws_unreachable(code: str, message: str, *, retries: int) -> Event:
+    """The retry budget ran out on a transient AWS error: the request fails with AWS's last answer."""
+    return Event(
+        "aws_unreachable",
+        WORKER_ACTOR,
+        _(
+            "AWS kept answering with a temporary error (%(retries)d attempts), so the portal stopped "
+            "trying. Retry the request once AWS answers again."
+        )
+        % {"retries": retries},
+        code,
+        message,
+    )
+
+
+def release_unreachable(code: str, message: str, *, retries: int) -> Event:
+    return Event(
+        "release_unreachable",
+        WORKER_ACTOR,
+        _(
+            "AWS kept answering with a temporary error (%(retries)d attempts): the sender ID was not "
+            "released and stays active. Release it again later."
+        )
+        % {"retries": retries},
+        code,
+        message,
+    )
+
+
 # --- Release --------------------------------------------------------------------------------------
 def release_requested(actor: AbstractBaseUser, *, by_owner: bool, note: str = "") -> Event:
     if by_owner:

@@ -23,13 +23,33 @@ logger = logging.getLogger(__name__)
 
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=None)
 def submit_sender_id_request(self: Task, pk: int) -> None:
-    run_with_retries(self, submission.sender_id_request_submit, what="submit", request_id=pk)
+    run_with_retries(
+        self,
+        submission.sender_id_request_submit,
+        what="submit",
+        on_give_up=lambda exc: submission.sender_id_request_submit_gave_up(
+            request_id=pk,
+            error=exc,
+            retries=self.request.retries + 1,  # attempts: the first + retries
+        ),
+        request_id=pk,
+    )
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=None)
 def release_sender_id(self: Task, pk: int) -> None:
     """releasing → ReleaseSenderId → released (or back to active with AWS's reason). Idempotent."""
-    run_with_retries(self, release.sender_id_request_release_execute, what="release", request_id=pk)
+    run_with_retries(
+        self,
+        release.sender_id_request_release_execute,
+        what="release",
+        on_give_up=lambda exc: release.sender_id_request_release_gave_up(
+            request_id=pk,
+            error=exc,
+            retries=self.request.retries + 1,  # attempts: the first + retries
+        ),
+        request_id=pk,
+    )
 
 
 @shared_task(acks_late=True, ignore_result=True)

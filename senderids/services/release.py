@@ -177,3 +177,19 @@ def sender_id_requests_sweep_releasing(*, now: datetime | None = None) -> list[i
     before = now - timedelta(seconds=settings.SENDERIDS_SWEEP_SUBMITTING_AFTER)
     stuck = SenderIdRequest.objects.filter(status=Status.RELEASING, updated_at__lt=before)
     return sweep_claim(stuck, now=now, enqueue=enqueue_release, what="release(s)")
+
+
+def sender_id_request_release_gave_up(*, request_id: int, error: RetryableAwsError, retries: int) -> None:
+    """The release task's retry budget is spent: the sender ID is still leased, so it is active again
+    with the reason (and can be released again), not `releasing` forever."""
+    request = SenderIdRequest.objects.filter(pk=request_id, status=Status.RELEASING).first()
+    if request is None:
+        return
+    code, message = aws_code(error), aws_message(error)
+    _release_outcome(
+        request,
+        Status.ACTIVE,
+        event=events.release_unreachable(code, message, retries=retries),
+        aws_error_code=code[:100],
+        aws_error_message=message,
+    )

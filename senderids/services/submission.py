@@ -151,3 +151,15 @@ def sender_id_requests_sweep_stuck(*, now: datetime | None = None) -> list[int]:
         | Q(status=Status.SUBMITTING, updated_at__lt=submitting_before)
     )
     return sweep_claim(stuck, now=now, enqueue=enqueue_submission, what="request(s)")
+
+
+def sender_id_request_submit_gave_up(*, request_id: int, error: RetryableAwsError, retries: int) -> None:
+    """The task's retry budget is spent: a request still `submitting` fails with AWS's last answer, so the
+    owner sees a reason and approvers can retry, instead of "working on it" forever."""
+    request = SenderIdRequest.objects.filter(pk=request_id, status=Status.SUBMITTING).first()
+    if request is None:
+        return
+    code, message = aws_code(error), aws_message(error)
+    _submission_failed(
+        request, code=code, message=message, event=events.aws_unreachable(code, message, retries=retries)
+    )

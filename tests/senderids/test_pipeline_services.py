@@ -310,12 +310,16 @@ def test_task_retries_throttling_until_aws_accepts(fake_gateway):
 
 
 @override_settings(SENDERIDS_SUBMIT_RETRY_BASE=0, SENDERIDS_SUBMIT_MAX_RETRIES=2)
-def test_task_gives_up_after_max_retries_leaving_the_request_to_the_sweeper(fake_gateway):
+def test_task_gives_up_after_max_retries_and_fails_the_request_with_awss_last_answer(fake_gateway):
+    # Not "working on it" forever (issue 18): the retry budget spent, the owner reads why.
     fake_gateway.failures = [throttled()] * 10
     request = approved_request()
     tasks.submit_sender_id_request.apply(args=[request.pk])
     request.refresh_from_db()
-    assert (request.status, request.aws_error_code) == (Status.SUBMITTING, "ThrottlingException")
+    assert (request.status, request.aws_error_code) == (Status.FAILED, "ThrottlingException")
+    assert request.aws_error_message == "Rate exceeded"
+    event = request.events.last()
+    assert event.kind == "aws_unreachable" and "3 attempts" in event.reason
     assert len(fake_gateway.calls) == 3
 
 

@@ -117,14 +117,17 @@ def test_throttling_is_retried_until_aws_releases(owner, sms_simulator, releases
 
 
 @override_settings(SENDERIDS_SUBMIT_RETRY_BASE=0, SENDERIDS_SUBMIT_MAX_RETRIES=1)
-def test_task_gives_up_after_max_retries_leaving_the_release_to_the_sweeper(
+def test_task_gives_up_after_max_retries_and_the_sender_id_is_active_again_with_the_reason(
     owner, sms_simulator, releases_enqueued
 ):
+    # Not "releasing" forever (issue 18): the sender ID is still leased, so it is active and can be
+    # released again; the timeline says AWS kept failing.
     request = releasing(leased_request(sms_simulator, owner), owner)
     sms_simulator.fail_next("ReleaseSenderId", "ThrottlingException", count=5)
     tasks.release_sender_id.apply(args=[request.pk])
     request.refresh_from_db()
-    assert (request.status, request.aws_error_code) == (Status.RELEASING, "ThrottlingException")
+    assert (request.status, request.aws_error_code) == (Status.ACTIVE, "ThrottlingException")
+    assert request.events.last().kind == "release_unreachable"
     assert len(calls(sms_simulator, "ReleaseSenderId")) == 2
 
 
