@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -10,6 +11,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("senderid_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_ready.connect
+def _start_liveness(sender: object = None, **kwargs: object) -> None:
+    # Imported here: models load only once Django is set up, which a worker does before it is ready.
+    from senderids import liveness  # noqa: PLC0415
+
+    liveness.start_beating(getattr(sender, "hostname", None) or "unknown")
 
 
 @app.on_after_configure.connect
@@ -31,7 +40,6 @@ app.conf.task_publish_retry_policy = {
 }
 
 app.conf.beat_schedule = {
-    "worker-heartbeat": {"task": "senderids.tasks.worker_heartbeat", "schedule": 60.0},
     # What a broker outage held back (senderids.enqueue's transactional outbox).
     "drain-outbox": {"task": "senderids.tasks.drain_outbox", "schedule": 10.0, "options": {"expires": 10.0}},
     # Registrations and support cases: one listing per cycle in pages of 100 (registrations.services.poller,

@@ -39,7 +39,8 @@ _SENDER_ID = frozenset(
 # {from: {to: the columns that move may write}}. Anything missing is not allowed.
 TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
     Status.PENDING_REVIEW: {Status.APPROVED: _NOTHING, Status.REJECTED: _NOTHING},
-    Status.APPROVED: {Status.SUBMITTING: _NOTHING, Status.REJECTED: _NOTHING},
+    # The worker's claim records which worker holds it (senderids.liveness).
+    Status.APPROVED: {Status.SUBMITTING: frozenset({"claimed_by"}), Status.REJECTED: _NOTHING},
     Status.SUBMITTING: {
         Status.ACTIVE: _SENDER_ID | _AWS_ERROR,
         Status.REGISTRATION_DRAFT: _AWS_STATUS | _AWS_ERROR,

@@ -52,6 +52,9 @@ class SenderIdRequest(models.Model):
     aws_error_code = models.CharField(_("AWS error code"), max_length=100, blank=True)
     aws_error_message = models.TextField(_("AWS error message"), blank=True)
     deletion_protection = models.BooleanField(_("deletion protection"), default=False)
+    # The Celery worker (hostname) that claimed the request's submission or release: if that worker stops
+    # beating (senderids.liveness), the sweeper hands the work to another one at once.
+    claimed_by = models.CharField(_("claimed by worker"), max_length=200, blank=True)
     monthly_leasing_price = models.CharField(_("monthly leasing price"), max_length=20, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -110,7 +113,8 @@ class StatusEvent(models.Model):
 
 
 class WorkerHeartbeat(models.Model):
-    """Last time each Celery worker ran the heartbeat task: lets operators see a stalled worker."""
+    """Last time each Celery worker said it is alive (a thread in every worker, every few seconds:
+    senderids.liveness): the sweeper re-enqueues the work of a worker that stopped beating."""
 
     worker = models.CharField(_("worker"), max_length=200, unique=True)
     seen_at = models.DateTimeField(_("last seen"))

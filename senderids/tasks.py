@@ -33,6 +33,7 @@ def submit_sender_id_request(self: Task, pk: int) -> None:
             retries=self.request.retries + 1,  # attempts: the first + retries
         ),
         request_id=pk,
+        worker=self.request.hostname or "",
     )
 
 
@@ -92,4 +93,5 @@ def sync_sender_ids() -> int:
 
 @shared_task(bind=True, acks_late=True, ignore_result=True)
 def worker_heartbeat(self: Task) -> None:
+    """A ping through the broker: the worker that runs it records a beat (liveness has its own thread)."""
     reconcile.worker_heartbeat_record(worker=self.request.hostname or "unknown")

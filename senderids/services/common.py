@@ -34,6 +34,15 @@ def aws_message(exc: Exception) -> str:
     return str(getattr(exc, "message", "") or exc)
 
 
+def take_over_claim(request: SenderIdRequest, *, worker: str) -> None:
+    """Not a transition: the worker now running the request's in-flight work says so (its liveness is
+    what the sweeper watches)."""
+    SenderIdRequest.objects.filter(pk=request.pk, status=request.status).update(
+        claimed_by=worker[:200], updated_at=timezone.now()
+    )
+    request.claimed_by = worker[:200]
+
+
 def sweep_claim(stale: QuerySet, *, now: datetime, enqueue: Callable[[int], None], what: str) -> list[int]:
     """Claim up to SENDERIDS_SWEEP_BATCH of the `stale` rows, oldest first, and re-enqueue them.
 
@@ -48,7 +57,9 @@ def sweep_claim(stale: QuerySet, *, now: datetime, enqueue: Callable[[int], None
             .values_list("pk", flat=True)[: settings.SENDERIDS_SWEEP_BATCH]
         )
         if ids:
-            SenderIdRequest.objects.filter(pk__in=ids).update(updated_at=now)
+            # Touched, and the claim released: the next nudge waits a full threshold, and a dead
+            # worker's request is re-enqueued once, not at every sweep until a worker takes it.
+            SenderIdRequest.objects.filter(pk__in=ids).update(updated_at=now, claimed_by="")
             for pk in ids:
                 enqueue(pk)
     if ids:

@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from smsvoice import gateway
@@ -28,9 +29,10 @@ from .. import events, lifecycle, registry
 from ..choices import Status
 from ..enqueue import enqueue_on_commit
 from ..events import Event
+from ..liveness import live_workers
 from ..models import SenderIdRequest, StatusEvent
 from ..permissions import require_releaser
-from .common import aws_code, aws_message, note_retryable_error, sweep_claim
+from .common import aws_code, aws_message, note_retryable_error, sweep_claim, take_over_claim
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +89,7 @@ def _release_outcome(request: SenderIdRequest, to: str, *, event: Event, **field
         logger.info("release: request %s moved on concurrently (%s)", request.pk, request.status)
 
 
-def sender_id_request_release_execute(*, request_id: int) -> SenderIdRequest | None:
+def sender_id_request_release_execute(*, request_id: int, worker: str = "") -> SenderIdRequest | None:
     """ReleaseSenderId for a `releasing` request, and record the outcome. Safe to run any number of times.
 
     Raises RetryableAwsError for the task to retry (the row stays `releasing`, the error noted on it).
@@ -99,6 +101,7 @@ def sender_id_request_release_execute(*, request_id: int) -> SenderIdRequest | N
     if request.status != Status.RELEASING:
         logger.info("release: request %s is %s, nothing to do", request.pk, request.status)
         return request
+    take_over_claim(request, worker=worker)
     cleared = {"deletion_protection": False, "aws_error_code": "", "aws_error_message": ""}
     try:
         with gateway.serving(request.pk):
@@ -175,7 +178,10 @@ def sender_id_requests_sweep_releasing(*, now: datetime | None = None) -> list[i
     submitting threshold; each is touched so it waits a full threshold before the next nudge."""
     now = now or timezone.now()
     before = now - timedelta(seconds=settings.SENDERIDS_SWEEP_SUBMITTING_AFTER)
-    stuck = SenderIdRequest.objects.filter(status=Status.RELEASING, updated_at__lt=before)
+    orphaned = ~Q(claimed_by="") & ~Q(claimed_by__in=live_workers(now=now))
+    stuck = SenderIdRequest.objects.filter(status=Status.RELEASING).filter(
+        Q(updated_at__lt=before) | orphaned
+    )
     return sweep_claim(stuck, now=now, enqueue=enqueue_release, what="release(s)")
 
 

@@ -25,8 +25,9 @@ from smsvoice.errors import PermanentAwsError, RetryableAwsError
 
 from .. import events, lifecycle, registry
 from ..choices import Status
+from ..liveness import live_workers
 from ..models import SenderIdRequest
-from .common import aws_code, aws_message, note_retryable_error, sweep_claim
+from .common import aws_code, aws_message, note_retryable_error, sweep_claim, take_over_claim
 from .requests import enqueue_submission
 
 logger = logging.getLogger(__name__)
@@ -61,24 +62,32 @@ def supported_labels(requests: list[SenderIdRequest]) -> dict[int, str]:
     return {request.pk: gettext("Not required") for request in requests}
 
 
-def _claim_for_submission(request: SenderIdRequest) -> bool:
-    """approved → submitting (conditional UPDATE). True if the row is ours to submit now.
+def _claim_for_submission(request: SenderIdRequest, worker: str) -> bool:
+    """approved → submitting (conditional UPDATE), recording the claiming worker. True if the row is ours
+    to submit now.
 
-    A row already `submitting` is resubmitted: its previous attempt may have reached AWS and died
-    before our commit; the stored ClientToken makes the repeat safe.
+    A row already `submitting` is resubmitted (and its claim taken over): its previous attempt may have
+    reached AWS and died before our commit; the stored ClientToken makes the repeat safe.
     """
     if request.status == Status.APPROVED:
         try:
             lifecycle.transition(
-                request, Status.SUBMITTING, event=events.submission_claimed(), expected_from=Status.APPROVED
+                request,
+                Status.SUBMITTING,
+                event=events.submission_claimed(),
+                expected_from=Status.APPROVED,
+                claimed_by=worker[:200],
             )
             return True
         except lifecycle.TransitionConflict:
             request.refresh_from_db()
-    return request.status == Status.SUBMITTING
+    if request.status == Status.SUBMITTING:
+        take_over_claim(request, worker=worker)
+        return True
+    return False
 
 
-def sender_id_request_submit(*, request_id: int) -> SenderIdRequest | None:
+def sender_id_request_submit(*, request_id: int, worker: str = "") -> SenderIdRequest | None:
     """Submit an approved request to AWS, once. Idempotent: safe to run for any request, any number of times.
 
     Raises RetryableAwsError for the task to retry (the row stays `submitting`, the error is noted on
@@ -89,7 +98,7 @@ def sender_id_request_submit(*, request_id: int) -> SenderIdRequest | None:
     if request is None:
         logger.warning("submit: request %s does not exist", request_id)
         return None
-    if not _claim_for_submission(request):
+    if not _claim_for_submission(request, worker):
         logger.info("submit: request %s is %s, nothing to do", request.pk, request.status)
         return request
     try:
@@ -146,9 +155,12 @@ def sender_id_requests_sweep_stuck(*, now: datetime | None = None) -> list[int]:
     drain = in_flight.count() / tps if tps > 0 else 0.0
     approved_before = now - timedelta(seconds=settings.SENDERIDS_SWEEP_APPROVED_AFTER + drain)
     submitting_before = now - timedelta(seconds=settings.SENDERIDS_SWEEP_SUBMITTING_AFTER + drain)
+    orphaned = Q(status=Status.SUBMITTING) & ~Q(claimed_by="") & ~Q(claimed_by__in=live_workers(now=now))
     stuck = in_flight.filter(
         Q(status=Status.APPROVED, updated_at__lt=approved_before)
         | Q(status=Status.SUBMITTING, updated_at__lt=submitting_before)
+        # The worker that claimed it stopped beating: hand it to another worker now, not in 15 minutes.
+        | orphaned
     )
     return sweep_claim(stuck, now=now, enqueue=enqueue_submission, what="request(s)")
 

@@ -106,3 +106,35 @@ def test_throttling_is_retried_with_backoff_until_every_request_is_active(
     created = [c["params"]["SenderId"] for c in calls if c["outcome"] == "ok"]
     assert sorted(created) == sorted(r.sender_id for r in requests)  # each once, none lost
     assert not SenderIdRequest.objects.filter(pk__in=pks, status=Status.FAILED).exists()
+
+
+def test_a_killed_workers_request_is_finished_within_a_minute_of_a_new_worker_with_default_thresholds(
+    approver, sms_simulator, celery_worker_factory, purge_broker
+):
+    """No sweeper threshold forced to zero: the new worker's sweeper sees that the dead worker stopped
+    beating (senderids.liveness) and re-enqueues its request; AWS is asked again with the same ClientToken."""
+    import time
+
+    doomed = celery_worker_factory(
+        "doomed",
+        extra_env={
+            **FAST_WORKER_ENV,
+            "PYTHONPATH": str(FAULT_HOOKS),
+            "FAULT_KILL_AFTER_AWS_OPERATION": "RequestSenderId",
+        },
+    )
+    request = SenderIdRequestFactory(sender_id="KILLED", country=CountryFactory(iso_code="DE"))
+    sender_id_request_approve(request=request, actor=approver)
+    wait_for(lambda: doomed.proc.poll() is not None, timeout=30)
+    assert status_of(request) == Status.SUBMITTING
+
+    started = time.monotonic()
+    celery_worker_factory("restarted", beat=True, extra_env=FAST_WORKER_ENV)  # default sweep thresholds
+    wait_for(lambda: status_of(request) == Status.ACTIVE, timeout=60)
+    recovered_in = time.monotonic() - started
+    print(f"recovered {request.sender_id} in {recovered_in:.1f} s after the new worker started")
+    assert recovered_in <= 60
+    assert len(sender_ids_held_by_aws("KILLED")) == 1
+    assert {c["params"]["ClientToken"] for c in request_sender_id_calls(sms_simulator)} == {
+        str(request.client_token)
+    }
