@@ -1,4 +1,5 @@
-"""The one retry policy of every task that calls AWS: full-jitter exponential backoff on RetryableAwsError.
+"""The one retry policy of every task that calls AWS: full-jitter exponential backoff on RetryableAwsError
+(and on a database that went away, without a limit: the work is idempotent and must not be lost).
 
 Only throttling, 5xx and transport errors are retried (the gateway decides which errors are which);
 a burst of tasks that hits AWS throttling spreads out instead of hammering again in lock-step. The
@@ -14,6 +15,7 @@ from typing import Any
 
 from celery import Task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, close_old_connections
 
 from .errors import RetryableAwsError
 
@@ -44,6 +46,12 @@ def run_with_retries(
     limit = settings.SENDERIDS_SUBMIT_MAX_RETRIES if max_retries is None else max_retries
     try:
         service(**kwargs)
+    except (OperationalError, InterfaceError) as exc:
+        # The database went away (restart, failover): the task is retried, not lost. The work it did is
+        # idempotent, so running it again once the database is back is safe.
+        close_old_connections()
+        logger.warning("%s %s: database unavailable, retrying: %s", what, kwargs, exc)
+        raise task.retry(exc=exc, countdown=retry_countdown(task.request.retries), max_retries=None) from exc
     except RetryableAwsError as exc:
         if task.request.retries >= limit:
             logger.error("%s %s: giving up after %d retries: %s", what, kwargs, task.request.retries, exc)

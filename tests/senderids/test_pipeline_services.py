@@ -395,3 +395,21 @@ def test_sweep_task_runs_the_sweeper(enqueued, django_capture_on_commit_callback
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.sweep_stuck_requests.apply().get() == 1
     assert enqueued == [request.pk]
+
+
+def test_a_database_outage_during_the_task_is_retried_not_lost(monkeypatch):
+    from django.db import OperationalError
+
+    from senderids.services import submission
+
+    calls: list[int] = []
+
+    def flaky(*, request_id, worker=""):  # type: ignore[no-untyped-def]
+        calls.append(request_id)
+        if len(calls) < 3:
+            raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(submission, "sender_id_request_submit", flaky)
+    with override_settings(SENDERIDS_SUBMIT_RETRY_BASE=0):
+        tasks.submit_sender_id_request.apply(args=[42])  # eager: retries run inline
+    assert calls == [42, 42, 42]
