@@ -6,9 +6,13 @@ transport under ``var/`` so `make run` needs no Redis and still runs the real wo
 """
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from config import security
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -19,14 +23,15 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DEBUG", default=False)
 # Under pytest the suite must not depend on a developer's SECRET_KEY or manifest static files.
 TESTING = env.bool("TESTING", default="pytest" in sys.modules)
-SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG and not TESTING and not env.bool("EMBEDDED", default=False):
-        # Refuse to start in production without a key; dev and tests get a throwaway one.
-        from django.core.exceptions import ImproperlyConfigured
-
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "insecure-dev-key-not-for-production"
+# `make run` (EMBEDDED) and DEBUG get a random key kept in var/; production must set a strong one.
+DEV = DEBUG or env.bool("EMBEDDED", default=False)
+SECRET_KEY = security.choose_secret_key(
+    env.str("SECRET_KEY", default=""), dev=DEV, testing=TESTING, dev_key_file=VAR_DIR / "secret_key"
+)
+# Old keys still accepted for signatures while a new SECRET_KEY rolls out (comma-separated).
+SECRET_KEY_FALLBACKS = security.check_fallback_keys(
+    env.list("SECRET_KEY_FALLBACKS", default=[]), dev=DEV, testing=TESTING
+)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -40,6 +45,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "formtools",
+    "axes",
     "countries",
     "senderids",
     "registrations",
@@ -49,14 +55,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # CSP, Permissions-Policy, no-store on private pages: outermost, so every answer carries them.
+    "config.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # 413 on CONTENT_LENGTH before anything reads the body (the language is known: a translated page).
+    "config.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Control characters and malformed admin selections are refused before any view reads them.
+    "config.middleware.HostileInputMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -130,16 +144,58 @@ STORAGES = {
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
-SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "DENY"
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
-    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
 
-# Upload limits: registration attachments are at most 1.5 MiB at AWS.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# --- Security (README "Production security settings"; names are Django's own) --------------------
+# Behind a TLS-terminating proxy: SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO,https" (only if the
+# proxy always sets that header itself), then redirect, HSTS and secure cookies.
+SECURE_PROXY_SSL_HEADER = security.parse_proxy_ssl_header(env.str("SECURE_PROXY_SSL_HEADER", default=""))
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+# Load balancers and the container healthcheck probe /healthz over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = security.env_int(env, "SECURE_HSTS_SECONDS", default=0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# The admin's path (e.g. "backoffice/"): every link to it is reversed, so only this changes.
+ADMIN_URL = security.parse_admin_url(env.str("ADMIN_URL", default="admin/"))
+
+# Login throttling (django-axes): a username or a client address with AXES_FAILURE_LIMIT failed logins
+# in a row is locked for AXES_COOLOFF_MINUTES, on /accounts/login/ and the admin's login alike. Admins
+# unlock earlier by deleting the access attempt in admin or with `manage.py axes_reset_username NAME`.
+AXES_FAILURE_LIMIT = security.env_int(env, "AXES_FAILURE_LIMIT", default=5, minimum=1)
+AXES_COOLOFF_MINUTES = security.env_int(env, "AXES_COOLOFF_MINUTES", default=15, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
+# Failures expire with the cool-off, not on a success: logging in to one's own account between guesses
+# would otherwise reset the address's count too.
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "config.auth.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "config.auth.client_ip"
+# Proxies in front of the portal that append to X-Forwarded-For (0: REMOTE_ADDR is the client). Behind
+# one proxy, set 1, or every client shares the proxy's address and one attacker locks everybody out.
+TRUSTED_PROXY_COUNT = security.env_int(env, "TRUSTED_PROXY_COUNT", default=0, minimum=0)
+AUTHENTICATION_BACKENDS = ["config.auth.LoginThrottleBackend", "django.contrib.auth.backends.ModelBackend"]
+
+# Request size. The largest legitimate body is a registration form: at most 12 attachments of 500 KB
+# (Indonesia's form has 12) plus its text fields (34 fields of at most 2,048 characters). Anything larger
+# is refused with 413 from CONTENT_LENGTH, before a byte is read (config.middleware); set the reverse
+# proxy's limit to the same value (nginx: client_max_body_size 8m).
+MiB = 1024 * 1024
+REQUEST_MAX_BODY_BYTES = security.env_int(env, "REQUEST_MAX_BODY_BYTES", default=8 * MiB, minimum=MiB)
+# Non-file form data: a registration form (34 fields x 2,048 characters) is at most ~630 KB even fully
+# percent-encoded; 2.5 MiB (Django's default, kept on purpose) leaves room for the wizard's own fields.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * MiB // 2
+# Attachments up to 500 KB stay in memory; anything larger spills to a temporary file (then is refused).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
+# An admin action on a full changelist page (250 rows) plus the form's own fields.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 # --- Celery -----------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -188,8 +244,6 @@ AWS_ENDPOINT_URL_SUPPORT = env.str("AWS_ENDPOINT_URL_SUPPORT", default="")
 # The AWS call log (smsvoice.AwsCall) keeps this many days; beat prunes older rows daily.
 AWS_CALL_RETENTION_DAYS = env.int("AWS_CALL_RETENTION_DAYS", default=90)
 if AWS_CALL_RETENTION_DAYS < 1:
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("AWS_CALL_RETENTION_DAYS must be at least 1 (days).")
 # The AWS Support API lives in us-east-1 only (global endpoint).
 AWS_SUPPORT_REGION = env.str("AWS_SUPPORT_REGION", default="us-east-1")
@@ -202,8 +256,6 @@ REGISTRATION_DEFINITION_TTL_SECONDS = env.int("REGISTRATION_DEFINITION_TTL_SECON
 # "api" (CreateCase; allowed only once `manage.py check_aws` confirmed the plan and the codes).
 SUPPORT_CASE_MODE = env.str("SUPPORT_CASE_MODE", default="assisted")
 if SUPPORT_CASE_MODE not in ("assisted", "api"):
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("SUPPORT_CASE_MODE must be 'assisted' or 'api'.")
 # Codes for CreateCase; check them against your account's DescribeServices before production.
 SUPPORT_CASE_SERVICE_CODE = env.str("SUPPORT_CASE_SERVICE_CODE", default="amazon-pinpoint")
@@ -219,7 +271,7 @@ SENDERIDS_SUBMIT_RETRY_BASE = env.float("SENDERIDS_SUBMIT_RETRY_BASE", default=2
 SENDERIDS_SUBMIT_RETRY_MAX = env.float("SENDERIDS_SUBMIT_RETRY_MAX", default=120.0)
 # The sweeper (beat) re-enqueues requests untouched in approved/submitting for longer than these
 # many seconds (plus the time the current backlog needs at AWS_SMS_TPS): lost broker messages.
-SENDERIDS_SWEEP_INTERVAL = env.float("SENDERIDS_SWEEP_INTERVAL", default=60.0)
+SENDERIDS_SWEEP_INTERVAL = env.float("SENDERIDS_SWEEP_INTERVAL", default=15.0)
 SENDERIDS_SWEEP_APPROVED_AFTER = env.float("SENDERIDS_SWEEP_APPROVED_AFTER", default=300.0)
 SENDERIDS_SWEEP_SUBMITTING_AFTER = env.float("SENDERIDS_SWEEP_SUBMITTING_AFTER", default=900.0)
 SENDERIDS_SWEEP_BATCH = env.int("SENDERIDS_SWEEP_BATCH", default=500)
@@ -229,16 +281,12 @@ if (
     or SENDERIDS_SWEEP_INTERVAL == 0
     or SENDERIDS_SWEEP_BATCH <= 0
 ):
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured(
         "SENDERIDS_SUBMIT_* / SENDERIDS_SWEEP_* must be non-negative (interval, batch > 0)."
     )
 # Beat: how often `sync_sender_ids` reconciles our sender IDs with DescribeSenderIds (seconds).
 SENDERIDS_SYNC_INTERVAL = env.float("SENDERIDS_SYNC_INTERVAL", default=3600.0)
 if SENDERIDS_SYNC_INTERVAL <= 0:
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("SENDERIDS_SYNC_INTERVAL must be positive (seconds).")
 # Absolute base of links in notification emails.
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")

@@ -103,7 +103,7 @@ WRONG_WORDS = [
     pytest.param("\uff52\uff45\uff4c\uff45\uff41\uff53\uff45", id="fullwidth"),
     pytest.param("re\u200blease", id="zero-width-space"),
     pytest.param("release\u200b", id="trailing-zero-width-space"),
-    pytest.param("release\x00", id="null-character"),
+    # "release\x00": refused with 400 before the view (tests/security/test_hostile_input.py).
     pytest.param("release" + " " * 200, id="oversized-padding"),
     pytest.param("x" * 10_000, id="oversized"),
     pytest.param("delete", id="other-word"),

@@ -275,12 +275,13 @@ def test_hostile_input_is_refused_or_escaped_never_a_500(wizard, owner_client, s
     reach(wizard, step, iso)
     fields = list(ANSWERS[step]) or [f"{step}-anything"]
     response = wizard.submit(step, dict.fromkeys(fields, value))
-    assert response.status_code in (200, 302)
+    # Control characters are refused before the wizard reads them (config.middleware): a 400.
+    assert response.status_code in ({400} if "\x00" in value else {200, 302})
     html = response.content.decode()
     assert "<script>alert(1)</script>" not in html
     assert session_size(owner_client) < 20_000
     # The review step has no fields: unknown ones are ignored and the request is made.
-    assert SenderIdRequest.objects.count() == (1 if step == "review" else 0)
+    assert SenderIdRequest.objects.count() == (1 if step == "review" and "\x00" not in value else 0)
 
 
 @pytest.mark.parametrize(("step", "iso"), STEPS_AND_COUNTRY[1:])

@@ -1,0 +1,43 @@
+"""Login throttling with django-axes: the backend, the client's address, the lockout page.
+
+Failed logins are counted per username and per client address (settings AXES_*); either reaching
+AXES_FAILURE_LIMIT locks for AXES_COOLOFF_MINUTES, on /accounts/login/ and the admin's login alike.
+"""
+
+from __future__ import annotations
+
+from axes.backends import AxesStandaloneBackend
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+class LoginThrottleBackend(AxesStandaloneBackend):
+    """django-axes' check, for authentication that comes with an HTTP request.
+
+    Every login page passes the request; authentication without one (the test client's login(), a
+    script) has no client address to throttle, and axes' own backend would raise instead of answering.
+    """
+
+    def authenticate(self, request: HttpRequest | None, username=None, password=None, **kwargs):  # type: ignore[no-untyped-def]
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the address the outermost
+    trusted proxy saw (counted from the right of X-Forwarded-For: the left part is the client's to forge)."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    count = settings.TRUSTED_PROXY_COUNT
+    if not count:
+        return remote
+    header = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded = [part.strip() for part in header.split(",") if part.strip()]
+    return forwarded[-count] if len(forwarded) >= count else remote
+
+
+def lockout_response(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:  # type: ignore[no-untyped-def]
+    """The page shown instead of the login form once locked out (429, both login pages)."""
+    context = {"minutes": settings.AXES_COOLOFF_MINUTES, "failure_limit": settings.AXES_FAILURE_LIMIT}
+    return render(request, "registration/lockout.html", context, status=429)

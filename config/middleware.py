@@ -1,0 +1,204 @@
+"""Request guards and response headers for every page (issue 18, "Limits and headers", "Hostile input").
+
+- RequestSizeLimitMiddleware: a body larger than REQUEST_MAX_BODY_BYTES is refused with 413 from its
+  CONTENT_LENGTH, before a byte of it is read.
+- HostileInputMiddleware: control characters (NUL and the other C0 characters except tab, CR and LF) in
+  the path, query string, form fields or file names are refused with 400 before any view reads them
+  (PostgreSQL cannot store NUL: it was a 500); an admin action whose selection is not a list of primary
+  keys is refused with 400 instead of failing inside the action (a 500).
+- SecurityHeadersMiddleware: Content-Security-Policy, Permissions-Policy, and `Cache-Control: no-store`
+  on every page answered to a logged-in user.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from functools import cache
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+
+# C0 controls but tab (\x09), LF (\x0a) and CR (\x0d). DEL and C1 are printable enough to be harmless.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def refused(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    return render(request, "errors/refused.html", {"title": title, "message": message}, status=status)
+
+
+class RequestSizeLimitMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads no body without a valid length
+        limit = settings.REQUEST_MAX_BODY_BYTES
+        if length > limit:
+            response = refused(
+                request,
+                413,
+                _("Request too large"),
+                _(
+                    "This request is %(size)s; the portal accepts at most %(limit)s at once. "
+                    "Attachments are limited to 500 KB each."
+                )
+                % {"size": filesizeformat(length), "limit": filesizeformat(limit)},
+            )
+            # The unread body is still on the connection: it cannot carry another request.
+            response["Connection"] = "close"
+            return response
+        return self.get_response(request)
+
+
+def _first_control_character_field(request: HttpRequest) -> str | None:
+    """Where a control character is: "" for the address itself, else the name of the field."""
+    if CONTROL_CHARACTERS.search(request.path_info):
+        return ""
+    sources: list[Iterable[tuple[str, list]]] = [request.GET.lists()]
+    if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
+        sources.append(request.POST.lists())
+        sources.append((name, [upload.name for upload in uploads]) for name, uploads in request.FILES.lists())
+    for pairs in sources:
+        for name, values in pairs:
+            if CONTROL_CHARACTERS.search(name) or any(CONTROL_CHARACTERS.search(v or "") for v in values):
+                return CONTROL_CHARACTERS.sub("", name) or "?"
+    return None
+
+
+class HostileInputMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        field = _first_control_character_field(request)
+        if field is not None:
+            where = (
+                _("in the address") if field == "" else _("in the field “%(field)s”") % {"field": field[:60]}
+            )
+            return refused(
+                request,
+                400,
+                _("Invalid characters"),
+                _(
+                    "The request contains a control character (such as a NUL byte, %%00) %(where)s. "
+                    "Remove it and try again."
+                )
+                % {"where": where},
+            )
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func: Callable, view_args: tuple, view_kwargs: dict):
+        """An admin action's selection must be primary keys; Django's admin would fail inside the action."""
+        model_admin = getattr(view_func, "model_admin", None)
+        if model_admin is None or request.method != "POST" or "action" not in request.POST:
+            return None
+        pk_field = model_admin.model._meta.pk
+        try:
+            for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+                pk_field.to_python(value)
+        except ValidationError:
+            return refused(
+                request,
+                400,
+                _("Invalid selection"),
+                _(
+                    "The rows selected for this action were not understood. "
+                    "Go back, select them again and retry."
+                ),
+            )
+        return None
+
+
+# --- Content-Security-Policy ---------------------------------------------------------------------------
+# Only 'self' for scripts, styles and images, plus the inline blocks the templates carry today (see
+# README "Content-Security-Policy"). Static blocks are hashed from the template sources at start-up, so
+# editing one keeps it allowed; a block with template variables in it cannot be hashed from its source:
+# its rendered forms are listed here, one per language (tests/security/test_headers.py checks them).
+RENDERED_INLINE_SCRIPT_HASHES = (
+    # templates/registrations/detail.html, conditional fields ({{ label_required }}, {{ label_optional }}):
+    "sha256-egfiUazGvVMXtaWzsZscoDeOP9p3LgsO+LM5MECvOTY=",  # en
+    "sha256-rI9xkB/k8cnjFWsSamOqEu2KXOuCUoUsloCYHbfbSkI=",  # fr
+)
+_BLOCK = re.compile(r"<(script|style)\b([^>]*)>(.*?)</\1\s*>", re.DOTALL | re.IGNORECASE)
+
+
+def csp_hash(body: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+
+
+def _template_dirs() -> list[Path]:
+    dirs = [Path(d) for engine in settings.TEMPLATES for d in engine.get("DIRS", [])]
+    dirs += [Path(config.path) / "templates" for config in apps.get_app_configs()]
+    return [d for d in dirs if d.is_dir()]
+
+
+def static_inline_blocks() -> list[tuple[Path, str, str]]:
+    """(template, "script" | "style", body) of each inline block without template syntax in it."""
+    blocks = []
+    for directory in _template_dirs():
+        for template in sorted(directory.rglob("*.html")):
+            for kind, attrs, body in _BLOCK.findall(template.read_text(errors="replace")):
+                if "src=" in attrs or "application/json" in attrs or not body.strip():
+                    continue
+                if "{{" in body or "{%" in body:
+                    continue
+                blocks.append((template, kind.lower(), body))
+    return blocks
+
+
+@cache
+def content_security_policy() -> str:
+    blocks = static_inline_blocks()
+    scripts = {csp_hash(b) for _t, kind, b in blocks if kind == "script"} | set(RENDERED_INLINE_SCRIPT_HASHES)
+    styles = sorted({csp_hash(b) for _t, kind, b in blocks if kind == "style"})
+    directives = {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", *(f"'{h}'" for h in sorted(scripts))],
+        "style-src": ["'self'", *(f"'{h}'" for h in styles)],
+        # The registration page's progress bar sets its width in a style attribute.
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
+
+
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=()"
+)
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", content_security_policy())
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            # A private page must not stay in a shared or back-button cache after logout.
+            add_never_cache_headers(response)
+        return response
