@@ -41,6 +41,7 @@ from smsvoice.errors import (
     map_client_error,
 )
 from smsvoice.services import aws_call_record
+from smsvoice.sts_api import StsOperations
 from smsvoice.support_api import SUPPORT_SERVICE, SupportOperations
 from smsvoice.types import (
     AccountLimitInfo,
@@ -124,7 +125,7 @@ def _tag_list(tags: dict[str, str] | None) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in (tags or {}).items()]
 
 
-class SmsVoiceGateway(SupportOperations):
+class SmsVoiceGateway(SupportOperations, StsOperations):
     """AWS End User Messaging SMS + AWS Support, typed. Thread-safe; one instance per process."""
 
     def __init__(self, *, region: str | None = None, support_region: str | None = None):

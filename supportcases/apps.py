@@ -1,6 +1,10 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+# The system check's tag: `manage.py check --tag supportcases` runs it alone.
+CHECK_TAG = "supportcases"
 
 
 class SupportcasesConfig(AppConfig):
@@ -11,10 +15,12 @@ class SupportcasesConfig(AppConfig):
         # Imported here: these modules import models, which cannot load before the app registry is ready.
         from countries.models import SenderIdProcess  # noqa: PLC0415
         from senderids import registry  # noqa: PLC0415
+        from smsvoice.aws_check import aws_checked  # noqa: PLC0415
 
         from . import selectors  # noqa: PLC0415
         from .admin import SupportCaseInline  # noqa: PLC0415
-        from .services import support_case_open  # noqa: PLC0415
+        from .checks import support_case_mode_check  # noqa: PLC0415
+        from .services import support_api_check_record, support_case_open  # noqa: PLC0415
 
         registry.register(
             registry.Process(
@@ -24,4 +30,13 @@ class SupportcasesConfig(AppConfig):
                 admin_inlines=(SupportCaseInline,),
                 sender_id_labels=selectors.support_case_sender_id_labels,
             )
+        )
+        checks.register(support_case_mode_check, CHECK_TAG)
+
+        # check_aws (smsvoice, which imports no app) announces its report; the Support half is stored here.
+        def record_support_api_check(sender, report, **kwargs):
+            return support_api_check_record(report=report)
+
+        aws_checked.connect(
+            record_support_api_check, weak=False, dispatch_uid="supportcases.support_api_check"
         )

@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.validators import RegexValidator
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import SupportMessageType
@@ -48,7 +49,29 @@ AWS_REGIONS = (
 )
 RESOURCE_TYPES = (("Sender ID Registration", _("Sender ID Registration")),)
 QUOTA_TYPES = (("General Limits", _("General limits")),)
-CONTACT_LANGUAGES = (("en", _("English")), ("ja", _("Japanese")), ("zh", _("Chinese")), ("ko", _("Korean")))
+# The languages AWS Support answers cases in: the `language` member of CreateCase / DescribeCases in
+# botocore 1.44.8's support model (shared/data/aws-reference/support-facts.md §5). Older models list only
+# en, ja, zh, ko; the console offers English or Japanese for a sender-ID case, and supportcases falls
+# back to English where a language is not offered.
+CONTACT_LANGUAGES = (
+    ("en", _("English")),
+    ("ja", _("Japanese")),
+    ("zh", _("Chinese")),
+    ("ko", _("Korean")),
+    ("es", _("Spanish")),
+    ("pt", _("Portuguese")),
+    ("fr", _("French")),
+    ("tr", _("Turkish")),
+)
+CONTACT_LANGUAGE_CODES = frozenset(code for code, _label in CONTACT_LANGUAGES)
+
+
+def default_contact_language() -> str:
+    """The contact language offered first: the person's own when AWS Support speaks it (French users get
+    French), English otherwise."""
+    code = (get_language() or "en").split("-")[0].lower()
+    return code if code in CONTACT_LANGUAGE_CODES else "en"
+
 
 phone_validator = RegexValidator(
     r"^\+[1-9][0-9]{6,14}$",
@@ -155,7 +178,6 @@ class SupportCaseForm(forms.Form):
     contact_language = forms.ChoiceField(
         label=_("Preferred contact language"),
         choices=CONTACT_LANGUAGES,
-        initial="en",
         help_text=_("The language AWS Support should use to answer the case."),
     )
 
@@ -191,6 +213,7 @@ class SupportCaseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["source_region"].initial = settings.AWS_REGION
         self.fields["region"].initial = settings.AWS_REGION
+        self.fields["contact_language"].initial = default_contact_language()
 
     def clean_company_phone(self) -> str:
         phone = re.sub(r"[\s().-]", "", self.cleaned_data["company_phone"])
@@ -204,16 +227,30 @@ class SupportCaseForm(forms.Form):
         return support_case_rows(self.cleaned_data)
 
 
+def _row(field: forms.Field, value: Any) -> tuple[str, str]:
+    choices = getattr(field, "choices", None)
+    display = dict(choices).get(value, value) if choices else value
+    return str(field.label), str(display)
+
+
 def support_case_rows(details: dict[str, Any]) -> list[tuple[str, str]]:
     """(label, value) for stored support-case details, in form order; unknown keys last."""
-    rows = []
     fields = SupportCaseForm.base_fields
-    for name, field in fields.items():
-        if name not in details:
-            continue
-        value = details[name]
-        choices = getattr(field, "choices", None)
-        display = dict(choices).get(value, value) if choices else value
-        rows.append((str(field.label), str(display)))
+    rows = [_row(field, details[name]) for name, field in fields.items() if name in details]
     rows += [(str(key), str(value)) for key, value in details.items() if key not in fields]
     return rows
+
+
+def support_case_sections(details: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The stored details as the form groups them, (legend, [(label, value)]), in form order; unknown
+    keys last under no legend. The same rows as support_case_rows, each once."""
+    fields = SupportCaseForm.base_fields
+    sections = []
+    for legend, names in SupportCaseForm.fieldsets:
+        rows = [_row(fields[name], details[name]) for name in names if name in details]
+        if rows:
+            sections.append((str(legend), rows))
+    extra = [(str(key), str(value)) for key, value in details.items() if key not in fields]
+    if extra:
+        sections.append(("", extra))
+    return sections
