@@ -42,8 +42,11 @@ class ReleaseConfirmForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.oversized = False
+        self.repeated = False
         if self.is_bound:
             key = self.add_prefix("confirmation")
+            # `confirmation=x&confirmation=release`: a form posts one answer; which one was meant is unknown.
+            self.repeated = hasattr(self.data, "getlist") and len(self.data.getlist(key)) > 1
             raw = self.data.get(key, "")
             if isinstance(raw, str) and len(raw) > RELEASE_CONFIRMATION_MAX_CHARS:
                 self.oversized = True
@@ -51,6 +54,10 @@ class ReleaseConfirmForm(forms.Form):
                 self.data[key] = ""
 
     def clean_confirmation(self) -> str:
+        if self.repeated:
+            raise forms.ValidationError(
+                _("The confirmation was sent more than once. Type the word “release” once."), code="repeated"
+            )
         if self.oversized:
             raise forms.ValidationError(
                 _("That is far too long. Type just the word “release”."), code="too_long"

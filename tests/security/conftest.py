@@ -1,4 +1,13 @@
-"""Fixtures of the security suite: the registrations suite's simulator, form definitions and requests, for
-the pages whose inline scripts and forms the security tests need."""
+"""Fixtures of the security suite, borrowed from the suites whose pages it attacks: the registrations
+suite's simulator, form definitions and requests; the senderids suite's wizard driver and release capture."""
+
+import pytest
 
 from tests.registrations.conftest import definitions, indonesia, make_request, sim  # noqa: F401
+from tests.senderids.release_support import releases_enqueued  # noqa: F401
+from tests.senderids.wizard_support import WizardDriver
+
+
+@pytest.fixture
+def wizard(owner_client, countries):
+    return WizardDriver(owner_client)
