@@ -119,7 +119,11 @@ class CountryAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         services.country_admin_save(country=obj, changed_fields=form.changed_data if change else ())
 
-    @admin.action(description=_("Clear the admin override (data file and --sync decide the process)"))
+    # A write: it needs the change permission (support staff only view countries).
+    @admin.action(
+        description=_("Clear the admin override (data file and --sync decide the process)"),
+        permissions=["change"],
+    )
     def clear_process_override(self, request, queryset):
         n = services.countries_clear_override(iso_codes=queryset.values_list("iso_code", flat=True))
         self.message_user(

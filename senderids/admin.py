@@ -363,6 +363,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # records of what happened: not even a superuser deletes them
+
 
 @admin.register(StatusEvent)
 class StatusEventAdmin(ReadOnlyAdmin):
@@ -373,9 +376,6 @@ class StatusEventAdmin(ReadOnlyAdmin):
     search_fields = ("request__sender_id", "actor_label", "reason", "aws_code")
     list_select_related = ("request",)
     date_hierarchy = "created_at"
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 class DriftOpenFilter(admin.SimpleListFilter):

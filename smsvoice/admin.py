@@ -18,3 +18,6 @@ class AwsCallAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # an audit record: not even a superuser deletes it (beat prunes by retention)
