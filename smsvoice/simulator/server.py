@@ -19,12 +19,17 @@ Control endpoints (JSON):
   answers the error (AWS committed, the answer was lost). ``GET /_faults`` lists what is pending.
 - ``GET /_state`` → everything the simulator holds; ``GET /_health`` → ``{"ok": true}``
 
+The control endpoints (every ``/_…`` path but ``/_health``) answer loopback clients only: anyone else
+gets 403 unless the server was started with ``allow_remote_control`` (``run_sms_simulator
+--allow-remote-control``), which is for a developer's own network, never a shared one.
+
 The server is a ``ThreadingHTTPServer`` speaking HTTP/1.1 keep-alive (botocore pools connections). A
 bad request is answered with AWS's error for it and never takes the server down.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import re
@@ -48,6 +53,20 @@ def region_from_authorization(header: str | None) -> str | None:
     """``AWS4-HMAC-SHA256 Credential=AKID/20250101/ap-south-1/sms-voice/aws4_request, ...`` → ap-south-1."""
     match = _CREDENTIAL_SCOPE.search(header or "")
     return match.group(1) if match else None
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1, and IPv4 loopback mapped into IPv6 (a dual-stack socket's ::ffff:127.0.0.1)."""
+    try:
+        address = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return address.is_loopback
+
+
+CONTROL_OPEN_TO_ALL = frozenset({"/_health"})
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -115,6 +134,16 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         return data
 
+    def _control_refused(self, path: str) -> bool:
+        """Answer 403 to a control endpoint asked by a client that may not drive the simulator."""
+        if not path.startswith("/_") or path in CONTROL_OPEN_TO_ALL or self.server.allow_remote_control:
+            return False
+        if is_loopback(self.client_address[0]):
+            return False
+        error = "the control API answers loopback clients only (run_sms_simulator --allow-remote-control)"
+        self._send(HTTPStatus.FORBIDDEN, {"error": error})
+        return True
+
     # verbs ---------------------------------------------------------------------------------------------
     def do_POST(self) -> None:
         raw = self._read_body()
@@ -122,6 +151,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         sim = self.server.simulator
         path = urlparse(self.path).path
+        if self._control_refused(path):
+            return
         if path == "/_reset":
             sim.reset()
             self._send(HTTPStatus.OK, {"ok": True})
@@ -184,6 +215,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         sim = self.server.simulator
         url = urlparse(self.path)
+        if self._control_refused(url.path):
+            return
         if url.path == "/_calls":
             operation = (parse_qs(url.query).get("operation") or [None])[0]
             self._send(HTTPStatus.OK, {"calls": sim.call_log(operation)})
@@ -206,9 +239,10 @@ class SimulatorHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], simulator: Simulator):
+    def __init__(self, address: tuple[str, int], simulator: Simulator, *, allow_remote_control: bool = False):
         super().__init__(address, _Handler)
         self.simulator = simulator
+        self.allow_remote_control = allow_remote_control
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that hangs up mid-answer is not our problem; log quietly and keep serving.
@@ -225,9 +259,12 @@ class SimulatorServer:
         *,
         config: SimConfig | None = None,
         state_file: str | None = None,
+        allow_remote_control: bool = False,
     ):
         self.simulator = Simulator(config, state_file=state_file)
-        self.httpd = SimulatorHTTPServer((host, port), self.simulator)
+        self.httpd = SimulatorHTTPServer(
+            (host, port), self.simulator, allow_remote_control=allow_remote_control
+        )
         self._thread: threading.Thread | None = None
 
     @property

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from smsvoice.gateway import PermanentAwsError, RetryableAwsError, get_gateway
+from smsvoice.management.commands.run_sms_simulator import Command as RunSmsSimulator
 from smsvoice.simulator import SimConfig, SimulatorServer
 from smsvoice.simulator.control import SimulatorControl
+from smsvoice.simulator.server import is_loopback
 from tests.aws_fixtures import boto3_client
 from tests.conftest import wait_for
 from tests.smsvoice.conftest import new_registration
@@ -209,3 +213,96 @@ def test_run_sms_simulator_refuses_an_unknown_setting():
     )
     assert done.returncode != 0
     assert b"unknown setting 'colour'" in done.stderr
+
+
+# --- the control API answers loopback clients only ----------------------------------------------------
+def _non_loopback_address() -> str | None:
+    """This machine's address on its network (what another container would connect from), if any."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # no packet is sent: this only picks the outgoing interface
+        except OSError:
+            return None
+        address = probe.getsockname()[0]
+    return None if is_loopback(address) else address
+
+
+NON_LOOPBACK = _non_loopback_address()
+needs_network_address = pytest.mark.skipif(NON_LOOPBACK is None, reason="no non-loopback address here")
+CONTROL_CALLS = [
+    ("POST", "/_reset", {}),
+    ("POST", "/_config", {"tps": 9}),
+    ("POST", "/_faults", {"operation": "*", "code": "InternalServerException"}),
+    ("POST", "/_advance", {"seconds": 60}),
+    ("POST", "/_authenticate", {"registration_id": "registration-x"}),
+    ("GET", "/_config", None),
+    ("GET", "/_faults", None),
+    ("GET", "/_calls", None),
+    ("GET", "/_state", None),
+]
+
+
+def _call(url: str, method: str, body: dict | None) -> int:
+    data = json.dumps(body).encode() if body is not None else None
+    try:
+        with urllib.request.urlopen(
+            urllib.request.Request(url, data=data, method=method), timeout=5
+        ) as answer:
+            return answer.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@pytest.fixture(scope="module")
+def lan_simulator():
+    """A simulator listening on every interface, as docker-compose runs it, reached over the network."""
+    server = SimulatorServer("0.0.0.0", 0).start()
+    yield server, f"http://{NON_LOOPBACK}:{server.httpd.server_address[1]}"
+    server.stop()
+
+
+@needs_network_address
+@pytest.mark.parametrize(
+    ("method", "path", "body"), CONTROL_CALLS, ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_the_control_api_refuses_a_client_that_is_not_on_loopback(lan_simulator, method, path, body):
+    server, url = lan_simulator
+    assert _call(url + path, method, body) == 403
+    assert server.simulator.config.tps == 0 and server.simulator.faults == []
+
+
+@needs_network_address
+def test_the_sms_api_and_the_health_check_still_answer_the_network(lan_simulator):
+    _server, url = lan_simulator
+    assert _client(url).describe_sender_ids()["SenderIds"] == []
+    assert _call(url + "/_health", "GET", None) == 200
+
+
+@needs_network_address
+def test_allow_remote_control_opens_the_control_api_to_the_network():
+    server = SimulatorServer("0.0.0.0", 0, allow_remote_control=True).start()
+    try:
+        url = f"http://{NON_LOOPBACK}:{server.httpd.server_address[1]}"
+        assert _call(url + "/_config", "POST", {"tps": 7}) == 200
+        assert server.simulator.config.tps == 7
+    finally:
+        server.stop()
+
+
+def test_loopback_clients_drive_the_control_api(sms_simulator):
+    assert sms_simulator.configure(tps=3)["tps"] == 3.0
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [("127.0.0.1", True), ("127.8.9.10", True), ("::1", True), ("::ffff:127.0.0.1", True),
+     ("192.0.2.2", False), ("::ffff:10.0.0.1", False), ("fd00::2", False), ("", False), ("localhost", False)],
+)  # fmt: skip
+def test_what_counts_as_loopback(host, loopback):
+    assert is_loopback(host) is loopback
+
+
+def test_run_sms_simulator_has_the_allow_remote_control_flag():
+    parser = RunSmsSimulator().create_parser("manage.py", "run_sms_simulator")
+    assert parser.parse_args(["--allow-remote-control"]).allow_remote_control is True
+    assert parser.parse_args([]).allow_remote_control is False

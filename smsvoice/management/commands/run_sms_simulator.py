@@ -21,6 +21,12 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=4566)
         parser.add_argument(
+            "--allow-remote-control",
+            action="store_true",
+            help="answer the control API (/_reset, /_faults, /_config, ...) from any client, not only "
+            "loopback: a developer's own network only",
+        )
+        parser.add_argument(
             "--tps",
             type=float,
             default=0.0,
@@ -64,7 +70,11 @@ class Command(BaseCommand):
             raise CommandError(f"--set: {exc}") from exc
         try:
             server = SimulatorServer(
-                options["host"], options["port"], config=config, state_file=options["state_file"]
+                options["host"],
+                options["port"],
+                config=config,
+                state_file=options["state_file"],
+                allow_remote_control=options["allow_remote_control"],
             )
         except OSError as exc:
             raise CommandError(f"cannot listen on {options['host']}:{options['port']}: {exc}") from exc
