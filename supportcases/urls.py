@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/state/", views.support_case_set_state, name="state"),
     path("<int:pk>/answers/<int:answer_pk>/pasted/", views.support_case_answer_pasted, name="pasted"),
     path("<int:pk>/confirm/", views.support_case_confirm, name="confirm"),
+    path("<int:pk>/retry/", views.support_case_retry, name="retry"),
     path("<int:pk>/answer/", views.support_case_answer, name="answer"),
     path("<int:pk>/documents/", views.support_case_document_add, name="documents"),
     path("<int:pk>/documents/<int:document_pk>/", views.support_case_document, name="document"),

@@ -4,7 +4,8 @@
   messages newest first, the team's answer box and documents; for staff the raw AWS status and their
   actions (record the case id, set its state, answers to paste, confirm).
 * ``case-text/`` — staff: the prepared case as the Support Center form asks for it, to copy.
-* POST ``case-id/``, ``state/``, ``answers/<id>/pasted/``, ``confirm/`` — staff, each behind its permission.
+* POST ``case-id/``, ``state/``, ``answers/<id>/pasted/``, ``confirm/``, ``retry/`` — staff, each behind
+  its permission.
 * POST ``answer/``, ``documents/`` — the request's team; GET ``documents/<id>/`` — team or staff.
 
 Who: the request's team or staff may look (anyone else: 404; anonymous: login). Staff actions answer 404
@@ -28,6 +29,7 @@ from countries.models import SenderIdProcess
 from senderids.choices import Status
 from senderids.lifecycle import IllegalTransition
 from senderids.models import SenderIdRequest
+from senderids.permissions import can_approve
 from senderids.selectors import sender_id_request_for_viewer
 
 from . import selectors, services
@@ -95,17 +97,17 @@ def _context(request: HttpRequest, req: SenderIdRequest, **forms: Any) -> dict[s
         "documents": documents,
         "is_member": member,
         "followed": case is not None and services.is_followed(case),
-        "answer_form": forms.get("answer_form") or AnswerForm()
-        if member and _can_answer(req, case)
-        else None,
-        "document_form": (forms.get("document_form") or DocumentForm())
-        if member and _can_add_documents(req, case) and len(documents) < 3
-        else None,
-        "case_id_form": (forms.get("case_id_form") or CaseIdForm()) if manager and recordable else None,
-        "state_form": (forms.get("state_form") or CaseStateForm(states=states)) if states else None,
+        # A bound form (the POST that failed) is shown again whatever; a fresh one where it applies.
+        "answer_form": forms.get("answer_form")
+        or (AnswerForm() if member and _can_answer(req, case) else None),
+        "document_form": forms.get("document_form")
+        or (DocumentForm() if member and _can_add_documents(req, case) and len(documents) < 3 else None),
+        "case_id_form": forms.get("case_id_form") or (CaseIdForm() if manager and recordable else None),
+        "state_form": forms.get("state_form") or (CaseStateForm(states=states) if states else None),
         "answers_to_paste": selectors.answers_to_paste(communications) if user.is_staff else [],
         "can_mark_pasted": manager,
         "can_confirm": can_confirm(user) and req.status == Status.SUPPORT_CASE_RESOLVED,
+        "can_retry": case is not None and req.status == Status.FAILED and can_approve(user),
     }
 
 
@@ -222,6 +224,21 @@ def support_case_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Only a resolved support case can be confirmed."))
     else:
         messages.success(request, _("Sender ID confirmed: the request is active."))
+    return _back(req)
+
+
+@login_required
+@require_POST
+def support_case_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    req = _staff_request_or_404(request, pk)
+    if not can_approve(request.user):
+        raise PermissionDenied(_("Retrying a request needs the permission to approve requests."))
+    try:
+        services.support_case_retry(request=req, actor=request.user)
+    except IllegalTransition:
+        messages.error(request, _("Only a failed request can be retried."))
+    else:
+        messages.success(request, _("The request is approved again: a new support case is being prepared."))
     return _back(req)
 
 

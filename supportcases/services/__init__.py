@@ -4,7 +4,7 @@
 * casetext.py — the prepared case: the description and the Support Center form's fields.
 * poller.py — DescribeCases for the followed cases, communications mirrored, statuses debounced.
 * states.py — the one way a case changes meaning (the request follows, one entry, one email).
-* staff.py — record the case id, set a state by hand, mark an answer pasted, confirm (permissions).
+* staff.py — record the case id, set a state by hand, mark an answer pasted, confirm, retry (permissions).
 * replies.py — the team's answers to AWS Support and the case's documents.
 * api_check.py — what check_aws found about the Support API, stored.
 * emails.py — "AWS is waiting for your reply" to the owner.
@@ -29,6 +29,7 @@ from .staff import (
     support_case_answer_pasted,
     support_case_confirm,
     support_case_record,
+    support_case_retry,
     support_case_set_state,
 )
 
@@ -56,6 +57,7 @@ __all__ = [
     "support_case_document_add",
     "support_case_open",
     "support_case_record",
+    "support_case_retry",
     "support_case_set_state",
     "support_case_subject",
     "support_cases_poll",

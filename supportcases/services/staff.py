@@ -7,6 +7,8 @@
   as a status) always. What AWS asked for becomes AWS's message on the case.
 * `support_case_answer_pasted` (manage) — the team's queued answer is in the case now.
 * `support_case_confirm` (confirm) — the resolved case delivered the sender ID: → active.
+* `support_case_retry` (senderids' approve permission) — a failed request (refused case, or CreateCase
+  refused) is approved again; its start prepares a new case.
 
 Each raises PermissionDenied for anyone else, ValidationError for bad input, IllegalTransition when
 the request is not where the action makes sense; nothing is written then.
@@ -14,15 +16,20 @@ the request is not where the action makes sense; nothing is written then.
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from senderids import events as request_events
 from senderids import lifecycle as request_lifecycle
 from senderids.choices import Status
-from senderids.models import SenderIdRequest
+from senderids.models import SenderIdRequest, StatusEvent
+from senderids.permissions import require_approver
+from senderids.services.requests import enqueue_submission
 
 from .. import events
 from ..lifecycle import API_OWNED_STATES, MANUAL_STATES
@@ -150,3 +157,21 @@ def support_case_confirm(*, request: SenderIdRequest, actor: AbstractBaseUser) -
         SupportCase.objects.filter(request=request).update(
             confirmed_at=timezone.now(), confirmed_by=actor, updated_at=timezone.now()
         )
+
+
+def support_case_retry(*, request: SenderIdRequest, actor: AbstractBaseUser) -> StatusEvent:
+    """failed → approved (fresh ClientToken, errors cleared), resubmitted on commit: the process's start
+    then prepares a new case (a refused one is kept in previous_case_ids) or calls CreateCase again."""
+    require_approver(actor)
+    with transaction.atomic():
+        event = request_lifecycle.transition(
+            request,
+            Status.APPROVED,
+            event=request_events.retried(actor),
+            expected_from=Status.FAILED,
+            client_token=uuid.uuid4(),
+            aws_error_code="",
+            aws_error_message="",
+        )
+        enqueue_submission(request.pk)
+    return event
