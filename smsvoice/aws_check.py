@@ -30,8 +30,13 @@ aws_checked = Signal()
 _RELEVANT = re.compile(r"pinpoint|sms|end user messaging|service.limit|quota", re.IGNORECASE)
 
 
+_TAGS = re.compile(r"<[^>]+>")
+
+
 def _error(exc: AwsError) -> str:
-    return f"{exc.code}: {exc.message}"[:500]
+    """AWS's code and message on one line (an endpoint's HTML error page reduced to its words)."""
+    message = " ".join(_TAGS.sub(" ", exc.message or "").split())
+    return f"{exc.code}: {message}"[:300]
 
 
 @dataclass

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import checks
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 
 from . import selectors
 
@@ -38,7 +38,9 @@ def support_case_mode_check(app_configs: Any = None, **kwargs: Any) -> list[chec
         severity=settings.SUPPORT_CASE_SEVERITY_CODE,
     )
     try:
-        confirmed = selectors.support_api_confirmation() is not None
+        # In a savepoint: on PostgreSQL a failed query would otherwise spoil the caller's transaction.
+        with transaction.atomic():
+            confirmed = selectors.support_api_confirmation() is not None
     except DatabaseError as exc:
         return [
             checks.Warning(

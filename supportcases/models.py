@@ -183,14 +183,14 @@ class SupportCaseDocument(models.Model):
 
 
 class SupportApiCheck(models.Model):
-    """What `manage.py check_aws` last found about an account's Support API: the plan (DescribeServices
-    answered or SubscriptionRequiredException) and whether the codes CreateCase would use exist there.
+    """What `manage.py check_aws` last found about an account's Support API for the codes it checked: the
+    plan (DescribeServices answered or SubscriptionRequiredException) and whether those codes exist there.
 
     SUPPORT_CASE_MODE=api starts only with a confirmed row for the configured codes (supportcases/checks.py);
     assisted cases are followed with DescribeCases when the plan has the API.
     """
 
-    account_id = models.CharField(_("AWS account"), max_length=20, unique=True)
+    account_id = models.CharField(_("AWS account"), max_length=20)
     arn = models.CharField(_("identity"), max_length=300, blank=True)
     region = models.CharField(_("Region"), max_length=30, blank=True)
     checked_at = models.DateTimeField(_("checked"))
@@ -211,6 +211,13 @@ class SupportApiCheck(models.Model):
         ordering = ["-checked_at"]
         verbose_name = _("Support API check")
         verbose_name_plural = _("Support API checks")
+        # One row per account and codes checked: trying other codes never drops a confirmation.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account_id", "service_code", "category_code", "severity_code"],
+                name="supportcases_one_check_per_codes",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.account_id or '?'} @ {self.checked_at:%Y-%m-%d %H:%M}"

@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("account_id", models.CharField(max_length=20, unique=True, verbose_name="AWS account")),
+                ("account_id", models.CharField(max_length=20, verbose_name="AWS account")),
                 ("arn", models.CharField(blank=True, max_length=300, verbose_name="identity")),
                 ("region", models.CharField(blank=True, max_length=30, verbose_name="Region")),
                 ("checked_at", models.DateTimeField(verbose_name="checked")),
@@ -72,6 +72,12 @@ class Migration(migrations.Migration):
                 "verbose_name": "Support API check",
                 "verbose_name_plural": "Support API checks",
                 "ordering": ["-checked_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("account_id", "service_code", "category_code", "severity_code"),
+                        name="supportcases_one_check_per_codes",
+                    )
+                ],
             },
         ),
         migrations.AlterModelOptions(

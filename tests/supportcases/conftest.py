@@ -56,14 +56,10 @@ def confirm_support_api(*, available: bool = True, confirmed: bool = True) -> Su
 
     return SupportApiCheck.objects.update_or_create(
         account_id=moto_ext.ACCOUNT,
-        defaults={
-            "checked_at": timezone.now(),
-            "available": available,
-            "service_code": settings.SUPPORT_CASE_SERVICE_CODE,
-            "category_code": settings.SUPPORT_CASE_CATEGORY_CODE,
-            "severity_code": settings.SUPPORT_CASE_SEVERITY_CODE,
-            "confirmed": confirmed,
-        },
+        service_code=settings.SUPPORT_CASE_SERVICE_CODE,
+        category_code=settings.SUPPORT_CASE_CATEGORY_CODE,
+        severity_code=settings.SUPPORT_CASE_SEVERITY_CODE,
+        defaults={"checked_at": timezone.now(), "available": available, "confirmed": confirmed},
     )[0]
 
 
