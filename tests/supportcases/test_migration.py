@@ -174,3 +174,56 @@ def test_the_move_can_be_reversed_without_losing_the_case(previous_layout):
 
     assert "registrations_supportcase" in table_names()
     assert back.get_model("registrations", "SupportCase").objects.get().case_id == "case-1"
+
+
+SUPPORTCASES_BEFORE = ("supportcases", "0002_rename_table_and_content_type")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_cases_keep_their_data_and_are_read_as_api_cases_with_a_state():
+    """0003 (assisted mode, states, messages): the rows opened through the API before it keep every
+    column and get the state their AWS status or their request's status says."""
+    executor = migrate([SUPPORTCASES_BEFORE])
+    nodes = [leaf for leaf in executor.loader.graph.leaf_nodes() if leaf[0] != "supportcases"]
+    old = executor.loader.project_state([*nodes, SUPPORTCASES_BEFORE]).apps
+    User = old.get_model("auth", "User")
+    Country = old.get_model("countries", "Country")
+    Request = old.get_model("senderids", "SenderIdRequest")
+    OldCase = old.get_model("supportcases", "SupportCase")
+    olivia = User.objects.create(username="olivia")
+    vietnam, _ = Country.objects.update_or_create(
+        iso_code="VN", defaults={"name": "Vietnam", "sender_id_process": "support_case"}
+    )
+
+    def case(status: str, aws_status: str, case_id: str = "case-12345678910-2020-abcdefghijklmABC"):
+        request = Request.objects.create(
+            owner=olivia, country=vietnam, sender_id=f"S{Request.objects.count()}", process="support_case",
+            message_type="TRANSACTIONAL", status=status, aws_status=aws_status,
+        )  # fmt: skip
+        return OldCase.objects.create(
+            request=request, case_id=case_id, status=aws_status, subject="Sender ID Registration", body="text"
+        )
+
+    resolved = case("support_case_resolved", "resolved")
+    waiting = case("support_case_open", "pending-customer-action")
+    confirmed = case("active", "reopened")
+    in_flight = case("submitting", "", case_id="")
+
+    new = to_latest().loader.project_state(MigrationExecutor(connection).loader.graph.leaf_nodes()).apps
+    SupportCase = new.get_model("supportcases", "SupportCase")
+    states = {c.pk: (c.mode, c.state) for c in SupportCase.objects.all()}
+    assert states == {
+        resolved.pk: ("api", "resolved"),
+        waiting.pk: ("api", "customer_action"),
+        confirmed.pk: ("api", "resolved"),
+        in_flight.pk: ("api", "open"),
+    }
+    kept = SupportCase.objects.get(pk=resolved.pk)
+    assert (kept.case_id, kept.status, kept.subject, kept.body, kept.marker) == (
+        resolved.case_id,
+        "resolved",
+        "Sender ID Registration",
+        "text",
+        resolved.marker,
+    )
+    assert kept.opened_at is not None and SupportCase.objects.get(pk=in_flight.pk).opened_at is None
