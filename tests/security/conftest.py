@@ -11,3 +11,12 @@ from tests.senderids.wizard_support import WizardDriver
 @pytest.fixture
 def wizard(owner_client, countries):
     return WizardDriver(owner_client)
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.security.fuzz_support import FUZZ_STATS
+
+    if FUZZ_STATS["payloads"]:
+        terminalreporter.write_line(
+            f"hostile payloads tried: {FUZZ_STATS['payloads']}, answered 500: {FUZZ_STATS['500s']}"
+        )
