@@ -92,6 +92,7 @@ def _context(request: HttpRequest, req: SenderIdRequest, **forms: Any) -> dict[s
         "req": req,
         "case": case,
         "why": selectors.why_support_case(req),
+        "case_language": services.language_name(case.language) if case and case.language else "",
         "communications": communications,
         "last_aws": selectors.last_aws_communication(communications),
         "documents": documents,

@@ -13,7 +13,7 @@ The names below are this package's API (views, admin, tasks, apps, tests import 
 """
 
 from .api_check import support_api_check_record
-from .casetext import CONSOLE_URL, case_body, case_subject, console_fields
+from .casetext import CONSOLE_URL, case_body, case_subject, console_fields, language_name
 from .emails import reply_needed_email_send
 from .opening import api_mode_refusal, support_case_open
 from .poller import CasePollReport, followed_cases, is_followed, support_cases_poll
@@ -47,6 +47,7 @@ __all__ = [
     "console_fields",
     "followed_cases",
     "is_followed",
+    "language_name",
     "reply_needed_email_send",
     "support_api_check_record",
     "support_case_answer",

@@ -158,3 +158,22 @@ def test_my_sender_ids_says_it_came_through_a_support_case(countries):
 def test_the_poll_command_without_open_cases_calls_nothing(capsys):
     call_command("poll_support_cases")
     assert capsys.readouterr().out.strip() == "support cases: listed 0, 0 changed"
+
+
+def test_the_case_pages_never_write_on_get(client, manager, vn_request):
+    from tests.config.test_get_never_writes import writes_during
+
+    open_case(vn_request)
+    client.force_login(manager)
+    for name in ("supportcases:detail", "supportcases:case_text"):
+        assert writes_during(client, reverse(name, args=[vn_request.pk])) == [], name
+
+
+def test_the_tasks_services_enqueue_by_name_exist():
+    from config.celery import app
+    from supportcases import tasks
+    from supportcases.services.replies import SEND_ANSWER_TASK
+    from supportcases.services.states import REPLY_NEEDED_EMAIL_TASK
+
+    assert {SEND_ANSWER_TASK, REPLY_NEEDED_EMAIL_TASK} <= set(app.tasks)
+    assert tasks.send_support_case_answer.name == SEND_ANSWER_TASK
