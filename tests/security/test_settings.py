@@ -167,3 +167,10 @@ def test_compose_does_not_publish_the_simulator_on_the_host():
     simulator = compose()["services"]["simulator"]
     assert all(str(port).startswith("127.0.0.1:") for port in simulator.get("ports", []))
     assert "--allow-remote-control" not in simulator["command"]
+
+
+def test_make_run_starts_without_a_secret_key():
+    # scripts/run.sh exports DEBUG=true EMBEDDED=true: the key is generated once under var/.
+    result = run_manage("check", env={"DEBUG": "true", "EMBEDDED": "true"})
+    assert result.returncode == 0, result.stderr
+    assert (ROOT / "var" / "secret_key").stat().st_size >= 50
