@@ -78,7 +78,12 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
         Status.SUPPORT_CASE_RESOLVED: _AWS_STATUS,
         Status.FAILED: _AWS_STATUS | _AWS_ERROR,
     },
-    Status.SUPPORT_CASE_RESOLVED: {Status.ACTIVE: _NOTHING, Status.SUPPORT_CASE_OPEN: _AWS_STATUS},
+    Status.SUPPORT_CASE_RESOLVED: {
+        Status.ACTIVE: _NOTHING,
+        Status.SUPPORT_CASE_OPEN: _AWS_STATUS,
+        # AWS resolved the case by refusing the sender ID (staff record it).
+        Status.FAILED: _AWS_STATUS | _AWS_ERROR,
+    },
     Status.ACTIVE: {Status.RELEASING: _NOTHING},
     Status.RELEASING: {
         Status.RELEASED: frozenset({"deletion_protection"}) | _AWS_ERROR,

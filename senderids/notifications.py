@@ -43,7 +43,9 @@ STATUS_MESSAGES = {
         "AWS needs you to act before it can continue reviewing your registration: follow the instructions "
         "on the request's page (for example confirm the email address AWS wrote to)."
     ),
-    Status.SUPPORT_CASE_OPEN: _("We opened an AWS support case for your sender ID."),
+    Status.SUPPORT_CASE_OPEN: _(
+        "An AWS Support case for your sender ID is prepared; the request's page shows when AWS answers."
+    ),
     Status.SUPPORT_CASE_RESOLVED: _("The AWS support case for your sender ID was resolved."),
     Status.ACTIVE: _("Your sender ID is active: you can send messages with it."),
     Status.RELEASED: _("Your sender ID was released."),

@@ -123,7 +123,13 @@ def _site_language():
 
 
 # Tasks that ran inline before they became tasks: what a test of a single process expects to see done.
-INLINE_TASKS = frozenset({"senderids.tasks.send_status_email", "senderids.tasks.send_staff_alert"})
+INLINE_TASKS = frozenset(
+    {
+        "senderids.tasks.send_status_email",
+        "senderids.tasks.send_staff_alert",
+        "supportcases.tasks.send_reply_needed_email",
+    }
+)
 
 
 @pytest.fixture(autouse=True)
