@@ -127,7 +127,6 @@ INLINE_TASKS = frozenset(
     {
         "senderids.tasks.send_status_email",
         "senderids.tasks.send_staff_alert",
-        "supportcases.tasks.send_reply_needed_email",
     }
 )
 
