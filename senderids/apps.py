@@ -17,6 +17,9 @@ class SenderidsConfig(AppConfig):
         lifecycle.on_transition(notifications.enqueue_status_email)
         registry.register(
             registry.Process(
-                name=SenderIdProcess.SUPPORTED, start=supported_start, sender_id_labels=supported_labels
+                name=SenderIdProcess.SUPPORTED,
+                start=supported_start,
+                sender_id_labels=supported_labels,
+                retryable=True,
             )
         )

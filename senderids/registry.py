@@ -39,6 +39,9 @@ class Process:
     sender_id_labels: Callable[[list[SenderIdRequest]], dict[int, str]] | None = None
     exclude_done: Callable[[QuerySet], QuerySet] | None = None
     after_release: Callable[[SenderIdRequest], None] | None = None
+    # A failed request of this process may be retried from admin (approved again, fresh ClientToken):
+    # true where AWS kept no record of it that a retry would duplicate.
+    retryable: bool = False
 
 
 class ProcessUnavailable(RuntimeError):

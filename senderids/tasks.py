@@ -50,6 +50,7 @@ def release_sender_id(self: Task, pk: int) -> None:
             retries=self.request.retries + 1,  # attempts: the first + retries
         ),
         request_id=pk,
+        worker=self.request.hostname or "",
     )
 
 

@@ -29,6 +29,8 @@ class SupportcasesConfig(AppConfig):
                 detail_url=lambda request: reverse("supportcases:detail", kwargs={"pk": request.pk}),
                 admin_inlines=(SupportCaseInline,),
                 sender_id_labels=selectors.support_case_sender_id_labels,
+                # A refused or unopened case leaves nothing at AWS a new one would duplicate.
+                retryable=True,
             )
         )
         checks.register(support_case_mode_check, CHECK_TAG)

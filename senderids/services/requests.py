@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from countries.models import Country, SenderIdProcess
+from countries.models import Country
 from countries.selectors import sender_id_process_for
 
 from .. import events, lifecycle, registry
@@ -142,14 +142,13 @@ def sender_id_request_reject(
 def sender_id_request_retry(*, request: SenderIdRequest, actor: AbstractBaseUser) -> StatusEvent:
     """failed → approved with a fresh ClientToken (the old token's request failed), resubmitted on commit.
 
-    Only for sender IDs requested directly (process "supported"): registrations and support cases have
-    their own records at AWS and are retried from their own pages.
+    Only for processes that say a retry is safe (senderids.registry `retryable`: a sender ID requested
+    directly, a support case); a registration has its own record at AWS and is resubmitted from its page.
     """
     require_approver(actor)
-    if request.process != SenderIdProcess.SUPPORTED:
-        raise lifecycle.IllegalTransition(
-            f"retry is only offered for directly requested sender IDs ({request.process})"
-        )
+    process = registry.find(request.process)
+    if process is None or not process.retryable:
+        raise lifecycle.IllegalTransition(f"retry is not offered for the process {request.process!r}")
     with transaction.atomic():
         event = lifecycle.transition(
             request,

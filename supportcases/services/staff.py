@@ -16,20 +16,16 @@ the request is not where the action makes sense; nothing is written then.
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from senderids import events as request_events
 from senderids import lifecycle as request_lifecycle
 from senderids.choices import Status
 from senderids.models import SenderIdRequest, StatusEvent
-from senderids.permissions import require_approver
-from senderids.services.requests import enqueue_submission
+from senderids.services.requests import sender_id_request_retry
 
 from .. import events
 from ..lifecycle import API_OWNED_STATES, MANUAL_STATES
@@ -162,16 +158,4 @@ def support_case_confirm(*, request: SenderIdRequest, actor: AbstractBaseUser) -
 def support_case_retry(*, request: SenderIdRequest, actor: AbstractBaseUser) -> StatusEvent:
     """failed → approved (fresh ClientToken, errors cleared), resubmitted on commit: the process's start
     then prepares a new case (a refused one is kept in previous_case_ids) or calls CreateCase again."""
-    require_approver(actor)
-    with transaction.atomic():
-        event = request_lifecycle.transition(
-            request,
-            Status.APPROVED,
-            event=request_events.retried(actor),
-            expected_from=Status.FAILED,
-            client_token=uuid.uuid4(),
-            aws_error_code="",
-            aws_error_message="",
-        )
-        enqueue_submission(request.pk)
-    return event
+    return sender_id_request_retry(request=request, actor=actor)
