@@ -9,6 +9,7 @@ every user-visible transition (senderids.notifications).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from celery import Task, shared_task
 
@@ -21,36 +22,40 @@ from .services import reconcile, release, submission
 logger = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=None)
-def submit_sender_id_request(self: Task, pk: int) -> None:
+def _run_for_request(
+    task: Task, service: Callable[..., object], gave_up: Callable[..., None], what: str, pk: int
+) -> None:
+    """Run one request's in-flight work by the retry policy; a spent budget ends it with AWS's reason."""
     run_with_retries(
-        self,
-        submission.sender_id_request_submit,
-        what="submit",
-        on_give_up=lambda exc: submission.sender_id_request_submit_gave_up(
+        task,
+        service,
+        what=what,
+        on_give_up=lambda exc: gave_up(
             request_id=pk,
             error=exc,
-            retries=self.request.retries + 1,  # attempts: the first + retries
+            retries=task.request.retries + 1,  # attempts: the first + retries
         ),
         request_id=pk,
-        worker=self.request.hostname or "",
+        worker=task.request.hostname or "",
+    )
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=None)
+def submit_sender_id_request(self: Task, pk: int) -> None:
+    _run_for_request(
+        self, submission.sender_id_request_submit, submission.sender_id_request_submit_gave_up, "submit", pk
     )
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=None)
 def release_sender_id(self: Task, pk: int) -> None:
     """releasing → ReleaseSenderId → released (or back to active with AWS's reason). Idempotent."""
-    run_with_retries(
+    _run_for_request(
         self,
         release.sender_id_request_release_execute,
-        what="release",
-        on_give_up=lambda exc: release.sender_id_request_release_gave_up(
-            request_id=pk,
-            error=exc,
-            retries=self.request.retries + 1,  # attempts: the first + retries
-        ),
-        request_id=pk,
-        worker=self.request.hostname or "",
+        release.sender_id_request_release_gave_up,
+        "release",
+        pk,
     )
 
 
