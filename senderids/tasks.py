@@ -16,7 +16,7 @@ from celery import Task, shared_task
 from smsvoice.errors import AwsError
 from smsvoice.retry import run_with_retries
 
-from . import enqueue, notifications
+from . import enqueue, liveness, notifications
 from .services import reconcile, release, submission
 
 logger = logging.getLogger(__name__)
@@ -100,4 +100,4 @@ def sync_sender_ids() -> int:
 @shared_task(bind=True, acks_late=True, ignore_result=True)
 def worker_heartbeat(self: Task) -> None:
     """A ping through the broker: the worker that runs it records a beat (liveness has its own thread)."""
-    reconcile.worker_heartbeat_record(worker=self.request.hostname or "unknown")
+    liveness.beat(self.request.hostname or "unknown")

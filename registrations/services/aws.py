@@ -32,9 +32,9 @@ from .draft import (
     registration_get_or_create,
     registration_missing_fields,
     registration_sync_enqueue,
+    rule_values,
     store_locked_values,
 )
-from .draft import rule_values as registration_rule_values
 
 logger = logging.getLogger(__name__)
 
@@ -256,7 +256,7 @@ def _push_changed(registration: Registration, definition: defs.FormDefinition) -
     """
     problems = []
     rows = list(RegistrationFieldValue.objects.filter(registration=registration).select_related("attachment"))
-    current = registration_rule_values(registration=registration, definition=definition)
+    current = rule_values(registration=registration, definition=definition, rows=rows)
     for row in rows:
         field_def = definition.field(row.field_path)
         if field_def is None:

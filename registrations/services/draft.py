@@ -227,9 +227,19 @@ def _store_attachment(registration: Registration, path: str, value: FieldInput) 
     )
 
 
-def rule_values(*, registration: Registration, definition: defs.FormDefinition) -> dict[str, list[str]]:
-    """The stored values as CONDITIONAL rules read them ({FieldPath: [value, ...]}), locked ones included."""
-    values = _stored_values(registration)
+def rule_values(
+    *,
+    registration: Registration,
+    definition: defs.FormDefinition,
+    rows: Iterable[RegistrationFieldValue] | None = None,
+) -> dict[str, list[str]]:
+    """The stored values as CONDITIONAL rules read them ({FieldPath: [value, ...]}), locked ones included.
+
+    `rows`: the registration's value rows when the caller has them already (no second query).
+    """
+    if rows is None:
+        rows = RegistrationFieldValue.objects.filter(registration=registration)
+    values = _values_of(rows)
     locked = locked_values(request=registration.request, definition=definition)
     values.update({path: [text] for path, text in locked.items()})
     return values
@@ -245,9 +255,9 @@ def registration_missing_fields(*, registration: Registration, definition: defs.
     return missing
 
 
-def _stored_values(registration: Registration) -> dict[str, list[str]]:
+def _values_of(rows: Iterable[RegistrationFieldValue]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    for fv in RegistrationFieldValue.objects.filter(registration=registration):
+    for fv in rows:
         if fv.attachment_id:
             out[fv.field_path] = ["<attachment>"]
         elif fv.select_choices:

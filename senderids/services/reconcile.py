@@ -1,4 +1,4 @@
-"""Reconciliation with AWS: drift between AWS's sender IDs and our requests; the worker heartbeat."""
+"""Reconciliation with AWS: drift between AWS's sender IDs and our requests."""
 
 from __future__ import annotations
 
@@ -15,16 +15,9 @@ from smsvoice import gateway
 
 from ..choices import DriftKind, Status
 from ..lifecycle import OPEN_STATUSES
-from ..models import SenderIdDrift, SenderIdRequest, WorkerHeartbeat
+from ..models import SenderIdDrift, SenderIdRequest
 
 logger = logging.getLogger(__name__)
-
-
-def worker_heartbeat_record(*, worker: str) -> WorkerHeartbeat:
-    heartbeat, _ = WorkerHeartbeat.objects.update_or_create(
-        worker=worker[:200], defaults={"seen_at": timezone.now()}
-    )
-    return heartbeat
 
 
 # --- sync_sender_ids: DescribeSenderIds (all pages) against our requests -------------------------
