@@ -5,7 +5,9 @@ it). Run it with ``python manage.py run_sms_simulator [--port 4566]``.
 What it implements: every operation the gateway uses (sender IDs, registrations, versions, field values
 put and deleted, discard, delete, definitions, attachments, associations, account limits, tags), AWS's
 input validation from botocore's model, NextToken pagination, ClientToken idempotency, deletion
-protection, quotas (25 registrations, 200 sender IDs; CLOSED registrations count until deleted),
+protection, quotas (25 registrations, 200 sender IDs; CLOSED registrations count until deleted), state
+per calling account and Region (the account from the SigV4 access key: ``--account KEY=ACCOUNTID``, STS
+GetCallerIdentity at ``--sts-endpoint-url``, else 123456789012; see ``caller_account.py``),
 Region-specific registration types (India only in ap-south-1/ap-south-2), and registrations that move
 (AWS_REVIEWING →) SUBMITTED → REVIEWING → (DENIED | APPROVED → PROVISIONING → COMPLETE) over the review
 delay, the sender ID then being created by the simulator itself (ASSOCIATE_ON_APPROVAL); releasing that
@@ -27,7 +29,7 @@ Demo rules, so every path of the portal can be reached:
 - ``TAKEN…`` sender ID → RequestSenderId answers ConflictException (RESOURCE_ALREADY_EXISTS).
 - RequestSenderId for a registration country → ValidationException SENDER_ID_REQUIRES_REGISTRATION;
   for a country without sender IDs (US, CA, …) → SENDER_ID_NOT_SUPPORTED.
-- ``--tps N`` → ThrottlingException above N requests per second per operation.
+- ``--tps N`` → ThrottlingException above N requests per second per account, Region and operation.
 
 Control endpoints are described in ``smsvoice.simulator.server``.
 """

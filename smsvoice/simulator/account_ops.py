@@ -112,7 +112,8 @@ class AccountOperations:
 
     # quotas --------------------------------------------------------------------------------------------
     def op_DescribeAccountLimits(self, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-        """Every AccountLimitName of the model, in its order; Used is this Region's count."""
+        """Every AccountLimitName of the model, in its order; Used is the calling account's count in
+        this Region."""
         counted = {
             "SENDER_IDS": (len(ctx.state.sender_ids), self.config.max_sender_ids),
             "REGISTRATIONS": (len(self._live_registrations(ctx)), self.config.max_registrations),

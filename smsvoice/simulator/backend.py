@@ -1,6 +1,10 @@
-"""The simulated AWS End User Messaging SMS account: state, operations, demo rules, TPS cap, call log.
+"""The simulated AWS End User Messaging SMS accounts: state, operations, demo rules, TPS cap, call log.
 
-State is per Region (as on AWS) and in memory, optionally persisted to a JSON file after every change.
+State is per calling account and Region (as on AWS: the account is the credentials' owner, see
+caller_account.py; two accounts asking for the same sender ID get two independent ones) and in memory,
+optionally persisted to a JSON file after every change. The TPS cap is per account, Region and
+operation, as AWS's quota is.
+
 Time is lazy: a registration's status is computed on read from its submission time and review delay,
 and anything due (the sender ID created on approval) is materialised at the start of each request, so
 no background thread exists and a review delay of 0 settles at once. The clock can be advanced
@@ -25,7 +29,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import dataclasses
 import json
 import logging
 import os
@@ -40,13 +43,15 @@ from typing import Any
 from smsvoice.simulator import definitions as defs
 from smsvoice.simulator import wire
 from smsvoice.simulator.account_ops import AccountOperations
+from smsvoice.simulator.caller_account import AccountResolver
 from smsvoice.simulator.records import (
-    ACCOUNT_ID,
     CALL_LOG_SIZE,
+    DEFAULT_ACCOUNT_ID,
     DEFAULT_PAGE,
     DENIED_REASONS,
     STATE_FORMAT,
     TPS_JITTER_TOLERANCE,
+    Accounts,
     Context,
     Fault,
     RegionState,
@@ -54,6 +59,8 @@ from smsvoice.simulator.records import (
     SenderIdRecord,
     SimConfig,
     VersionRecord,
+    accounts_from_document,
+    accounts_to_document,
     aws_review_done,
     is_mutation,
     registration_status,
@@ -71,22 +78,49 @@ logger = logging.getLogger(__name__)
 
 # --- the simulator --------------------------------------------------------------------------------------
 class Simulator(SenderIdOperations, RegistrationOperations, RegistrationValueOperations, AccountOperations):
-    """One simulated AWS account. Thread-safe: every request runs under one lock (requests are tiny)."""
+    """Simulated AWS accounts, each with its Regions. Thread-safe: every request runs under one lock
+    (requests are tiny); only the account lookup (:meth:`resolve_account`) runs outside it."""
 
     def __init__(self, config: SimConfig | None = None, state_file: str | os.PathLike[str] | None = None):
         self.config = config or SimConfig()
         self.state_file = Path(state_file) if state_file else None
         self._lock = threading.RLock()
-        self.regions: dict[str, RegionState] = {}
+        self.accounts: Accounts = {}
+        self.account_resolver = AccountResolver(self.config)
         self.clock_offset = 0.0
         self.calls: deque[dict[str, Any]] = deque(maxlen=CALL_LOG_SIZE)
-        self._tat: dict[tuple[str, str], float] = {}
+        self._tat: dict[tuple[str, str, str], float] = {}  # (account, Region, operation) → GCRA's TAT
         self.faults: list[Fault] = []
         self._operations: dict[str, Callable[[Context, dict[str, Any]], dict[str, Any]]] = {
             name: getattr(self, f"op_{name}") for name in OPERATIONS
         }
         if self.state_file and self.state_file.exists():
             self._load()
+
+    @property
+    def regions(self) -> dict[str, RegionState]:
+        """The default account's Regions: what a caller that knows of one account (unsigned requests,
+        unmapped access keys) sees, and where in-process seeding puts records for it."""
+        return self.accounts.setdefault(DEFAULT_ACCOUNT_ID, {})
+
+    def region_state(self, account: str, region: str, *, create: bool = True) -> RegionState:
+        """That account's state in that Region. Call under the lock. Without ``create``, an account and
+        Region that hold nothing get a throwaway empty state: reads by any access key leave no trace
+        in ``/_state`` or the state file."""
+        regions = self.accounts.get(account, {})
+        state = regions.get(region)
+        if state is None:
+            state = RegionState()
+            if create:
+                self.accounts.setdefault(account, {})[region] = state
+        return state
+
+    def resolve_account(
+        self, access_key_id: str | None, *, region: str | None = None, session_token: str | None = None
+    ) -> str:
+        """The account of a request signed with this access key (caller_account.py). Never call it
+        under the lock: it may ask STS over the network."""
+        return self.account_resolver.resolve(access_key_id, region=region, session_token=session_token)
 
     # clock, control ------------------------------------------------------------------------------------
     def now(self) -> float:
@@ -99,7 +133,8 @@ class Simulator(SenderIdOperations, RegistrationOperations, RegistrationValueOpe
 
     def reset(self) -> None:
         with self._lock:
-            self.regions.clear()
+            self.accounts.clear()
+            self.account_resolver.clear()
             self.calls.clear()
             self._tat.clear()
             self.faults.clear()
@@ -107,12 +142,17 @@ class Simulator(SenderIdOperations, RegistrationOperations, RegistrationValueOpe
             self._save()
 
     def authenticate(self, registration_id: str) -> dict[str, Any]:
-        """Complete the email authentication an ``AUTH…`` registration waits for (``POST /_authenticate``).
-        Raises LookupError (unknown registration) or ValueError (not waiting for authentication)."""
+        """Complete the email authentication an ``AUTH…`` registration waits for (``POST /_authenticate``),
+        in whichever account and Region it is. Raises LookupError (unknown registration) or ValueError
+        (not waiting for authentication)."""
         with self._lock:
             now = self.now()
-            for region, state in self.regions.items():
-                reg = state.registrations.get(registration_id)
+            found = (
+                (account, region, state.registrations.get(registration_id))
+                for account, regions in self.accounts.items()
+                for region, state in regions.items()
+            )
+            for account, region, reg in found:
                 if reg is None or reg.deleted_at is not None:
                     continue
                 version = reg.versions[-1]
@@ -122,33 +162,55 @@ class Simulator(SenderIdOperations, RegistrationOperations, RegistrationValueOpe
                 if version.authenticated_at is None:
                     version.authenticated_at = now
                 self._save()
-                return {"registration_id": reg.id, "region": region, "status": registration_status(reg, now)}
+                return {
+                    "registration_id": reg.id,
+                    "account": account,
+                    "region": region,
+                    "status": registration_status(reg, now),
+                }
             raise LookupError(f"no registration {registration_id}")
 
     def inject_fault(self, fault: Fault) -> None:
         with self._lock:
             self.faults.append(fault)
 
-    def _take_fault(self, operation: str, after: bool) -> Fault | None:
+    def _take_fault(self, operation: str, after: bool, account: str) -> Fault | None:
         for fault in self.faults:
-            if fault.operation in (operation, "*") and fault.after == after and fault.remaining > 0:
+            if (
+                fault.operation in (operation, "*")
+                and fault.after == after
+                and fault.account in (None, account)
+                and fault.remaining > 0
+            ):
                 fault.remaining -= 1
                 if fault.remaining == 0:
                     self.faults.remove(fault)
                 return fault
         return None
 
-    def call_log(self, operation: str | None = None) -> list[dict[str, Any]]:
+    def call_log(self, operation: str | None = None, account: str | None = None) -> list[dict[str, Any]]:
         with self._lock:
-            return [dict(c) for c in self.calls if operation is None or c["operation"] == operation]
+            return [
+                dict(c)
+                for c in self.calls
+                if (operation is None or c["operation"] == operation)
+                and (account is None or c["account"] == account)
+            ]
 
     def snapshot(self) -> dict[str, Any]:
+        """What ``GET /_state`` shows: the state file's document, plus ``regions``, the default
+        account's Regions as format 1 had them (for readers that know of one account)."""
         with self._lock:
-            return {
-                "format": STATE_FORMAT,
-                "clock_offset": self.clock_offset,
-                "regions": {name: dataclasses.asdict(state) for name, state in self.regions.items()},
-            }
+            document = self._document()
+            default = document["accounts"].get(DEFAULT_ACCOUNT_ID, {})
+            return {**document, "regions": default}
+
+    def _document(self) -> dict[str, Any]:
+        return {
+            "format": STATE_FORMAT,
+            "clock_offset": self.clock_offset,
+            "accounts": accounts_to_document(self.accounts),
+        }
 
     def _load(self) -> None:
         assert self.state_file is not None
@@ -160,29 +222,33 @@ class Simulator(SenderIdOperations, RegistrationOperations, RegistrationValueOpe
             )
             return
         self.clock_offset = float(data.get("clock_offset", 0.0))
-        self.regions = {name: RegionState.from_dict(s) for name, s in data.get("regions", {}).items()}
+        self.accounts = accounts_from_document(data)
 
     def _save(self) -> None:
         if not self.state_file:
             return
         tmp = self.state_file.with_name(self.state_file.name + ".tmp")
         try:
-            tmp.write_text(json.dumps(self.snapshot()))
+            tmp.write_text(json.dumps(self._document()))
             os.replace(tmp, self.state_file)  # atomic: a crash never leaves half a file
         except OSError:
             logger.warning("simulator: could not write state file %s", self.state_file, exc_info=True)
 
     # the request path ----------------------------------------------------------------------------------
-    def dispatch(self, target: str | None, raw_body: bytes, region: str | None) -> tuple[int, dict[str, Any]]:
-        """Serve one API request: (HTTP status, JSON body). Never raises."""
-        status, body, _headers = self.dispatch_with_headers(target, raw_body, region)
+    def dispatch(
+        self, target: str | None, raw_body: bytes, region: str | None, account: str | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        """Serve one API request of ``account`` (None: the default account) in ``region`` (None: the
+        configured default): (HTTP status, JSON body). Never raises."""
+        status, body, _headers = self.dispatch_with_headers(target, raw_body, region, account)
         return status, body
 
     def dispatch_with_headers(
-        self, target: str | None, raw_body: bytes, region: str | None
+        self, target: str | None, raw_body: bytes, region: str | None, account: str | None = None
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         """:meth:`dispatch` plus the simulator-only response headers (``x-simulator-stand-in``)."""
         region = region or self.config.default_region
+        account = account or DEFAULT_ACCOUNT_ID
         headers: dict[str, str] = {}
         request_id = str(uuid.uuid4())
         operation = (target or "").rpartition(".")[2] or "?"
@@ -192,16 +258,16 @@ class Simulator(SenderIdOperations, RegistrationOperations, RegistrationValueOpe
             try:
                 op_model = wire.operation_for_target(target)
                 operation = op_model.name
-                fault = self._take_fault(operation, after=False)
+                fault = self._take_fault(operation, after=False, account=account)
                 if fault:
                     raise fault.error()
-                self._throttle(region, operation, time.monotonic())
+                self._throttle(account, region, operation, time.monotonic())
                 params = wire.parse_input(op_model, wire.decode_body(raw_body))
                 handler = self._operations.get(operation)
                 if handler is None:
                     raise wire.unknown_operation(f"The simulator does not implement {operation}")
-                state = self.regions.setdefault(region, RegionState())
-                context = Context(region=region, now=now, state=state)
+                state = self.region_state(account, region, create=is_mutation(operation))
+                context = Context(account=account, region=region, now=now, state=state)
                 self._settle(context)
                 body = handler(context, params)
                 headers = context.headers
@@ -212,7 +278,7 @@ class Simulator(SenderIdOperations, RegistrationOperations, RegistrationValueOpe
                         raise wire.internal_error(request_id)
                 if is_mutation(operation):
                     self._save()
-                fault = self._take_fault(operation, after=True)
+                fault = self._take_fault(operation, after=True, account=account)
                 if fault:
                     raise fault.error()  # the work is done, the answer is lost (AWS's 5xx-after-commit)
                 status = 200
@@ -226,6 +292,7 @@ class Simulator(SenderIdOperations, RegistrationOperations, RegistrationValueOpe
                 {
                     "time": now,
                     "operation": operation,
+                    "account": account,
                     "region": region,
                     "params": _loggable(params),
                     "status": status,
@@ -236,18 +303,19 @@ class Simulator(SenderIdOperations, RegistrationOperations, RegistrationValueOpe
             )
             return status, body, headers
 
-    def _throttle(self, region: str, operation: str, now: float) -> None:
-        """GCRA per Region and operation (AWS's quota is per operation and account)."""
+    def _throttle(self, account: str, region: str, operation: str, now: float) -> None:
+        """GCRA per account, Region and operation (AWS's quota is per account, Region and operation)."""
         tps = self.config.tps
         if tps <= 0:
             return
         interval = 1.0 / tps
         burst = max(1.0, tps)
         tolerance = (burst - 1 + TPS_JITTER_TOLERANCE) * interval
-        tat = max(self._tat.get((region, operation), now), now)
+        key = (account, region, operation)
+        tat = max(self._tat.get(key, now), now)
         if tat - now > tolerance:
             raise wire.throttling()
-        self._tat[(region, operation)] = tat + interval
+        self._tat[key] = tat + interval
 
     def _settle(self, ctx: Context) -> None:
         """Materialise what became due: approved sender-ID registrations create their sender ID."""
@@ -280,7 +348,7 @@ class Simulator(SenderIdOperations, RegistrationOperations, RegistrationValueOpe
 
     # helpers ---------------------------------------------------------------------------------------------
     def _arn(self, ctx: Context, kind: str, name: str) -> str:
-        return f"arn:aws:sms-voice:{ctx.region}:{ACCOUNT_ID}:{kind}/{name}"
+        return f"arn:aws:sms-voice:{ctx.region}:{ctx.account}:{kind}/{name}"
 
     @staticmethod
     def _new_id(prefix: str) -> str:
@@ -335,7 +403,8 @@ class Simulator(SenderIdOperations, RegistrationOperations, RegistrationValueOpe
                 raise validation_error(f"{sender_or_arn} is not a sender ID ARN.", reason="INVALID_ARN")
             sender, iso = parts[1], parts[2]
         record = ctx.state.sender_ids.get(sender_key(iso, sender))
-        if record is None:
+        if record is None or (sender_or_arn.startswith("arn:") and record.arn != sender_or_arn):
+            # Another account's or Region's ARN names nothing here, even if the name is taken here too.
             raise not_found("sender-id", sender_or_arn)
         return record
 

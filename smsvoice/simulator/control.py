@@ -23,14 +23,17 @@ class SimulatorControl:
         with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
             return json.loads(response.read())
 
-    def calls(self, operation: str | None = None) -> list[dict[str, Any]]:
-        """The call log, oldest first: dicts with time, operation, region, params, status, outcome ("ok"
-        or the error code, e.g. "ThrottlingException"), reason, request_id."""
-        query = "?" + urlencode({"operation": operation}) if operation else ""
+    def calls(self, operation: str | None = None, account: str | None = None) -> list[dict[str, Any]]:
+        """The call log, oldest first (only ``operation``'s / ``account``'s calls when given): dicts with
+        time, operation, account, region, params, status, outcome ("ok" or the error code, e.g.
+        "ThrottlingException"), reason, request_id."""
+        wanted = {name: value for name, value in (("operation", operation), ("account", account)) if value}
+        query = "?" + urlencode(wanted) if wanted else ""
         return self._request("GET", "/_calls" + query)["calls"]
 
     def reset(self) -> None:
-        """Forget all sender IDs, registrations, attachments, calls and clock advances (config stays)."""
+        """Forget every account's sender IDs, registrations and attachments, the calls, clock advances
+        and cached STS answers (config stays)."""
         self._request("POST", "/_reset", {})
 
     def configure(self, **settings: Any) -> dict[str, Any]:
@@ -42,7 +45,7 @@ class SimulatorControl:
 
     def authenticate(self, registration_id: str) -> dict[str, Any]:
         """Complete the email authentication an ``AUTH…`` registration waits for; returns
-        ``{"registration_id", "region", "status"}`` (HTTPError 404 unknown, 409 not waiting)."""
+        ``{"registration_id", "account", "region", "status"}`` (HTTPError 404 unknown, 409 not waiting)."""
         return self._request("POST", "/_authenticate", {"registration_id": registration_id})
 
     def config(self) -> dict[str, Any]:
@@ -62,15 +65,19 @@ class SimulatorControl:
         reason: str | None = None,
         message: str = "Injected by the simulator",
         status: int | None = None,
+        account: str | None = None,
     ) -> list[dict[str, Any]]:
         """Make the next ``count`` calls of ``operation`` ("*": any) answer ``code`` (e.g.
         InternalServerException → HTTP 500, AccessDeniedException → 400). ``after=True`` performs the
-        call first, then answers the error. Returns the pending faults."""
+        call first, then answers the error; ``account`` limits it to that account's calls. Returns the
+        pending faults."""
         body = {"operation": operation, "code": code, "count": count, "after": after, "message": message}
         if reason is not None:
             body["reason"] = reason
         if status is not None:
             body["status"] = status
+        if account is not None:
+            body["account"] = account
         return self._request("POST", "/_faults", body)["faults"]
 
     def state(self) -> dict[str, Any]:

@@ -1,13 +1,19 @@
-"""The simulator's state: configuration, faults, records per Region, and the lazy review clock.
+"""The simulator's state: configuration, faults, records per account and Region, and the lazy review
+clock.
 
 A registration's status is computed on read from its submission time and the review delay (see
 :func:`timeline`), so no background thread exists.
+
+Every record lives in the ``RegionState`` of one (account, Region), as on AWS: ``Accounts`` maps account
+→ Region → state, and :func:`accounts_from_document` reads it back from a state file of either format
+(format 1 had Regions only, all of them the default account's).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -17,8 +23,12 @@ from smsvoice.simulator.wire import ApiError
 logger = logging.getLogger(__name__)
 
 
-ACCOUNT_ID = "123456789012"
-STATE_FORMAT = 1
+# The account of a request whose access key nothing maps elsewhere (also moto's default account), and
+# of everything in a format-1 state file.
+DEFAULT_ACCOUNT_ID = "123456789012"
+# 2: {"accounts": {account: {region: RegionState}}}; 1: {"regions": {region: RegionState}}.
+STATE_FORMAT = 2
+_ACCOUNT_ID = re.compile(r"\d{12}")
 CALL_LOG_SIZE = 20_000
 DEFAULT_PAGE = 100
 DEFINITIONS_PAGE = 20
@@ -54,6 +64,11 @@ def is_mutation(operation: str) -> bool:
     return not operation.startswith(("Describe", "List", "Get"))
 
 
+def is_account_id(value: object) -> bool:
+    """True for an AWS account ID (twelve digits)."""
+    return isinstance(value, str) and _ACCOUNT_ID.fullmatch(value) is not None
+
+
 # --- configuration and records -----------------------------------------------------------------------
 @dataclass
 class SimConfig:
@@ -80,6 +95,10 @@ class SimConfig:
     - ``association_resource_type``: ListRegistrationAssociations' ResourceType for a sender ID.
     - ``deleted_registrations_visible``: a deleted registration stays describable as DELETED (else it
       is not found); ``delete_absent_value_error``: deleting a field value that is not set is refused.
+
+    Which account a request belongs to (caller_account.AccountResolver): ``account_for_access_key``
+    maps SigV4 access key IDs to account IDs; any other key is looked up with STS GetCallerIdentity at
+    ``sts_endpoint_url`` when one is set (moto's server), else it is ``DEFAULT_ACCOUNT_ID``'s.
     """
 
     tps: float = 0.0
@@ -104,7 +123,10 @@ class SimConfig:
     association_resource_type: str = "sender-id"
     deleted_registrations_visible: bool = False
     delete_absent_value_error: bool = False
+    account_for_access_key: dict[str, str] = field(default_factory=dict)
+    sts_endpoint_url: str | None = None
 
+    OPTIONAL_URLS: ClassVar[frozenset[str]] = frozenset({"sts_endpoint_url"})
     CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {
         "aws_review_draft_status": ("CREATED", "REQUIRES_UPDATES"),
         "unruled_conditional": ("OPTIONAL", "REQUIRED"),
@@ -119,7 +141,14 @@ class SimConfig:
             if name not in names:
                 raise ValueError(f"unknown setting {name!r}")
             current = getattr(self, name)
-            if isinstance(current, bool):
+            if name in self.OPTIONAL_URLS:
+                if value in (None, ""):
+                    value = None
+                elif not isinstance(value, str) or not value.startswith(("http://", "https://")):
+                    raise ValueError(f"{name} must be an http(s):// URL, or null for none")
+            elif isinstance(current, dict):
+                value = account_map(value, name)
+            elif isinstance(current, bool):
                 if not isinstance(value, bool):
                     raise ValueError(f"{name} must be true or false")
             elif isinstance(current, (int, float)):
@@ -135,6 +164,18 @@ class SimConfig:
             setattr(self, name, value)
 
 
+def account_map(value: object, name: str = "account_for_access_key") -> dict[str, str]:
+    """A checked copy of an access key ID → account ID map (ValueError says what is wrong)."""
+    if not isinstance(value, dict):
+        raise ValueError(f"{name} must be an object of access key ID → account ID")
+    for key, account in value.items():
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"{name}: access key IDs must be non-empty strings")
+        if not is_account_id(account):
+            raise ValueError(f"{name}: {account!r} (for {key}) is not a 12-digit account ID")
+    return dict(value)
+
+
 @dataclass
 class Fault:
     """An error to answer instead of the real result (``POST /_faults``), ``count`` times. ``after``:
@@ -142,6 +183,7 @@ class Fault:
 
     operation: str  # an operation name, or "*" for any
     code: str
+    account: str | None = None  # only this account's calls (None: anyone's)
     count: int = 1
     message: str = "Injected by the simulator"
     reason: str | None = None
@@ -154,7 +196,7 @@ class Fault:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Fault:
-        allowed = {"operation", "code", "count", "message", "reason", "status", "after"}
+        allowed = {"operation", "code", "count", "message", "reason", "status", "after", "account"}
         unknown = set(data) - allowed
         if unknown:
             raise ValueError(f"unknown fault keys: {', '.join(sorted(unknown))}")
@@ -168,6 +210,8 @@ class Fault:
             isinstance(status, bool) or not isinstance(status, int) or not 400 <= status < 600
         ):
             raise ValueError("status must be an HTTP error status")
+        if data.get("account") is not None and not is_account_id(data["account"]):
+            raise ValueError("account must be a 12-digit account ID")
         return cls(**data)
 
     def error(self) -> ApiError:
@@ -285,12 +329,39 @@ class RegionState:
         )
 
 
+Accounts = dict[str, dict[str, RegionState]]  # account ID → Region → that account's state there
+
+
+def accounts_to_document(accounts: Accounts) -> dict[str, dict[str, dict[str, Any]]]:
+    return {
+        account: {region: dataclasses.asdict(state) for region, state in regions.items()}
+        for account, regions in accounts.items()
+    }
+
+
+def accounts_from_document(data: dict[str, Any]) -> Accounts:
+    """The state of a state file: format 2 (``accounts``), or format 1 (``regions`` only, which were all
+    the default account's, the one account the simulator had then)."""
+    if "accounts" in data:
+        return {
+            account: {region: RegionState.from_dict(s) for region, s in regions.items()}
+            for account, regions in data["accounts"].items()
+        }
+    regions = data.get("regions", {})
+    if not regions:
+        return {}
+    return {DEFAULT_ACCOUNT_ID: {region: RegionState.from_dict(s) for region, s in regions.items()}}
+
+
 def sender_key(iso: str, sender_id: str) -> str:
     return f"{iso}/{sender_id}"
 
 
 @dataclass
 class Context:
+    """One request's view: the calling account, its Region, and that (account, Region)'s state."""
+
+    account: str
     region: str
     now: float
     state: RegionState

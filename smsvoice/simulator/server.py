@@ -1,23 +1,30 @@
 """The simulator's HTTP front: AWS's JSON API on ``POST /`` plus a small control API for tests and demos.
 
-``POST /`` with ``X-Amz-Target: PinpointSMSVoiceV2.<Operation>`` → the operation (the Region comes from
-the SigV4 ``Authorization`` credential scope; any credentials are accepted, unsigned requests too). The
+``POST /`` with ``X-Amz-Target: PinpointSMSVoiceV2.<Operation>`` → the operation. The Region comes from
+the SigV4 ``Authorization`` credential scope and the account from its access key ID (caller_account.py:
+a static map, else STS GetCallerIdentity when an STS endpoint is configured, else 123456789012); all
+state is that account's in that Region. Any credentials are accepted, unsigned requests too. The
 Describe*Definitions answers for a stand-in form (one AWS has not published) carry the simulator-only
 header ``x-simulator-stand-in: true``.
 
 Control endpoints (JSON):
-- ``GET /_calls[?operation=Name]`` → ``{"calls": [{time, operation, region, params, status, outcome,
-  reason, request_id}]}`` (outcome is ``ok`` or the error code)
-- ``POST /_reset`` → clears all state, the call log, pending faults and the clock offset (config stays)
+- ``GET /_calls[?operation=Name][&account=ID]`` → ``{"calls": [{time, operation, account, region, params,
+  status, outcome, reason, request_id}]}`` (outcome is ``ok`` or the error code)
+- ``POST /_reset`` → clears every account's state, the call log, pending faults, the clock offset and
+  the cached STS answers (config stays)
 - ``GET /_config`` / ``POST /_config {"tps": 5, "review_delay": 0, ...}`` → the effective config
 - ``POST /_advance {"seconds": 3600}`` → moves the simulator's clock forward (reviews complete sooner)
 - ``POST /_authenticate {"registration_id": "registration-…"}`` → completes the email authentication an
-  ``AUTH…`` registration waits for in REQUIRES_AUTHENTICATION (404 unknown id, 409 not waiting)
+  ``AUTH…`` registration waits for in REQUIRES_AUTHENTICATION, in any account and Region (404 unknown
+  id, 409 not waiting); the answer names its account and Region
 - ``POST /_faults {"operation": "RequestSenderId", "code": "InternalServerException", "count": 1,
-  "after": false, "reason": null, "message": "...", "status": null}`` → the next ``count`` calls of that
-  operation (``"*"``: any) answer that error instead; ``after: true`` does the work first and then
+  "after": false, "reason": null, "message": "...", "status": null, "account": null}`` → the next
+  ``count`` calls of that operation (``"*"``: any; ``account``: only that account's) answer that error
+  instead; ``after: true`` does the work first and then
   answers the error (AWS committed, the answer was lost). ``GET /_faults`` lists what is pending.
-- ``GET /_state`` → everything the simulator holds; ``GET /_health`` → ``{"ok": true}``
+- ``GET /_state`` → everything the simulator holds (``accounts``: account → Region → state, as the state
+  file has it; ``regions``: the default account's, as format 1 had them); ``GET /_health`` →
+  ``{"ok": true}``
 
 The control endpoints (every ``/_…`` path but ``/_health``) answer loopback clients only: anyone else
 gets 403 unless the server was started with ``allow_remote_control`` (``run_sms_simulator
@@ -32,7 +39,6 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
-import re
 import socket
 import threading
 from dataclasses import asdict
@@ -43,16 +49,14 @@ from urllib.parse import parse_qs, urlparse
 
 from smsvoice.simulator import wire
 from smsvoice.simulator.backend import Fault, SimConfig, Simulator
+from smsvoice.simulator.caller_account import credential_from_authorization
 
 logger = logging.getLogger(__name__)
-
-_CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/")
 
 
 def region_from_authorization(header: str | None) -> str | None:
     """``AWS4-HMAC-SHA256 Credential=AKID/20250101/ap-south-1/sms-voice/aws4_request, ...`` → ap-south-1."""
-    match = _CREDENTIAL_SCOPE.search(header or "")
-    return match.group(1) if match else None
+    return credential_from_authorization(header)[1]
 
 
 def is_loopback(host: str) -> bool:
@@ -191,8 +195,14 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/_authenticate":
             self._authenticate(raw)
         else:
-            region = region_from_authorization(self.headers.get("Authorization"))
-            status, body, headers = sim.dispatch_with_headers(self.headers.get("X-Amz-Target"), raw, region)
+            access_key, region = credential_from_authorization(self.headers.get("Authorization"))
+            # Outside the simulator's lock: this may ask STS over the network.
+            account = sim.resolve_account(
+                access_key, region=region, session_token=self.headers.get("X-Amz-Security-Token")
+            )
+            status, body, headers = sim.dispatch_with_headers(
+                self.headers.get("X-Amz-Target"), raw, region, account
+            )
             self._send(status, body, wire.CONTENT_TYPE, headers)
 
     def _authenticate(self, raw: bytes) -> None:
@@ -218,8 +228,10 @@ class _Handler(BaseHTTPRequestHandler):
         if self._control_refused(url.path):
             return
         if url.path == "/_calls":
-            operation = (parse_qs(url.query).get("operation") or [None])[0]
-            self._send(HTTPStatus.OK, {"calls": sim.call_log(operation)})
+            query = parse_qs(url.query)
+            operation = (query.get("operation") or [None])[0]
+            account = (query.get("account") or [None])[0]
+            self._send(HTTPStatus.OK, {"calls": sim.call_log(operation, account)})
         elif url.path == "/_config":
             self._send(HTTPStatus.OK, self._config())
         elif url.path == "/_faults":

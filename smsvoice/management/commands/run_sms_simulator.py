@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from smsvoice.simulator import SimConfig, SimulatorServer
+from smsvoice.simulator.records import DEFAULT_ACCOUNT_ID, account_map
+
+STS_ENDPOINT_VAR = "AWS_ENDPOINT_URL_STS"
 
 
 class Command(BaseCommand):
@@ -47,6 +51,22 @@ class Command(BaseCommand):
             help="Region for requests without a SigV4 credential scope (default: settings.AWS_REGION)",
         )
         parser.add_argument(
+            "--account",
+            action="append",
+            default=[],
+            dest="accounts",
+            metavar="KEY=ACCOUNTID",
+            help="requests signed with access key ID KEY belong to account ACCOUNTID (12 digits); "
+            "repeatable. Checked before STS",
+        )
+        parser.add_argument(
+            "--sts-endpoint-url",
+            default=None,
+            help="ask this STS (moto's server: it does not check signatures) GetCallerIdentity for the "
+            "account of an access key --account does not map (default: $AWS_ENDPOINT_URL_STS when set; "
+            f"'' for none). Without one, such keys belong to {DEFAULT_ACCOUNT_ID}",
+        )
+        parser.add_argument(
             "--set",
             action="append",
             default=[],
@@ -68,6 +88,19 @@ class Command(BaseCommand):
             config.update(_settings(options["set"]))
         except ValueError as exc:
             raise CommandError(f"--set: {exc}") from exc
+        sts = options["sts_endpoint_url"]
+        try:
+            config.update(
+                {
+                    "account_for_access_key": {
+                        **config.account_for_access_key,
+                        **account_map(_pairs(options["accounts"]), "--account"),
+                    },
+                    "sts_endpoint_url": os.environ.get(STS_ENDPOINT_VAR) if sts is None else sts,
+                }
+            )
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
         try:
             server = SimulatorServer(
                 options["host"],
@@ -78,10 +111,14 @@ class Command(BaseCommand):
             )
         except OSError as exc:
             raise CommandError(f"cannot listen on {options['host']}:{options['port']}: {exc}") from exc
-        cap = f"{config.tps:g}/s per operation" if config.tps > 0 else "off"
+        cap = f"{config.tps:g}/s per account, Region and operation" if config.tps > 0 else "off"
+        accounts = f"{len(config.account_for_access_key)} access keys mapped, STS " + (
+            config.sts_endpoint_url or "off"
+        )
         self.stdout.write(
             f"SMS simulator on {server.url} (Region {config.default_region}, TPS cap {cap}, "
-            f"review delay {config.review_delay:g}s, state {options['state_file'] or 'in memory'})",
+            f"review delay {config.review_delay:g}s, state {options['state_file'] or 'in memory'}; "
+            f"accounts: {accounts}, else {DEFAULT_ACCOUNT_ID})",
         )
         self.stdout.flush()
         try:
@@ -95,12 +132,20 @@ class Command(BaseCommand):
 def _settings(pairs: list[str]) -> dict[str, Any]:
     """``["name=value", ...]`` → ``{name: value}``; a value that is not JSON is taken as a string."""
     values: dict[str, Any] = {}
-    for pair in pairs:
-        name, sep, raw = pair.partition("=")
-        if not sep or not name:
-            raise ValueError(f"{pair!r} is not NAME=VALUE")
+    for name, raw in _pairs(pairs).items():
         try:
             values[name] = json.loads(raw)
         except ValueError:
             values[name] = raw
+    return values
+
+
+def _pairs(pairs: list[str]) -> dict[str, str]:
+    """``["name=value", ...]`` → ``{name: "value"}`` (ValueError for one without a name or ``=``)."""
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep or not name:
+            raise ValueError(f"{pair!r} is not NAME=VALUE")
+        values[name] = raw
     return values
