@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "formtools",
     "axes",
     "countries",
+    "teams",
     "senderids",
     "registrations",
     "supportcases",

@@ -23,6 +23,7 @@ from countries.models import SenderIdProcess
 from senderids import registry
 from senderids.choices import Status
 from senderids.models import SenderIdRequest
+from senderids.permissions import is_team_member
 from senderids.selectors import sender_id_request_for_viewer
 
 from . import selectors
@@ -60,7 +61,7 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     definition = cached_definition(registration.registration_type)
     if definition is None:
         return _definition_pending(request, req, registration)
-    is_owner = req.owner_id == request.user.pk
+    is_owner = is_team_member(request.user, req)
     editable = is_owner and draft.registration_is_editable(registration)
     values = selectors.field_values(registration=registration)
     form_kwargs: dict[str, Any] = {
@@ -137,7 +138,7 @@ def registration_discard(request: HttpRequest, pk: int) -> HttpResponse:
     registration = selectors.registration_for_request(request=req)
     if registration is None:
         raise Http404
-    if req.owner_id != request.user.pk:
+    if not is_team_member(request.user, req):
         raise PermissionDenied
     try:
         withdrawal.registration_discard_request(registration=registration, actor=request.user)

@@ -17,7 +17,16 @@ class SenderIdRequest(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sender_id_requests"
     )
+    # The team the request belongs to: every member sees it and acts on it as their role allows.
+    team = models.ForeignKey(
+        "teams.Team", on_delete=models.PROTECT, related_name="sender_id_requests", verbose_name=_("team")
+    )
     country = models.ForeignKey("countries.Country", on_delete=models.PROTECT, related_name="+")
+    # Where the sender ID lives at AWS: one account and one Region (routed at request time, then frozen).
+    aws_account = models.ForeignKey(
+        "smsvoice.AwsAccount", on_delete=models.PROTECT, related_name="+", verbose_name=_("AWS account")
+    )
+    aws_region = models.CharField(_("AWS Region"), max_length=30)
     sender_id = models.CharField(_("sender ID"), max_length=11, db_index=True)
     # Frozen at request time: a later catalogue change must not reroute a request in flight.
     process = models.CharField(_("process"), max_length=20)
@@ -69,6 +78,7 @@ class SenderIdRequest(models.Model):
         ]
         indexes = [
             models.Index(fields=["owner", "-created_at"]),
+            models.Index(fields=["team", "-created_at"]),
             models.Index(fields=["status", "status_changed_at"]),
         ]
 
@@ -137,6 +147,15 @@ class SenderIdDrift(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=DriftKind.choices, db_index=True)
     sender_id = models.CharField(_("sender ID"), max_length=64)
     iso_country_code = models.CharField(_("country"), max_length=2)
+    # Where AWS has (or lost) it: drift is per account and Region, like sender IDs.
+    aws_account = models.ForeignKey(
+        "smsvoice.AwsAccount",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        verbose_name=_("AWS account"),
+    )
+    aws_region = models.CharField(_("AWS Region"), max_length=30, blank=True)
     # Our request, for "active here, gone in AWS".
     request = models.ForeignKey(
         SenderIdRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="drifts"
@@ -153,9 +172,9 @@ class SenderIdDrift(models.Model):
         verbose_name_plural = _("sender ID drifts")
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "sender_id", "iso_country_code"],
+                fields=["kind", "sender_id", "iso_country_code", "aws_account", "aws_region"],
                 condition=models.Q(resolved_at__isnull=True),
-                name="senderids_one_open_drift",
+                name="senderids_one_open_drift_per_placement",
             )
         ]
 

@@ -2,6 +2,12 @@
 
 Views, admin actions and services ask here; a view answers 404 for a request its user may not see,
 a service raises PermissionDenied for an action its actor may not take.
+
+* A request belongs to a team. Every member sees it and edits its drafts, registration and support-case
+  answers (role ``member``); releasing it takes the ``team admin`` role.
+* Staff keep their global roles: support staff read everything, approvers (the approve permission)
+  approve or reject, unless an ApproverScope limits them to some teams (then they see only those).
+* Releasing on a team's behalf takes the staff release permission.
 """
 
 from __future__ import annotations
@@ -10,6 +16,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
+from teams.selectors import is_member, is_team_admin, scoped_team_ids
+
 from .models import SenderIdRequest
 
 APPROVE_PERMISSION = "senderids.approve_senderidrequest"
@@ -17,27 +25,59 @@ RELEASE_PERMISSION = "senderids.release_senderidrequest"
 
 
 def visible_requests(queryset: QuerySet[SenderIdRequest], *, user: AbstractBaseUser) -> QuerySet:
-    """The requests of `queryset` that `user` may see: their own, or every one for staff."""
-    return queryset if user.is_staff else queryset.filter(owner=user)
+    """The requests of `queryset` that `user` may see: their teams', or every one for staff (a limited
+    approver: their teams')."""
+    if not (user.is_authenticated and user.is_active):
+        return queryset.none()
+    if user.is_staff:
+        scope = None if user.is_superuser else scoped_team_ids(user)
+        return queryset if scope is None else queryset.filter(team_id__in=scope)
+    return queryset.filter(team__memberships__user=user)
 
 
-def can_approve(user: AbstractBaseUser) -> bool:
-    return bool(user.is_active and user.is_staff and user.has_perm(APPROVE_PERMISSION))
+def can_see(user: AbstractBaseUser, request: SenderIdRequest) -> bool:
+    return visible_requests(SenderIdRequest.objects.filter(pk=request.pk), user=user).exists()
 
 
-def require_approver(user: AbstractBaseUser) -> None:
-    if not can_approve(user):
-        raise PermissionDenied("approving or rejecting sender ID requests needs the approve permission")
+def is_team_member(user: AbstractBaseUser, request: SenderIdRequest) -> bool:
+    """A member of the request's team, whatever their role (edits drafts, answers, registrations)."""
+    return bool(user.is_active and is_member(user, request.team_id))
+
+
+def can_release(user: AbstractBaseUser, request: SenderIdRequest) -> bool:
+    """The request's team admins, or staff with the release permission (acting on the team's behalf)."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if is_team_admin(user, request.team_id):
+        return True
+    return bool(user.is_staff and user.has_perm(RELEASE_PERMISSION) and can_see(user, request))
+
+
+def can_approve(user: AbstractBaseUser, request: SenderIdRequest | None = None) -> bool:
+    """Staff with the approve permission; a limited approver only for their teams' requests."""
+    if not (user.is_active and user.is_staff and user.has_perm(APPROVE_PERMISSION)):
+        return False
+    if request is None or user.is_superuser:
+        return True
+    scope = scoped_team_ids(user)
+    return scope is None or request.team_id in scope
+
+
+def require_approver(user: AbstractBaseUser, request: SenderIdRequest | None = None) -> None:
+    if not can_approve(user, request):
+        raise PermissionDenied("approving or rejecting this sender ID request needs the approve permission")
 
 
 def require_releaser(request: SenderIdRequest, user: AbstractBaseUser) -> None:
-    """The owner, or staff with the release permission (acting on the owner's behalf)."""
     if not user.is_active:
         raise PermissionDenied("inactive users cannot release sender IDs")
-    if user.pk == request.owner_id:
-        return
-    if not (user.is_staff and user.has_perm(RELEASE_PERMISSION)):
-        raise PermissionDenied("releasing another user's sender ID needs the release permission")
+    if not can_release(user, request):
+        raise PermissionDenied("releasing needs the team admin role or the staff release permission")
+
+
+def require_team_member(user: AbstractBaseUser, request: SenderIdRequest) -> None:
+    if not is_team_member(user, request):
+        raise PermissionDenied("only the request's team may change it")
 
 
 def require_staff(user: AbstractBaseUser) -> None:

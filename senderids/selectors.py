@@ -25,26 +25,29 @@ from .permissions import visible_requests
 HOME_PAGE_SIZE = 25
 
 
-def sender_id_request_list_for_owner(*, owner: AbstractBaseUser) -> QuerySet[SenderIdRequest]:
-    """The owner's requests, newest first, with their country (one query per page)."""
-    return (
-        SenderIdRequest.objects.filter(owner=owner).select_related("country").order_by("-created_at", "-pk")
-    )
+def _of_my_teams(user: AbstractBaseUser) -> QuerySet[SenderIdRequest]:
+    """The requests of the user's teams (what "mine" means for a business user and for staff alike)."""
+    if not user.is_authenticated:
+        return SenderIdRequest.objects.none()
+    return SenderIdRequest.objects.filter(team__memberships__user=user)
 
 
-def sender_id_request_page_for_owner(*, owner: AbstractBaseUser, page: object = 1) -> Page:
-    """One page of the owner's requests: two queries (count + rows) whatever their number."""
-    return Paginator(sender_id_request_list_for_owner(owner=owner), HOME_PAGE_SIZE).get_page(page)
+def sender_id_request_list_for_member(*, user: AbstractBaseUser) -> QuerySet[SenderIdRequest]:
+    """The user's teams' requests, newest first, with their country and account (one query per page)."""
+    return _of_my_teams(user).select_related("country", "aws_account", "owner").order_by("-created_at", "-pk")
 
 
-def sender_id_requests_registering_later(
-    *, owner: AbstractBaseUser, limit: int = 10
-) -> list[SenderIdRequest]:
-    """Requests whose owner chose "Register later" and whose registration is still to be done.
+def sender_id_request_page_for_member(*, user: AbstractBaseUser, page: object = 1) -> Page:
+    """One page of the user's teams' requests: two queries (count + rows) whatever their number."""
+    return Paginator(sender_id_request_list_for_member(user=user), HOME_PAGE_SIZE).get_page(page)
+
+
+def sender_id_requests_registering_later(*, user: AbstractBaseUser, limit: int = 10) -> list[SenderIdRequest]:
+    """The team's requests where "Register later" was chosen and the registration is still to be done.
 
     The one definition of the home page's "Registrations to complete" reminder.
     """
-    waiting = sender_id_request_list_for_owner(owner=owner).filter(
+    waiting = sender_id_request_list_for_member(user=user).filter(
         registration_choice=RegistrationChoice.LATER, status__in=REGISTRATION_PENDING_STATUSES
     )
     # Once the owner has pressed "Submit" on the form there is nothing left for them to do.
@@ -58,7 +61,7 @@ def sender_id_request_for_viewer(
 
     `with_timeline` adds its events (+ actor) in one more query.
     """
-    qs = SenderIdRequest.objects.select_related("country", "owner")
+    qs = SenderIdRequest.objects.select_related("country", "owner", "team", "aws_account")
     if with_timeline:
         qs = qs.prefetch_related(
             Prefetch(
@@ -69,31 +72,42 @@ def sender_id_request_for_viewer(
 
 
 def sender_id_request_open_duplicate(
-    *, owner: AbstractBaseUser, country_iso: str, sender_id: str, case_sensitive: bool = False
+    *,
+    team_id: int,
+    country_iso: str,
+    sender_id: str,
+    case_sensitive: bool = False,
+    aws_account_id: int | None = None,
 ) -> SenderIdRequest | None:
-    """The owner's open request (requested or active) for this sender ID in this country, if any.
+    """The team's open request (requested or active) for this sender ID in this country (and account,
+    when given: another account's sender ID is another sender ID), if any.
 
     Sender IDs are compared without case unless the country treats them as case-sensitive.
     """
     match = {"sender_id": sender_id} if case_sensitive else {"sender_id__iexact": sender_id}
+    if aws_account_id is not None:
+        match["aws_account_id"] = aws_account_id
     return (
-        SenderIdRequest.objects.filter(owner=owner, country_id=country_iso, status__in=OPEN_STATUSES, **match)
+        SenderIdRequest.objects.filter(
+            team_id=team_id, country_id=country_iso, status__in=OPEN_STATUSES, **match
+        )
         .only("pk", "sender_id", "country_id", "status")
         .order_by("-created_at")
         .first()
     )
 
 
-def sender_ids_held_by_owner(*, owner: AbstractBaseUser) -> list[SenderIdRequest]:
-    """The owner's active (and releasing) sender IDs, by country name then sender ID.
+def sender_ids_held_by_member(*, user: AbstractBaseUser) -> list[SenderIdRequest]:
+    """The user's teams' active (and releasing) sender IDs, by account, Region, country name, sender ID.
 
     Each carries `process_label`: what its process says of it (registration status, support case...),
     one query per process whatever the number of rows.
     """
     rows = list(
-        SenderIdRequest.objects.filter(owner=owner, status__in=HELD_STATUSES)
-        .select_related("country")
-        .order_by("country__name", "country_id", "sender_id", "pk")
+        _of_my_teams(user)
+        .filter(status__in=HELD_STATUSES)
+        .select_related("country", "aws_account", "team")
+        .order_by("aws_account__name", "aws_region", "country__name", "country_id", "sender_id", "pk")
     )
     labels = registry.sender_id_labels(rows)
     for row in rows:
@@ -101,9 +115,9 @@ def sender_ids_held_by_owner(*, owner: AbstractBaseUser) -> list[SenderIdRequest
     return rows
 
 
-def sender_id_request_get_for_owner(*, owner: AbstractBaseUser, pk: int) -> SenderIdRequest | None:
-    """The request if `owner` owns it (release pages: staff act from admin, not here), else None."""
-    return SenderIdRequest.objects.select_related("country").filter(pk=pk, owner=owner).first()
+def sender_id_request_get_for_member(*, user: AbstractBaseUser, pk: int) -> SenderIdRequest | None:
+    """The request if it is one of the user's teams' (release pages: staff act from admin), else None."""
+    return _of_my_teams(user).select_related("country", "aws_account").filter(pk=pk).first()
 
 
 def sender_id_requests_tracked(
@@ -115,7 +129,7 @@ def sender_id_requests_tracked(
     date_to: dt.date | None = None,
 ) -> QuerySet[SenderIdRequest]:
     """Every request matching the tracking filters, newest first (support staff and admins)."""
-    qs = SenderIdRequest.objects.select_related("owner", "country")
+    qs = SenderIdRequest.objects.select_related("owner", "country", "team", "aws_account")
     if q:
         filters = Q(sender_id__icontains=q) | Q(owner__username__icontains=q) | Q(owner__email__icontains=q)
         filters |= Q(aws_sender_id_arn__icontains=q)

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 from countries.models import SenderIdProcess
 from smsvoice.errors import PermanentAwsError, RetryableAwsError
 
-from . import registry, selectors
+from . import permissions, registry, selectors
 from .choices import Capability, MessageType, Status
 from .exports import requests_csv_rows
 from .forms import ReleaseConfirmForm, TrackingFilterForm
@@ -45,10 +46,10 @@ def _label(choices: Any, value: str) -> str:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    page = selectors.sender_id_request_page_for_owner(owner=request.user, page=request.GET.get("page"))
+    page = selectors.sender_id_request_page_for_member(user=request.user, page=request.GET.get("page"))
     reminders = [
         {"request": r, "url": registry.detail_url(r)}
-        for r in selectors.sender_id_requests_registering_later(owner=request.user)
+        for r in selectors.sender_id_requests_registering_later(user=request.user)
     ]
     context = {"page": page, "requests": page.object_list, "reminders": reminders}
     return render(request, "senderids/home.html", context)
@@ -60,7 +61,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     req = selectors.sender_id_request_for_viewer(user=request.user, pk=pk, with_timeline=True)
     if req is None:
         raise Http404
-    is_owner = req.owner_id == request.user.pk
+    is_owner = permissions.is_team_member(request.user, req)
     events = list(req.events.all())
     for event in events:
         event.from_label = _label(Status.choices, event.from_status)
@@ -71,7 +72,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_owner": is_owner,
         "registration_url": registry.detail_url(req) if req.process == SenderIdProcess.REGISTRATION else None,
         "release_url": reverse("senderids:release", args=[pk])
-        if is_owner and req.status == Status.ACTIVE
+        if req.status == Status.ACTIVE and permissions.can_release(request.user, req)
         else None,
         "support_case_rows": support_case_rows(req.support_case_details or {}),
         "capabilities": ", ".join(str(label) for label in capabilities),
@@ -96,7 +97,7 @@ def next_month_start(today: date) -> date:
 @login_required
 def my_sender_ids(request: HttpRequest) -> HttpResponse:
     """The owner's active sender IDs per country: message types, registration, protection, fee."""
-    rows = selectors.sender_ids_held_by_owner(owner=request.user)
+    rows = selectors.sender_ids_held_by_member(user=request.user)
     for row in rows:
         row.registration_label = row.process_label
         row.message_type_labels = [_label(MessageType.choices, value) for value in row.message_types]
@@ -109,9 +110,14 @@ def my_sender_ids(request: HttpRequest) -> HttpResponse:
 
 
 def _owned_or_404(request: HttpRequest, pk: int) -> Any:
-    req = selectors.sender_id_request_get_for_owner(owner=request.user, pk=pk)
+    """The team's request (another team's: 404); releasing it takes the team admin role (else 403)."""
+    req = selectors.sender_id_request_get_for_member(user=request.user, pk=pk)
     if req is None:
         raise Http404
+    if not permissions.can_release(request.user, req):
+        raise PermissionDenied(
+            _("Only a team admin can release %(sender_id)s.") % {"sender_id": req.sender_id}
+        )
     return req
 
 

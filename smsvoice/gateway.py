@@ -14,6 +14,7 @@ from the environment when a client is built, which is how the simulator and moto
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -24,8 +25,10 @@ from contextvars import ContextVar
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore import xform_name
 from botocore.config import Config
+from botocore.credentials import AssumeRoleCredentialFetcher, DeferredRefreshableCredentials
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -33,6 +36,12 @@ from botocore.exceptions import (
 from django.conf import settings
 
 from smsvoice import ratelimit
+from smsvoice.accounts import (
+    ACCOUNT_LEVEL_ERRORS,
+    DEFAULT_CREDENTIALS,
+    AccountCredentials,
+    account_credentials,
+)
 from smsvoice.errors import (
     AwsError,
     PermanentAwsError,
@@ -40,7 +49,8 @@ from smsvoice.errors import (
     map_botocore_error,
     map_client_error,
 )
-from smsvoice.services import aws_call_record
+from smsvoice.models import AwsAccount
+from smsvoice.services import aws_account_record_error, aws_call_record
 from smsvoice.sts_api import StsOperations
 from smsvoice.support_api import SUPPORT_SERVICE, SupportOperations
 from smsvoice.types import (
@@ -128,10 +138,17 @@ def _tag_list(tags: dict[str, str] | None) -> list[dict[str, str]]:
 class SmsVoiceGateway(SupportOperations, StsOperations):
     """AWS End User Messaging SMS + AWS Support, typed. Thread-safe; one instance per process."""
 
-    def __init__(self, *, region: str | None = None, support_region: str | None = None):
+    def __init__(
+        self,
+        *,
+        region: str | None = None,
+        support_region: str | None = None,
+        credentials: AccountCredentials | None = None,
+    ):
         self.region = region or settings.AWS_REGION
         # The Support API has one endpoint, in us-east-1, whatever Region the portal sends SMS from.
         self.support_region = support_region or settings.AWS_SUPPORT_REGION
+        self.credentials = credentials or DEFAULT_CREDENTIALS
         self._lock = threading.Lock()
         self._clients: dict[str, Any] = {}
 
@@ -141,8 +158,13 @@ class SmsVoiceGateway(SupportOperations, StsOperations):
         with self._lock:
             if service not in self._clients:
                 region = self.support_region if service == SUPPORT_SERVICE else self.region
-                self._clients[service] = _new_client(service, region)
+                self._clients[service] = _new_client(service, region, self.credentials)
             return self._clients[service]
+
+    def budget_key(self, service: str, operation: str) -> str:
+        """The shared rate budget this call draws on: AWS's quota is per account, Region and operation."""
+        region = self.support_region if service == SUPPORT_SERVICE else self.region
+        return f"{self.credentials.budget_key}:{region}:{service}:{operation}"
 
     @property
     def sms(self) -> Any:
@@ -156,9 +178,7 @@ class SmsVoiceGateway(SupportOperations, StsOperations):
         client = self.client(service)
         method = getattr(client, xform_name(operation))
         try:
-            ratelimit.acquire(
-                _budget_timeout.get(), key="support" if service == SUPPORT_SERVICE else "sms-voice"
-            )
+            ratelimit.acquire(_budget_timeout.get(), key=self.budget_key(service, operation))
         except ratelimit.RateLimitTimeout as exc:
             raise RetryableAwsError(operation=operation, code="RateBudgetTimeout", message=str(exc)) from exc
         started = time.monotonic()
@@ -167,10 +187,12 @@ class SmsVoiceGateway(SupportOperations, StsOperations):
         except ClientError as exc:
             err = map_client_error(operation, exc)
             self._record(service, operation, resource_id, started, err)
+            self._note_account_error(err)
             raise err from exc
         except BotoCoreError as exc:
             err = map_botocore_error(operation, exc)
             self._record(service, operation, resource_id, started, err)
+            self._note_account_error(err)
             raise err from exc
         if not resource_id:
             # Creations learn their resource from the answer: record it so the call can be found by it.
@@ -178,6 +200,14 @@ class SmsVoiceGateway(SupportOperations, StsOperations):
         request_id = (response.get("ResponseMetadata") or {}).get("RequestId")
         self._record(service, operation, resource_id, started, None, request_id)
         return response
+
+    def _note_account_error(self, err: AwsError) -> None:
+        """Credentials, permissions and throttling are about the account, not the resource: the admin's
+        account page shows the latest one (the call log has them all)."""
+        if self.credentials.account_pk is not None and err.code in ACCOUNT_LEVEL_ERRORS:
+            aws_account_record_error(
+                pk=self.credentials.account_pk, message=f"{self.region}: {err.code}: {err.message}"
+            )
 
     @staticmethod
     def _record(
@@ -514,37 +544,98 @@ class SmsVoiceGateway(SupportOperations, StsOperations):
 
 
 # --- clients -------------------------------------------------------------------------------------------
-_session: dict[str, Any] = {}  # {"pid": int, "session": boto3 Session}
+_sessions: dict[tuple[int, AccountCredentials], Any] = {}  # (pid, credentials) -> boto3 Session
 _session_lock = threading.Lock()
+ROLE_SESSION_NAME = "senderid-portal"
 
 
-def _new_client(service: str, region: str) -> Any:
-    """A client from the process's one boto3 session: the session caches the parsed service models, so
-    rebuilding clients (reset_gateway) costs milliseconds. Sessions are not thread-safe, hence the lock;
-    the clients themselves are."""
+def _session_for(credentials: AccountCredentials) -> Any:
+    """One boto3 session per process and credentials. The session caches parsed service models (cheap
+    client rebuilds); an assumed-role session holds botocore's refreshable credentials, which call STS
+    AssumeRole on first use and again shortly before they expire (never per call)."""
+    key = (os.getpid(), credentials)
     with _session_lock:
-        if _session.get("pid") != os.getpid():
-            _session.update(pid=os.getpid(), session=boto3.session.Session())
-        return _session["session"].client(service, region_name=region, config=CLIENT_CONFIG)
+        session = _sessions.get(key)
+        if session is None:
+            base = _sessions.get((os.getpid(), DEFAULT_CREDENTIALS))
+            if base is None:
+                base = _sessions[(os.getpid(), DEFAULT_CREDENTIALS)] = boto3.session.Session()
+            session = base if credentials.source == "default" else _assumed_role_session(base, credentials)
+            _sessions[key] = session
+        return session
 
 
-# --- one gateway per process ------------------------------------------------------------------------
-_gateway: SmsVoiceGateway | None = None
+def _assumed_role_session(base: Any, credentials: AccountCredentials) -> Any:
+    extra: dict[str, Any] = {"RoleSessionName": ROLE_SESSION_NAME}
+    if credentials.external_id:
+        extra["ExternalId"] = credentials.external_id
+    fetcher = AssumeRoleCredentialFetcher(
+        # STS is regional; the account's own default Region keeps the call near it (and gives botocore
+        # a Region when the environment sets none). AWS_ENDPOINT_URL_STS still applies (moto in tests).
+        client_creator=functools.partial(base._session.create_client, region_name=credentials.sts_region),
+        source_credentials=base.get_credentials(),
+        role_arn=credentials.role_arn,
+        extra_args=extra,
+    )
+    core = botocore.session.Session()
+    core._credentials = DeferredRefreshableCredentials(
+        method="assume-role", refresh_using=fetcher.fetch_credentials
+    )
+    return boto3.session.Session(botocore_session=core)
+
+
+def _new_client(service: str, region: str, credentials: AccountCredentials | None = None) -> Any:
+    """A client from the session of its credentials. Sessions are not thread-safe, hence the lock; the
+    clients themselves are."""
+    session = _session_for(credentials or DEFAULT_CREDENTIALS)
+    with _session_lock:
+        return session.client(service, region_name=region, config=CLIENT_CONFIG)
+
+
+# --- one gateway per (account credentials, Region) and process ----------------------------------------
+_gateways: dict[tuple[AccountCredentials, str], SmsVoiceGateway] = {}
 _gateway_pid: int | None = None
 _gateway_lock = threading.Lock()
+# Tests install one gateway (a Stubber's) that answers for every account and Region.
+_override: SmsVoiceGateway | None = None
+
+
+def gateway_for(account: AwsAccount | None = None, region: str | None = None) -> SmsVoiceGateway:
+    """The gateway for `account` (None: the environment's credentials) in `region` (None: the account's
+    default Region, else settings.AWS_REGION). Cached per process, thread-safe, rebuilt after a fork (a
+    child must not reuse its parent's connections)."""
+    global _gateway_pid
+    credentials = account_credentials(account) if account is not None else DEFAULT_CREDENTIALS
+    region = region or (account.default_region if account is not None else "") or settings.AWS_REGION
+    with _gateway_lock:
+        if _override is not None:
+            return _override
+        if _gateway_pid != os.getpid():
+            _gateways.clear()
+            _gateway_pid = os.getpid()
+        gateway = _gateways.get((credentials, region))
+        if gateway is None:
+            gateway = _gateways[(credentials, region)] = SmsVoiceGateway(
+                region=region, credentials=credentials
+            )
+        return gateway
 
 
 def get_gateway() -> SmsVoiceGateway:
-    """The process's gateway (rebuilt after a fork: a child must not reuse its parent's connections)."""
-    global _gateway, _gateway_pid
+    """The environment's account in settings.AWS_REGION (single-account installs, and tests)."""
+    return gateway_for(None, None)
+
+
+def install_gateway(gateway: SmsVoiceGateway | None) -> None:
+    """Make `gateway` answer for every account and Region (tests: a Stubber's); None undoes it."""
+    global _override
     with _gateway_lock:
-        if _gateway is None or _gateway_pid != os.getpid():
-            _gateway, _gateway_pid = SmsVoiceGateway(), os.getpid()
-        return _gateway
+        _override = gateway
 
 
 def reset_gateway() -> None:
-    """Drop the cached gateway and its clients; the next call rebuilds them from settings/environment."""
-    global _gateway
+    """Drop the cached gateways and their clients; the next call rebuilds them from settings/environment."""
+    global _override
     with _gateway_lock:
-        _gateway = None
+        _gateways.clear()
+        _override = None

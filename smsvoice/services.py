@@ -1,14 +1,16 @@
-"""Writes of the smsvoice app: recording and pruning the AWS call log."""
+"""Writes of the smsvoice app: the AWS call log (record, prune), the AWS accounts (the default one a
+fresh install gets, what a connection test or a failing call learnt) and the default Region routes."""
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from smsvoice.models import AwsCall
+from smsvoice.models import AwsAccount, AwsCall, RegionRoute
 
 logger = logging.getLogger(__name__)
 
@@ -59,3 +61,59 @@ def aws_call_prune(*, older_than: timedelta = timedelta(days=90)) -> int:
     """Delete call records older than ``older_than``; returns how many went."""
     deleted, _ = AwsCall.objects.filter(created_at__lt=timezone.now() - older_than).delete()
     return deleted
+
+
+# --- AWS accounts -----------------------------------------------------------------------------------
+DEFAULT_ACCOUNT_NAME = "Default"
+# India's local routes exist only in ap-south-1 and ap-south-2 (DESIGN.md, AWS facts).
+DEFAULT_ROUTES = {
+    "IN": (["ap-south-1", "ap-south-2"], "India's local routes exist only in ap-south-1 and ap-south-2."),
+}
+
+
+def aws_account_ensure_default(*, region: str | None = None) -> AwsAccount | None:
+    """A fresh install's one account: the environment's credentials in ``AWS_REGION``. Only when there
+    is no account at all, so an admin's accounts are never touched. Returns the account it made."""
+    if AwsAccount.objects.exists():
+        return None
+    region = region or settings.AWS_REGION
+    return AwsAccount.objects.create(
+        name=DEFAULT_ACCOUNT_NAME, regions=[region], default_region=region, is_default=True
+    )
+
+
+def region_routes_ensure_defaults() -> int:
+    """The routes every install starts with (India → ap-south-1, ap-south-2); existing rows are kept."""
+    made = 0
+    for iso, (regions, note) in DEFAULT_ROUTES.items():
+        _, created = RegionRoute.objects.get_or_create(
+            iso_country_code=iso, defaults={"regions": regions, "note": note}
+        )
+        made += created
+    return made
+
+
+def aws_account_record_error(*, pk: int, message: str) -> None:
+    """Remember an account-level failure (credentials, permissions, throttling). Never raises."""
+    try:
+        AwsAccount.objects.filter(pk=pk).update(
+            last_error=message[:ERROR_MESSAGE_MAX], last_error_at=timezone.now()
+        )
+    except Exception as exc:
+        logger.warning("could not record the error of AWS account %s: %r", pk, exc)
+
+
+def aws_account_record_check(*, account: AwsAccount, account_id: str, arn: str, error: str) -> AwsAccount:
+    """What a connection test learnt: the account id STS answered (never typed), or why it failed."""
+    now = timezone.now()
+    fields = {"last_checked_at": now}
+    if account_id:
+        fields.update(account_id=account_id[:12], identity_arn=arn[:2048])
+    if error:
+        fields.update(last_error=error[:ERROR_MESSAGE_MAX], last_error_at=now)
+    else:
+        fields.update(last_error="", last_error_at=None)
+    AwsAccount.objects.filter(pk=account.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(account, name, value)
+    return account

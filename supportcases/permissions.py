@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 
+from senderids import permissions as request_permissions
 from senderids.models import SenderIdRequest
 
 MANAGE_PERMISSION = "supportcases.manage_supportcase"
@@ -32,8 +33,8 @@ def can_confirm(user: AbstractBaseUser) -> bool:
 
 
 def is_team_member(user: AbstractBaseUser, request: SenderIdRequest) -> bool:
-    """The request's team (today: its owner; senderids.permissions says the same for reading)."""
-    return bool(user.is_active and user.pk == request.owner_id)
+    """Any member of the request's team (senderids.permissions decides it, for every app)."""
+    return request_permissions.is_team_member(user, request)
 
 
 def require_manager(user: AbstractBaseUser) -> None:

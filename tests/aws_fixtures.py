@@ -187,8 +187,7 @@ def stubbed_gateway() -> Iterator[tuple[SmsVoiceGateway, Stubber, Stubber]]:
     sms, support = Stubber(gateway.sms), Stubber(gateway.support)
     sms.activate()
     support.activate()
-    with gateway_module._gateway_lock:
-        gateway_module._gateway, gateway_module._gateway_pid = gateway, os.getpid()
+    gateway_module.install_gateway(gateway)
     try:
         yield gateway, sms, support
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import subprocess
@@ -221,3 +222,29 @@ def unused_tcp_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+# --- the default AWS account follows settings.AWS_REGION in tests -----------------------------------
+def _default_account_follows_region(*, setting: str, value: object, **kwargs: object) -> None:
+    """Tests say "the portal sends from X" with `settings.AWS_REGION = X`, as a single-account install
+    does with its environment: the default account (made from the environment on migrate) follows."""
+    if setting != "AWS_REGION" or not value:
+        return
+    from django.db import DatabaseError
+
+    from smsvoice.gateway import reset_gateway
+    from smsvoice.models import AwsAccount
+
+    # A test without database access has nothing to follow.
+    with contextlib.suppress(DatabaseError, RuntimeError):
+        AwsAccount.objects.filter(is_default=True).update(regions=[value], default_region=value)
+    reset_gateway()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _follow_region() -> Iterator[None]:
+    from django.test.signals import setting_changed
+
+    setting_changed.connect(_default_account_follows_region, dispatch_uid="default-account-region")
+    yield
+    setting_changed.disconnect(dispatch_uid="default-account-region")

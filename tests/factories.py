@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model
 from countries.models import Country, SenderIdProcess
 from senderids.choices import MessageType
 from senderids.models import SenderIdRequest
+from smsvoice.selectors import aws_account_default
+from teams.services import team_ensure_for
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -35,6 +37,9 @@ class SenderIdRequestFactory(factory.django.DjangoModelFactory):
         model = SenderIdRequest
 
     owner = factory.SubFactory(UserFactory)
+    team = factory.LazyAttribute(lambda r: team_ensure_for(r.owner))
+    aws_account = factory.LazyAttribute(lambda r: aws_account_default())
+    aws_region = factory.LazyAttribute(lambda r: r.aws_account.default_region)
     country = factory.SubFactory(CountryFactory)
     sender_id = factory.Sequence(lambda n: f"ACME{n}"[:11])
     process = factory.LazyAttribute(lambda r: r.country.sender_id_process)

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from senderids import lifecycle, registry
 from senderids.choices import Status
 from senderids.models import SenderIdRequest
-from smsvoice.gateway import PermanentAwsError, RetryableAwsError, get_gateway
+from senderids.services.common import gateway_of
+from smsvoice.gateway import PermanentAwsError, RetryableAwsError, SmsVoiceGateway
 
 from .. import definitions as defs
 from .. import events
@@ -53,6 +54,11 @@ class RegistrationBusy(RetryableAwsError):
 
 
 # --- The process's start -------------------------------------------------------------------------
+def _gw(registration: Registration) -> SmsVoiceGateway:
+    """The gateway of the registration's account and Region (its request's)."""
+    return gateway_of(registration.request)
+
+
 def registration_start(*, request: SenderIdRequest) -> None:
     """The submission pipeline's step for process "registration"; the request is `submitting`.
 
@@ -66,7 +72,7 @@ def registration_start(*, request: SenderIdRequest) -> None:
     registration = registration_get_or_create(request=request)
     if not registration.aws_registration_id and registration.create_attempted_at is None:
         # Before anything else reads the form from AWS: can this Region register it at all?
-        _check_type_offered(registration.registration_type)
+        _check_type_offered(registration.registration_type, _gw(registration))
     definition = defs.get_definition(registration.registration_type)
     store_locked_values(registration, definition)
     registration = _ensure_created(registration)
@@ -175,10 +181,10 @@ def _ensure_created(registration: Registration) -> Registration:
     if registration.aws_registration_id:
         return registration
     if registration.create_attempted_at is None:
-        _check_registration_quota()
+        _check_registration_quota(_gw(registration))
         Registration.objects.filter(pk=registration.pk).update(create_attempted_at=timezone.now())
     try:
-        info = get_gateway().create_registration(
+        info = _gw(registration).create_registration(
             registration_type=registration.registration_type,
             client_token=str(registration.client_token),
             name=registration.form_name,
@@ -186,7 +192,9 @@ def _ensure_created(registration: Registration) -> Registration:
         )
     except PermanentAwsError as exc:
         if exc.code == QUOTA_EXCEEDED:
-            raise registry.ProcessRefused(_quota_message(None), code=QUOTA_EXCEEDED) from exc
+            raise registry.ProcessRefused(
+                _quota_message(None, _gw(registration).region), code=QUOTA_EXCEEDED
+            ) from exc
         raise
     now = timezone.now()
     fields = info_fields(info)
@@ -199,28 +207,28 @@ def _ensure_created(registration: Registration) -> Registration:
     return registration
 
 
-def _check_registration_quota() -> None:
+def _check_registration_quota(gateway: SmsVoiceGateway) -> None:
     """DescribeAccountLimits: refuse before CreateRegistration when the account has no registration left.
 
     Asked once per new registration (a person's approval, rare), never cached: the count must be today's.
     """
-    found = get_gateway().describe_account_limits().get("REGISTRATIONS")
+    found = gateway.describe_account_limits().get("REGISTRATIONS")
     if found is not None and found.reached:
-        raise registry.ProcessRefused(_quota_message(found.max), code=QUOTA_EXCEEDED)
+        raise registry.ProcessRefused(_quota_message(found.max, gateway.region), code=QUOTA_EXCEEDED)
 
 
-def _quota_message(maximum: int | None) -> str:
+def _quota_message(maximum: int | None, region: str) -> str:
     return _(
         "The AWS account has reached its registration quota (%(max)s registrations in %(region)s). "
         "Delete registrations that are no longer needed, or ask AWS to raise the quota, then retry."
-    ) % {"max": maximum if maximum is not None else "?", "region": get_gateway().region}
+    ) % {"max": maximum if maximum is not None else "?", "region": region}
 
 
-def _check_type_offered(registration_type: str) -> None:
+def _check_type_offered(registration_type: str, gateway: SmsVoiceGateway) -> None:
     """The registration type exists in this Region (a Region may not offer a country's form: India's
     exists only in ap-south-1 and ap-south-2)."""
     try:
-        offered = get_gateway().describe_registration_type_definitions(registration_types=[registration_type])
+        offered = gateway.describe_registration_type_definitions(registration_types=[registration_type])
     except PermanentAwsError as exc:
         if exc.code != "ValidationException":
             raise
@@ -231,7 +239,7 @@ def _check_type_offered(registration_type: str) -> None:
                 "AWS does not offer the registration form %(type)s in %(region)s, so this sender ID cannot "
                 "be registered there. Support staff can check the country's process and Region."
             )
-            % {"type": registration_type, "region": get_gateway().region},
+            % {"type": registration_type, "region": gateway.region},
             code="RegistrationTypeUnavailable",
         )
 
@@ -288,11 +296,11 @@ def _push_changed(registration: Registration, definition: defs.FormDefinition) -
 
 
 def _put_value(registration: Registration, row: RegistrationFieldValue) -> None:
-    gateway = get_gateway()
+    gateway = _gw(registration)
     target = {"registration_id": registration.aws_registration_id, "field_path": row.field_path}
     if row.attachment is not None:
         gateway.put_registration_field_value(
-            **target, registration_attachment_id=_ensure_attachment_uploaded(row.attachment)
+            **target, registration_attachment_id=_ensure_attachment_uploaded(registration, row.attachment)
         )
     elif row.select_choices:
         gateway.put_registration_field_value(**target, select_choices=list(row.select_choices))
@@ -303,7 +311,7 @@ def _put_value(registration: Registration, row: RegistrationFieldValue) -> None:
 def _delete_value(registration: Registration, field_path: str) -> None:
     """DeleteRegistrationFieldValue; a value AWS does not have is already what we want."""
     try:
-        get_gateway().delete_registration_field_value(
+        _gw(registration).delete_registration_field_value(
             registration_id=registration.aws_registration_id, field_path=field_path
         )
     except PermanentAwsError as exc:
@@ -311,8 +319,8 @@ def _delete_value(registration: Registration, field_path: str) -> None:
             raise
 
 
-def _ensure_attachment_uploaded(attachment: RegistrationAttachment) -> str:
-    gateway = get_gateway()
+def _ensure_attachment_uploaded(registration: Registration, attachment: RegistrationAttachment) -> str:
+    gateway = _gw(registration)
     if not attachment.aws_attachment_id:
         info = gateway.create_registration_attachment(
             body=bytes(attachment.body), client_token=str(attachment.client_token)
@@ -357,7 +365,7 @@ def _ensure_draft_version(registration: Registration) -> None:
     they are read back (DescribeRegistrationFieldValues) and whatever differs is pushed again."""
     if not _needs_new_version(registration):
         return
-    gateway = get_gateway()
+    gateway = _gw(registration)
     # Re-read first: a previous attempt may have created the version and died before recording it,
     # or AWS may have opened the new draft itself (e.g. after a discard).
     known = registration.current_version_number or 0
@@ -388,7 +396,7 @@ def _adopt_version_values(registration: Registration) -> None:
     pushed (ours) or deleted (AWS's extra ones) by the next push."""
     at_aws = {
         fv.field_path: fv
-        for fv in get_gateway().describe_registration_field_values(
+        for fv in _gw(registration).describe_registration_field_values(
             registration_id=registration.aws_registration_id,
             version_number=registration.current_version_number,
         )
@@ -430,7 +438,7 @@ def _submit_if_complete(registration: Registration, definition: defs.FormDefinit
         registration.submitted_version_number == registration.current_version_number
     ):
         return []
-    gateway = get_gateway()
+    gateway = _gw(registration)
     try:
         version = gateway.submit_registration_version(
             registration_id=registration.aws_registration_id, aws_review=registration.aws_review_requested

@@ -15,14 +15,14 @@ from typing import Any
 from senderids import lifecycle
 from senderids.models import SenderIdRequest
 from smsvoice.errors import PermanentAwsError, RetryableAwsError
-from smsvoice.gateway import get_gateway
+from smsvoice.gateway import SmsVoiceGateway
 
 from .. import events
 
 logger = logging.getLogger(__name__)
 
 
-def confirm_sender_ids(changes: list[Any], report: Any) -> None:
+def confirm_sender_ids(gateway: SmsVoiceGateway, changes: list[Any], report: Any) -> None:
     """Set `change.sender_id` (a SenderIdInfo) on each COMPLETE change whose sender ID AWS lists as the
     registration's; leave it None (confirmed on a later cycle) otherwise. Errors go to `report.errors`."""
     if not changes:
@@ -30,7 +30,7 @@ def confirm_sender_ids(changes: list[Any], report: Any) -> None:
     wanted: dict[tuple[str, str], Any] = {}
     for change in changes:
         expected = (change.row.request.sender_id, change.row.request.country_id)
-        associated = _associated_sender_id(change, report)
+        associated = _associated_sender_id(gateway, change, report)
         if associated is None:
             continue  # AWS could not be asked: next cycle
         if associated and associated != expected:
@@ -40,7 +40,7 @@ def confirm_sender_ids(changes: list[Any], report: Any) -> None:
             )
             continue
         wanted[expected] = change
-    found = _describe(list(wanted), report)
+    found = _describe(gateway, list(wanted), report)
     for key, change in wanted.items():
         info = found.get(key)
         if (
@@ -51,13 +51,13 @@ def confirm_sender_ids(changes: list[Any], report: Any) -> None:
             change.sender_id = info
 
 
-def _associated_sender_id(change: Any, report: Any) -> tuple[str, str] | tuple[()] | None:
+def _associated_sender_id(
+    gateway: SmsVoiceGateway, change: Any, report: Any
+) -> tuple[str, str] | tuple[()] | None:
     """(sender ID, country) AWS associated with the registration; () when it lists no sender ID (the
     request's own is then looked up directly); None when AWS could not be asked."""
     try:
-        associations = get_gateway().list_registration_associations(
-            registration_id=change.row.aws_registration_id
-        )
+        associations = gateway.list_registration_associations(registration_id=change.row.aws_registration_id)
     except (RetryableAwsError, PermanentAwsError) as exc:
         report.errors.append(str(exc))
         return None
@@ -69,9 +69,10 @@ def _associated_sender_id(change: Any, report: Any) -> tuple[str, str] | tuple[(
     return ()
 
 
-def _describe(keys: list[tuple[str, str]], report: Any) -> dict[tuple[str, str], Any]:
+def _describe(
+    gateway: SmsVoiceGateway, keys: list[tuple[str, str]], report: Any
+) -> dict[tuple[str, str], Any]:
     """DescribeSenderIds for (sender ID, country) pairs, ≤5 per call; one by one when one is missing."""
-    gateway = get_gateway()
     found: dict[tuple[str, str], Any] = {}
     if not keys:
         return found

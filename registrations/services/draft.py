@@ -20,6 +20,7 @@ from countries.models import SenderIdProcess
 from senderids.enqueue import enqueue_on_commit
 from senderids.lifecycle import EDITABLE_STATUSES
 from senderids.models import SenderIdRequest
+from senderids.permissions import is_team_member
 
 from .. import definitions as defs
 from ..inputs import FieldInput, sniff_content_type
@@ -122,8 +123,8 @@ def registration_save(
     commit. Raises ValidationError for a FieldPath the definition does not have (nothing is stored),
     PermissionDenied for anyone but the owner, RegistrationLocked when the form is not editable.
     """
-    if actor.pk != registration.request.owner_id:
-        raise PermissionDenied("only the owner edits a registration")
+    if not is_team_member(actor, registration.request):
+        raise PermissionDenied("only the request's team edits a registration")
     inputs = {
         **inputs,
         **{

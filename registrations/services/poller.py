@@ -8,6 +8,7 @@ its registration's AWS status.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -15,14 +16,15 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from senderids import lifecycle
 from senderids.choices import Status
 from senderids.events import Event
 from senderids.models import SenderIdRequest
-from smsvoice.gateway import PermanentAwsError, RetryableAwsError, get_gateway
+from smsvoice.gateway import PermanentAwsError, RetryableAwsError, SmsVoiceGateway, gateway_for
+from smsvoice.models import AwsAccount
 
 from .. import events
 from ..lifecycle import (
@@ -36,6 +38,8 @@ from ..lifecycle import AwsRegistrationStatus as Aws
 from ..models import Registration, RegistrationFieldValue
 from .aws import LEASE, ReviewVersion, info_fields, upsert_versions
 from .completion import confirm_sender_ids, note_message_type_mismatch
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
 
@@ -96,13 +100,29 @@ def registrations_poll(*, now: datetime | None = None) -> PollReport:
     """
     now = now or timezone.now()
     report = PollReport()
-    gateway = get_gateway()
     watched = Registration.objects.exclude(aws_registration_id="").filter(
         request__status__in=OPEN_AT_AWS_STATUSES
     )
+    placements = watched.order_by().values_list("request__aws_account", "request__aws_region").distinct()
+    accounts = {a.pk: a for a in AwsAccount.objects.filter(pk__in={pk for pk, _ in placements})}
+    for account_pk, region in sorted(placements, key=lambda p: (p[0], p[1])):
+        account = accounts[account_pk]
+        scoped = watched.filter(request__aws_account=account_pk, request__aws_region=region)
+        try:
+            _poll_placement(gateway_for(account, region), scoped, now, report)
+        except (RetryableAwsError, PermanentAwsError) as exc:
+            # One account failing (credentials revoked, throttled) never blocks the others.
+            report.errors.append(f"{account.name} {region}: {exc}")
+            logger.warning("poll of %s %s failed: %s", account.name, region, exc)
+    _poll_unconfirmed(now, report)
+    return report
+
+
+def _poll_placement(gateway: SmsVoiceGateway, watched: QuerySet, now: datetime, report: PollReport) -> None:
+    """Steps 1–3 for one (account, Region): its listing, its missing rows."""
     types = sorted(set(watched.values_list("registration_type", flat=True).distinct()))
     if not types:
-        return report
+        return
     seen: set[str] = set()
     listing = gateway.describe_registrations(
         statuses=list(Aws.IN_FLIGHT), registration_types=types if len(types) <= 20 else None
@@ -110,7 +130,7 @@ def registrations_poll(*, now: datetime | None = None) -> PollReport:
     for page in _chunked(listing, PAGE_SIZE):
         report.listed += len(page)
         seen.update(info.registration_id for info in page)
-        _poll_page(page, now, report)
+        _poll_page(gateway, watched, page, now, report)
     expected = (
         watched.filter(request__status__in=UNDER_REVIEW_STATUSES)
         .filter(_due(now))
@@ -122,9 +142,7 @@ def registrations_poll(*, now: datetime | None = None) -> PollReport:
     if missing:
         for page in _chunked(gateway.describe_registrations(registration_ids=missing), PAGE_SIZE):
             report.looked_up += len(page)
-            _poll_page(page, now, report)
-    _poll_unconfirmed(now, report)
-    return report
+            _poll_page(gateway, watched, page, now, report)
 
 
 # What the poller reads of a row: a page of 100 must stay cheap to load (no unneeded columns).
@@ -140,14 +158,18 @@ _POLL_FIELDS = (
     "request__sender_id",
     "request__country",
     "request__aws_status",
+    "request__aws_account",
+    "request__aws_region",
 )
 
 
-def _poll_page(infos: list[Any], now: datetime, report: PollReport) -> None:
+def _poll_page(
+    gateway: SmsVoiceGateway, watched: QuerySet, infos: list[Any], now: datetime, report: PollReport
+) -> None:
     by_id = {info.registration_id: info for info in infos}
     with transaction.atomic():
         rows = list(
-            Registration.objects.select_for_update(skip_locked=True, of=("self",))
+            watched.select_for_update(skip_locked=True, of=("self",))
             .select_related("request")
             .only(*_POLL_FIELDS)
             .filter(aws_registration_id__in=list(by_id), request__status__in=OPEN_AT_AWS_STATUSES)
@@ -167,7 +189,7 @@ def _poll_page(infos: list[Any], now: datetime, report: PollReport) -> None:
             # Leased: no other worker touches these while we ask AWS about them (lock released now).
             Registration.objects.filter(pk__in=[c.row.pk for c in changes]).update(next_poll_due=now + LEASE)
     if changes:
-        _fetch_details(changes, report)
+        _fetch_details(gateway, changes, report)
         _apply_changes(changes, now, report)
 
 
@@ -205,9 +227,8 @@ def _request_lags(request_status: str, aws_status: str) -> bool:
     return target is not None and target != request_status and target != Status.ACTIVE
 
 
-def _fetch_details(changes: list[_Change], report: PollReport) -> None:
+def _fetch_details(gateway: SmsVoiceGateway, changes: list[_Change], report: PollReport) -> None:
     """Versions (and per-field feedback after a denial) for changed rows only; sender IDs for COMPLETE."""
-    gateway = get_gateway()
     completes = []
     for change in changes:
         info, row = change.info, change.row
@@ -247,7 +268,7 @@ def _fetch_details(changes: list[_Change], report: PollReport) -> None:
             continue
         if info.status == Aws.COMPLETE:
             completes.append(change)
-    confirm_sender_ids(completes, report)
+    confirm_sender_ids(gateway, completes, report)
 
 
 def _apply_changes(changes: list[_Change], now: datetime, report: PollReport) -> None:
@@ -447,7 +468,13 @@ def _poll_unconfirmed_page(now: datetime, report: PollReport) -> bool:
             return False
         Registration.objects.filter(pk__in=[r.pk for r in rows]).update(next_poll_due=now + LEASE)
     changes = [_Change(row=row, info=_Unchanged(row), request_status=row.request.status) for row in rows]
-    confirm_sender_ids(changes, report)
+    by_placement: dict[tuple[int, str], list[_Change]] = {}
+    for change in changes:
+        request = change.row.request
+        by_placement.setdefault((request.aws_account_id, request.aws_region), []).append(change)
+    for (account_pk, region), group in by_placement.items():
+        account = AwsAccount.objects.get(pk=account_pk)
+        confirm_sender_ids(gateway_for(account, region), group, report)
     _apply_changes(changes, now, report)
     return True
 

@@ -20,8 +20,10 @@ from senderids import lifecycle
 from senderids.choices import Status
 from senderids.enqueue import enqueue_on_commit
 from senderids.models import SenderIdRequest
+from senderids.permissions import is_team_member
+from senderids.services.common import gateway_of
 from smsvoice.errors import PermanentAwsError, RetryableAwsError
-from smsvoice.gateway import get_gateway, serving
+from smsvoice.gateway import serving
 
 from .. import events
 from ..lifecycle import UNDER_REVIEW_STATUSES
@@ -48,8 +50,8 @@ def registration_discard_request(*, registration: Registration, actor: AbstractB
 
     Raises PermissionDenied for anyone but the owner, RegistrationLocked when no version is under review.
     """
-    if actor.pk != registration.request.owner_id:
-        raise PermissionDenied("only the owner discards a registration version")
+    if not is_team_member(actor, registration.request):
+        raise PermissionDenied("only the request's team discards a registration version")
     with transaction.atomic():
         locked = Registration.objects.select_for_update().select_related("request").get(pk=registration.pk)
         if locked.request.status not in UNDER_REVIEW_STATUSES or not locked.aws_registration_id:
@@ -74,7 +76,7 @@ def registration_discard(*, registration_id: int) -> Registration | None:
         return registration
     try:
         with serving(request.pk):
-            version = get_gateway().discard_registration_version(
+            version = gateway_of(request).discard_registration_version(
                 registration_id=registration.aws_registration_id
             )
     except PermanentAwsError as exc:
@@ -122,7 +124,7 @@ def registration_delete(*, registration_id: int) -> Registration | None:
     request = registration.request
     try:
         with serving(request.pk):
-            get_gateway().delete_registration(registration_id=registration.aws_registration_id)
+            gateway_of(request).delete_registration(registration_id=registration.aws_registration_id)
     except PermanentAwsError as exc:
         if exc.code == "ConflictException":
             raise RegistrationNotClosedYet(

@@ -11,9 +11,16 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from smsvoice import gateway
+
 from ..models import SenderIdRequest
 
 logger = logging.getLogger(__name__)
+
+
+def gateway_of(request: SenderIdRequest) -> gateway.SmsVoiceGateway:
+    """The gateway of the request's AWS account and Region (where its sender ID lives)."""
+    return gateway.gateway_for(request.aws_account, request.aws_region)
 
 
 def note_retryable_error(request: SenderIdRequest, exc: Exception, *, status: str) -> None:

@@ -12,6 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from smsvoice import gateway
+from smsvoice.errors import AwsError
+from smsvoice.models import AwsAccount
+from smsvoice.selectors import aws_accounts_enabled
 
 from ..choices import DriftKind, Status
 from ..lifecycle import OPEN_STATUSES
@@ -31,6 +34,7 @@ class SyncReport:
     drifts: list[SenderIdDrift] = field(default_factory=list)  # open after this run
     new: list[SenderIdDrift] = field(default_factory=list)
     resolved: list[SenderIdDrift] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # (account, Region) pairs AWS could not be read in
 
 
 def _describe_for_drift(info: Any) -> dict[str, Any]:
@@ -58,12 +62,31 @@ def sender_ids_sync(*, now: datetime | None = None) -> SyncReport:
     if not cache.add(SYNC_LOCK_KEY, "1", SYNC_LOCK_SECONDS):
         raise SyncInProgress
     try:
-        return _sender_ids_sync(now=now)
+        return _sender_ids_sync_all(now=now or timezone.now())
     finally:
         cache.delete(SYNC_LOCK_KEY)
 
 
-def _sender_ids_sync(*, now: datetime | None = None) -> SyncReport:
+def _sender_ids_sync_all(*, now: datetime) -> SyncReport:
+    """Every enabled Region of every enabled account, one after the other. One (account, Region) that
+    cannot be read is reported and skipped (its drift rows stay as they were); when none can be read,
+    the last error is raised."""
+    report = SyncReport()
+    last_error: AwsError | None = None
+    placements = [(a, r) for a in aws_accounts_enabled() for r in a.enabled_regions]
+    for account, region in placements:
+        try:
+            _sender_ids_sync(account=account, region=region, now=now, report=report)
+        except AwsError as exc:
+            last_error = exc
+            report.errors.append(f"{account.name} {region}: {exc}")
+            logger.warning("sync of %s %s failed: %s", account.name, region, exc)
+    if last_error is not None and len(report.errors) == len(placements):
+        raise last_error
+    return report
+
+
+def _sender_ids_sync(*, account: AwsAccount, region: str, now: datetime, report: SyncReport) -> None:
     """Reconcile AWS's sender IDs with our requests; record drift (SenderIdDrift), change no status.
 
     Drift is a sender ID in AWS that no open request of ours accounts for ("unknown here": made by
@@ -73,20 +96,19 @@ def _sender_ids_sync(*, now: datetime | None = None) -> SyncReport:
     it, so a request created, activated or released while the sync runs is never flagged.
     Raises RetryableAwsError / PermanentAwsError when AWS cannot be read (nothing is recorded then).
     """
-    now = now or timezone.now()
+    here = SenderIdRequest.objects.filter(aws_account=account, aws_region=region)
     active_before = {
         (sender_id, iso): pk
-        for pk, sender_id, iso in SenderIdRequest.objects.filter(status=Status.ACTIVE).values_list(
+        for pk, sender_id, iso in here.filter(status=Status.ACTIVE).values_list(
             "pk", "sender_id", "country_id"
         )
     }
     in_aws = {
-        (info.sender_id, info.iso_country_code): info for info in gateway.get_gateway().describe_sender_ids()
+        (info.sender_id, info.iso_country_code): info
+        for info in gateway.gateway_for(account, region).describe_sender_ids()
     }
-    report = SyncReport(aws_count=len(in_aws))
-    known = set(
-        SenderIdRequest.objects.filter(status__in=OPEN_STATUSES).values_list("sender_id", "country_id")
-    )
+    report.aws_count += len(in_aws)
+    known = set(here.filter(status__in=OPEN_STATUSES).values_list("sender_id", "country_id"))
     unknown = {key: info for key, info in in_aws.items() if key not in known}
     gone = list(
         SenderIdRequest.objects.filter(
@@ -110,12 +132,12 @@ def _sender_ids_sync(*, now: datetime | None = None) -> SyncReport:
         if any(getattr(request, name) != value for name, value in fresh.items()):
             SenderIdRequest.objects.filter(pk=request.pk, status=Status.ACTIVE).update(**fresh)
             report.refreshed.append(request.pk)
-    report.active_count = len(active_before)
+    report.active_count += len(active_before)
 
     # The latest request of ours (released, failed...) for each unknown sender ID, for staff's context.
     previous: dict[tuple[str, str], SenderIdRequest] = {}
     if unknown:
-        for request in SenderIdRequest.objects.filter(
+        for request in here.filter(
             sender_id__in={s for s, _iso in unknown}, country_id__in={iso for _s, iso in unknown}
         ).order_by("created_at", "pk"):
             previous[(request.sender_id, request.country_id)] = request
@@ -137,7 +159,7 @@ def _sender_ids_sync(*, now: datetime | None = None) -> SyncReport:
             (d.kind, d.sender_id, d.iso_country_code): d
             for d in SenderIdDrift.objects.select_for_update(of=("self",))
             .select_related("request")
-            .filter(resolved_at__isnull=True)
+            .filter(resolved_at__isnull=True, aws_account=account, aws_region=region)
         }
         for kind, sender_id, iso, values in seen:
             drift = open_rows.pop((kind, sender_id, iso), None)
@@ -146,6 +168,8 @@ def _sender_ids_sync(*, now: datetime | None = None) -> SyncReport:
                     kind=kind,
                     sender_id=sender_id,
                     iso_country_code=iso,
+                    aws_account=account,
+                    aws_region=region,
                     first_seen_at=now,
                     last_seen_at=now,
                     **values,
@@ -163,4 +187,3 @@ def _sender_ids_sync(*, now: datetime | None = None) -> SyncReport:
             report.resolved.append(drift)
     if report.new:
         logger.warning("sync: %d new drift(s): %s", len(report.new), [str(d) for d in report.new[:20]])
-    return report

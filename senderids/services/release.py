@@ -32,7 +32,7 @@ from ..events import Event
 from ..liveness import live_workers
 from ..models import SenderIdRequest, StatusEvent
 from ..permissions import require_releaser
-from .common import aws_code, aws_message, note_retryable_error, sweep_claim, take_over_claim
+from .common import aws_code, aws_message, gateway_of, note_retryable_error, sweep_claim, take_over_claim
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +94,11 @@ def sender_id_request_release_execute(*, request_id: int, worker: str = "") -> S
 
     Raises RetryableAwsError for the task to retry (the row stays `releasing`, the error noted on it).
     """
-    request = SenderIdRequest.objects.select_related("country", "owner").filter(pk=request_id).first()
+    request = (
+        SenderIdRequest.objects.select_related("country", "owner", "aws_account")
+        .filter(pk=request_id)
+        .first()
+    )
     if request is None:
         logger.warning("release: request %s does not exist", request_id)
         return None
@@ -105,7 +109,7 @@ def sender_id_request_release_execute(*, request_id: int, worker: str = "") -> S
     cleared = {"deletion_protection": False, "aws_error_code": "", "aws_error_message": ""}
     try:
         with gateway.serving(request.pk):
-            gateway.get_gateway().release_sender_id(
+            gateway_of(request).release_sender_id(
                 sender_id=request.sender_id, iso_country_code=request.country_id
             )
     except RetryableAwsError as exc:
@@ -151,7 +155,7 @@ def sender_id_deletion_protection_disable(*, request: SenderIdRequest, actor: Ab
     try:
         # The owner is waiting on the page: a busy rate budget answers "try again" in seconds.
         with gateway.interactive(), gateway.serving(request.pk):
-            info = gateway.get_gateway().update_sender_id(
+            info = gateway_of(request).update_sender_id(
                 sender_id=request.sender_id,
                 iso_country_code=request.country_id,
                 deletion_protection_enabled=False,

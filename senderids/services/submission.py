@@ -27,7 +27,7 @@ from .. import events, lifecycle, registry
 from ..choices import Status
 from ..liveness import live_workers
 from ..models import SenderIdRequest
-from .common import aws_code, aws_message, note_retryable_error, sweep_claim, take_over_claim
+from .common import aws_code, aws_message, gateway_of, note_retryable_error, sweep_claim, take_over_claim
 from .requests import enqueue_submission
 
 logger = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 def supported_start(request: SenderIdRequest) -> None:
     """The "supported" process: RequestSenderId with the stored ClientToken → ARN and price → active."""
-    info = gateway.get_gateway().request_sender_id(
+    info = gateway_of(request).request_sender_id(
         sender_id=request.sender_id,
         iso_country_code=request.country_id,
         message_types=request.message_types,
@@ -94,7 +94,11 @@ def sender_id_request_submit(*, request_id: int, worker: str = "") -> SenderIdRe
     it); a PermanentAwsError moves the request to `failed` with AWS's code and message for the owner.
     A process that is not installed fails the request the same way (not retried).
     """
-    request = SenderIdRequest.objects.select_related("country", "owner").filter(pk=request_id).first()
+    request = (
+        SenderIdRequest.objects.select_related("country", "owner", "aws_account")
+        .filter(pk=request_id)
+        .first()
+    )
     if request is None:
         logger.warning("submit: request %s does not exist", request_id)
         return None

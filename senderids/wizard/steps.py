@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from countries.models import Country, SenderIdProcess
 from countries.rules import base_rule_text, normalise_sender_id, sender_id_errors
 from countries.selectors import ProcessChoice, country_get, sender_id_process_for
+from teams.selectors import team_for_user
 
 from ..choices import (
     Capability,
@@ -258,9 +259,10 @@ class SenderForm(forms.Form):
         if errors:
             raise forms.ValidationError(errors, code="invalid_sender_id")
         value = normalise_sender_id(value, self.rules)
-        if self.owner is not None and self.owner.pk is not None:
+        team = team_for_user(self.owner) if self.owner is not None and self.owner.pk is not None else None
+        if team is not None:
             existing = sender_id_request_open_duplicate(
-                owner=self.owner,
+                team_id=team.pk,
                 country_iso=self.country.iso_code,
                 sender_id=value,
                 case_sensitive=bool(self.rules.get("case_sensitive")),
@@ -268,7 +270,7 @@ class SenderForm(forms.Form):
             if existing is not None:
                 raise forms.ValidationError(
                     _(
-                        "You already requested %(sender_id)s in %(country)s (request #%(pk)s, "
+                        "Your team already requested %(sender_id)s in %(country)s (request #%(pk)s, "
                         "%(status)s). Choose another sender ID, or release the existing one first."
                     ),
                     code="duplicate",

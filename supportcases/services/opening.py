@@ -27,7 +27,7 @@ from senderids import lifecycle as request_lifecycle
 from senderids import registry
 from senderids.choices import Status
 from senderids.models import SenderIdRequest
-from smsvoice.gateway import get_gateway
+from senderids.services.common import gateway_of
 from smsvoice.support_api import ATTACHMENTS_PER_SET
 
 from .. import events, selectors
@@ -116,7 +116,7 @@ def _open_through_api(case: SupportCase, request: SenderIdRequest) -> None:
             SupportCase.objects.filter(pk=case.pk).update(
                 create_attempted_at=timezone.now(), subject=subject[:300], body=body, language=language
             )
-            case_id = get_gateway().create_case(
+            case_id = gateway_of(request).create_case(
                 subject=subject,
                 communication_body=body,
                 service_code=settings.SUPPORT_CASE_SERVICE_CODE,
@@ -156,14 +156,14 @@ def _attachment_set(request: SenderIdRequest) -> str | None:
     if not documents:
         return None
     attachments = [(d.file_name, bytes(d.body)) for d in documents[:ATTACHMENTS_PER_SET]]
-    return get_gateway().add_attachments_to_set(attachments=attachments)
+    return gateway_of(request).add_attachments_to_set(attachments=attachments)
 
 
 def _find_case_by_marker(case: SupportCase) -> Any | None:
     """The case a previous, interrupted attempt opened: DescribeCases since then, matched on the marker."""
     after = (case.create_attempted_at or timezone.now()) - timedelta(hours=1)
     marker = str(case.marker)
-    for info in get_gateway().list_cases(after=after):
+    for info in gateway_of(case.request).list_cases(after=after):
         if marker in (info.subject or ""):
             return info
     return None

@@ -27,7 +27,8 @@ from senderids import lifecycle as request_lifecycle
 from senderids.events import POLLER_ACTOR
 from senderids.models import SenderIdRequest
 from smsvoice.errors import AwsError
-from smsvoice.gateway import get_gateway
+from smsvoice.gateway import gateway_for
+from smsvoice.models import AwsAccount
 
 from .. import selectors
 from ..lifecycle import FOLLOWED_STATES, POLLED_STATUSES, SETTLE_WINDOW, meaning_of, settle
@@ -78,7 +79,19 @@ def support_cases_poll(*, now: datetime | None = None) -> CasePollReport:
     candidates = followed_cases().filter(due)
     if not candidates.exists():
         return report
-    gateway = get_gateway()
+    # The Support API is per AWS account: each account's cases are asked with its credentials, and one
+    # account failing never blocks the others.
+    accounts = AwsAccount.objects.filter(
+        pk__in=candidates.order_by().values_list("request__aws_account", flat=True).distinct()
+    )
+    for account in accounts:
+        _poll_account(gateway_for(account), candidates.filter(request__aws_account=account), now, report)
+    return report
+
+
+def _poll_account(
+    gateway: Any, candidates: QuerySet[SupportCase], now: datetime, report: CasePollReport
+) -> None:
     _learn_case_ids(gateway, candidates.filter(case_id="").exclude(display_id=""), now, report)
     while True:
         with transaction.atomic():
@@ -89,13 +102,13 @@ def support_cases_poll(*, now: datetime | None = None) -> CasePollReport:
                 .order_by("pk")[:PAGE_SIZE]
             )
             if not cases:
-                return report
+                return
             SupportCase.objects.filter(pk__in=[c.pk for c in cases]).update(next_poll_due=now + LEASE)
         try:
             infos = {i.case_id: i for i in gateway.describe_cases(case_ids=[c.case_id for c in cases])}
         except AwsError as exc:
             report.errors.append(str(exc))
-            return report
+            return
         report.listed += len(infos)
         for case in cases:
             _observe(case, infos.get(case.case_id), now, report)

@@ -23,8 +23,8 @@ from senderids import lifecycle as request_lifecycle
 from senderids.choices import Status
 from senderids.enqueue import enqueue_on_commit
 from senderids.models import SenderIdRequest
+from senderids.services.common import gateway_of
 from smsvoice.errors import PermanentAwsError
-from smsvoice.gateway import get_gateway
 from smsvoice.support_api import ATTACHMENT_MAX_BYTES, ATTACHMENTS_PER_SET
 
 from .. import events
@@ -113,7 +113,9 @@ def support_case_answer_send(*, communication_id: int) -> bool:
         return False
     answer = SupportCaseCommunication.objects.select_related("case__request").get(pk=communication_id)
     try:
-        get_gateway().add_communication_to_case(case_id=answer.case.case_id, communication_body=answer.body)
+        gateway_of(answer.case.request).add_communication_to_case(
+            case_id=answer.case.case_id, communication_body=answer.body
+        )
     except PermanentAwsError as exc:
         with transaction.atomic():
             SupportCaseCommunication.objects.filter(pk=answer.pk).update(

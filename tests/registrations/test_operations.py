@@ -103,16 +103,16 @@ def test_reminder_lists_registrations_waiting_for_the_owner(sim, make_request, o
     later = make_request("IN", "LATER", registration_choice="later")
     submitted = make_request("IN", "READY")
     save(submitted, INDIA_VALUES, submit=True)
-    waiting = set(senderid_selectors.sender_id_requests_registering_later(owner=owner))
+    waiting = set(senderid_selectors.sender_id_requests_registering_later(user=owner))
     assert later in waiting and submitted not in waiting
 
 
 def test_reminder_stops_once_a_register_later_form_is_submitted(sim, make_request, owner):
     later = make_request("IN", "LATER", registration_choice="later")
     save(later, INDIA_VALUES, submit=False)
-    assert later in senderid_selectors.sender_id_requests_registering_later(owner=owner)
+    assert later in senderid_selectors.sender_id_requests_registering_later(user=owner)
     save(later, INDIA_VALUES, submit=True)
-    assert later not in senderid_selectors.sender_id_requests_registering_later(owner=owner)
+    assert later not in senderid_selectors.sender_id_requests_registering_later(user=owner)
 
 
 def test_a_value_aws_refuses_is_shown_on_its_field_and_the_request_waits_for_the_owner(

@@ -102,6 +102,7 @@ def fake_gateway(monkeypatch) -> FakeGateway:
 
     fake = FakeGateway()
     monkeypatch.setattr(gateway, "get_gateway", lambda: fake)
+    monkeypatch.setattr(gateway, "gateway_for", lambda *args, **kwargs: fake)
     return fake
 
 

@@ -114,7 +114,7 @@ def test_duplicate_of_an_open_request_is_refused(countries, owner):
     SenderIdRequestFactory(owner=owner, country=countries["DE"], sender_id="ACME", status=Status.ACTIVE)
     form = sender_form(countries["DE"], "acme", owner=owner)
     assert not form.is_valid()
-    assert "You already requested ACME in Germany" in errors_of(form)
+    assert "Your team already requested ACME in Germany" in errors_of(form)
 
 
 @pytest.mark.parametrize("status", [Status.RELEASED, Status.REJECTED, Status.FAILED])

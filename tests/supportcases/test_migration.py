@@ -194,10 +194,15 @@ def test_existing_cases_keep_their_data_and_are_read_as_api_cases_with_a_state()
     vietnam, _ = Country.objects.update_or_create(
         iso_code="VN", defaults={"name": "Vietnam", "sender_id_process": "support_case"}
     )
+    # Requests have a team and an AWS account since senderids 0009 (applied: only supportcases is back).
+    team = old.get_model("teams", "Team").objects.create(name="olivia")
+    account = old.get_model("smsvoice", "AwsAccount").objects.order_by("pk").first()
+    placement = {"team": team, "aws_account": account, "aws_region": account.default_region}
 
     def case(status: str, aws_status: str, case_id: str = "case-12345678910-2020-abcdefghijklmABC"):
         request = Request.objects.create(
-            owner=olivia, country=vietnam, sender_id=f"S{Request.objects.count()}", process="support_case",
+            **placement, owner=olivia, country=vietnam, sender_id=f"S{Request.objects.count()}",
+            process="support_case",
             message_type="TRANSACTIONAL", status=status, aws_status=aws_status,
         )  # fmt: skip
         return OldCase.objects.create(
