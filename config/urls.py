@@ -19,5 +19,6 @@ urlpatterns = [
     path("countries/", include("countries.urls")),
     path("registrations/", include("registrations.urls")),
     path("support-cases/", include("supportcases.urls")),
+    path("team/", include("teams.urls")),
     path("", include("senderids.urls")),
 ]

@@ -98,12 +98,17 @@ def _search(query: str) -> Q:
     return condition
 
 
-def with_process_choices(countries: Iterable[Country], *, region: str | None = None) -> list[Country]:
-    """The countries, each with ``.process_choice`` (message type not chosen yet): no query."""
+def with_process_choices(
+    countries: Iterable[Country], *, region: str | None = None, regions: dict[str, str] | None = None
+) -> list[Country]:
+    """The countries, each with ``.process_choice`` (message type not chosen yet) and ``.region``: no
+    query. ``regions`` gives a country its own Region (the routing table's), else `region`."""
     region = region or portal_region()
+    regions = regions or {}
     listed = list(countries)
     for country in listed:
-        country.process_choice = sender_id_process_for(country, region=region)
+        country.region = regions.get(country.iso_code, region)
+        country.process_choice = sender_id_process_for(country, region=country.region)
     return listed
 
 

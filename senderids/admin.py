@@ -13,6 +13,7 @@ from collections.abc import Callable
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -29,7 +30,7 @@ from . import registry
 from .choices import Status
 from .lifecycle import IllegalTransition
 from .models import SenderIdDrift, SenderIdRequest, StatusEvent
-from .permissions import APPROVE_PERMISSION, RELEASE_PERMISSION
+from .permissions import APPROVE_PERMISSION, RELEASE_PERMISSION, visible_requests
 from .services.release import (
     DeletionProtectionOn,
     sender_id_deletion_protection_disable,
@@ -125,8 +126,8 @@ class ReleaseOnBehalfForm(forms.Form):
 
 
 REQUEST_FIELDS = (
-    "owner", "country", "sender_id", "process", "message_type", "sms", "voice", "monthly_volume",
-    "company_hq",
+    "owner", "team", "aws_account", "aws_region", "country", "sender_id", "process", "message_type",
+    "sms", "voice", "monthly_volume", "company_hq",
 )  # fmt: skip
 PROCESS_FIELDS = ("registration_form_name", "registration_choice", "support_case_details")
 # Owned by AWS (or by the pipeline talking to it): shown, never edited.
@@ -140,13 +141,15 @@ AWS_FIELDS = (
 @admin.register(SenderIdRequest)
 class SenderIdRequestAdmin(admin.ModelAdmin):
     list_display = (
-        "id", "sender_id", "country", "owner", "process", "message_type", "status", "status_changed_at",
-        "created_at",
+        "id", "sender_id", "country", "team", "placement", "process", "status", "status_changed_at",
     )  # fmt: skip
     list_display_links = ("id", "sender_id")
     list_filter = (
         QueueStatusFilter,
         ("country", admin.RelatedOnlyFieldListFilter),
+        ("team", admin.RelatedOnlyFieldListFilter),
+        ("aws_account", admin.RelatedOnlyFieldListFilter),
+        "aws_region",
         "process",
         "deletion_protection",
         "created_at",
@@ -155,9 +158,9 @@ class SenderIdRequestAdmin(admin.ModelAdmin):
     # "Company": the owner's name/email and the support-case answers (company name, address, ...).
     search_fields = (
         "sender_id", "owner__username", "owner__email", "owner__first_name", "owner__last_name",
-        "support_case_details",
+        "team__name", "support_case_details",
     )  # fmt: skip
-    list_select_related = ("owner", "country")
+    list_select_related = ("owner", "country", "team", "aws_account")
     ordering = ("created_at",)  # the queue: oldest first
     actions = ("approve", "reject_with_reason", "release_on_behalf", "retry_failed")
     fieldsets = (
@@ -166,6 +169,14 @@ class SenderIdRequestAdmin(admin.ModelAdmin):
         (_("Status"), {"fields": ("status", "status_changed_at", "created_at", "updated_at")}),
         (_("AWS"), {"fields": (*AWS_FIELDS, "aws_calls")}),
     )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # An approver limited to some teams sees (and so acts on) only their requests.
+        return visible_requests(super().get_queryset(request), user=request.user)
+
+    @admin.display(description=_("AWS account / Region"), ordering="aws_region")
+    def placement(self, obj: SenderIdRequest) -> str:
+        return f"{obj.aws_account.name} · {obj.aws_region}"
 
     def get_inlines(self, request: HttpRequest, obj: object = None) -> list[type]:
         # Approvers see what will be sent (each process contributes its inline: the registration
@@ -330,7 +341,7 @@ class SenderIdRequestAdmin(admin.ModelAdmin):
             try:
                 if apply(sender_id_request) is not False:
                     done += 1
-            except IllegalTransition:
+            except (IllegalTransition, PermissionDenied):
                 skipped.append(sender_id_request)
         self._report(request, done, skipped, done_msg=done_msg)
 

@@ -10,6 +10,7 @@ from .models import SenderIdRequest
 CSV_COLUMNS = (
     "id", "sender_id", "country", "process", "status", "aws_status", "owner", "message_type",
     "created_at", "status_changed_at", "aws_error_code", "aws_error_message", "aws_sender_id_arn",
+    "team", "aws_account", "aws_account_id", "aws_region",
 )  # fmt: skip
 
 
@@ -44,5 +45,9 @@ def requests_csv_rows(requests: Iterable[SenderIdRequest]) -> Iterator[str]:
                 r.aws_error_code,
                 r.aws_error_message,
                 r.aws_sender_id_arn,
+                r.team.name,
+                r.aws_account.name,
+                r.aws_account.account_id,
+                r.aws_region,
             )
         )

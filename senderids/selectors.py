@@ -8,6 +8,7 @@ by senderids.permissions, used here by every "for viewer" read.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Page, Paginator
@@ -15,6 +16,9 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from countries.models import Country
+from smsvoice.models import AwsAccount
+from smsvoice.selectors import region_for
+from teams.selectors import accounts_for_team, team_for_user
 
 from . import registry
 from .choices import RegistrationChoice
@@ -132,7 +136,7 @@ def sender_id_requests_tracked(
     qs = SenderIdRequest.objects.select_related("owner", "country", "team", "aws_account")
     if q:
         filters = Q(sender_id__icontains=q) | Q(owner__username__icontains=q) | Q(owner__email__icontains=q)
-        filters |= Q(aws_sender_id_arn__icontains=q)
+        filters |= Q(aws_sender_id_arn__icontains=q) | Q(team__name__icontains=q) | Q(aws_region=q)
         if q.isdigit():
             filters |= Q(pk=int(q))
         qs = qs.filter(filters)
@@ -148,3 +152,39 @@ def sender_id_requests_tracked(
             created_at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
         )
     return qs.order_by("-created_at", "-pk")
+
+
+# --- where a new request goes: (AWS account, Region) ------------------------------------------------
+@dataclass(frozen=True)
+class Placement:
+    """An (AWS account, Region) a request can be created in; ``key`` is how forms carry it."""
+
+    account: AwsAccount
+    region: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.account.pk}:{self.region}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.account.name} · {self.region}"
+
+
+def placement_options(*, user: AbstractBaseUser) -> list[Placement]:
+    """Every (account, Region) the user's team may create requests in, default account and Region first."""
+    accounts = accounts_for_team(team_for_user(user)) if user.is_authenticated else accounts_for_team(None)
+    return [Placement(account, region) for account in accounts for region in account.enabled_regions]
+
+
+def routed_placement(
+    iso_country_code: str, options: list[Placement], routes: dict[str, list[str]]
+) -> Placement | None:
+    """The placement the routing table picks for a country: the team's first account, in the first of
+    the country's preferred Regions that account has enabled, else its default Region."""
+    if not options:
+        return None
+    account = options[0].account
+    return Placement(
+        account, region_for(iso_country_code, account, preferences=routes.get(iso_country_code, []))
+    )

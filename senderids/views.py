@@ -96,14 +96,25 @@ def next_month_start(today: date) -> date:
 
 @login_required
 def my_sender_ids(request: HttpRequest) -> HttpResponse:
-    """The owner's active sender IDs per country: message types, registration, protection, fee."""
+    """The team's active sender IDs per AWS account, Region and country: message types, registration,
+    protection, fee; "Release…" for those the user may release."""
     rows = selectors.sender_ids_held_by_member(user=request.user)
+    releasable = permissions.releasable_team_ids(request.user)
     for row in rows:
         row.registration_label = row.process_label
         row.message_type_labels = [_label(MessageType.choices, value) for value in row.message_types]
+        row.can_release = row.team_id in releasable
     groups = [
-        {"country": items[0].country, "sender_ids": items}
-        for items in (list(group) for _iso, group in groupby(rows, key=lambda r: r.country_id))
+        {
+            "country": items[0].country,
+            "account": items[0].aws_account,
+            "region": items[0].aws_region,
+            "sender_ids": items,
+        }
+        for items in (
+            list(group)
+            for _key, group in groupby(rows, key=lambda r: (r.aws_account_id, r.aws_region, r.country_id))
+        )
     ]
     context = {"groups": groups, "count": len(rows), "charges_stop": next_month_start(timezone.localdate())}
     return render(request, "senderids/my_sender_ids.html", context)

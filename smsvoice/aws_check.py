@@ -1,4 +1,4 @@
-"""What `manage.py check_aws` finds out about the AWS account the portal talks to.
+"""What `manage.py check_aws` and the admin's "Test connection" find out about each AWS account.
 
 One read-only pass through the gateway: who we are (STS GetCallerIdentity), the Region, the
 registration types the Region offers (DescribeRegistrationTypeDefinitions), the account's quotas
@@ -100,7 +100,7 @@ class AwsCheckReport:
 
     def lines(self) -> list[str]:
         """The report as `check_aws` prints it."""
-        out = [f"Account {self.account_label}"]
+        out = [f"Account {self.account_label} — {self.region}"]
         if self.identity_error:
             out.append(f"  identity (STS GetCallerIdentity): FAILED {self.identity_error}")
         else:
@@ -180,6 +180,7 @@ def aws_check(
     category_code: str,
     severity_code: str,
     account_label: str = "default",
+    with_support: bool = True,
 ) -> AwsCheckReport:
     """Ask AWS, read-only, everything `check_aws` reports; every failure is recorded, none raised."""
     report = AwsCheckReport(account_label=account_label, region=gateway.region)
@@ -198,7 +199,8 @@ def aws_check(
         report.account_limits = gateway.describe_account_limits()
     except AwsError as exc:
         report.account_limits_error = _error(exc)
-    report.support = _support_check(gateway, service_code, category_code, severity_code)
+    if with_support:
+        report.support = _support_check(gateway, service_code, category_code, severity_code)
     return report
 
 
@@ -218,3 +220,37 @@ def _support_check(gateway: Any, service_code: str, category_code: str, severity
     except AwsError as exc:
         support.severity_error = _error(exc)
     return support
+
+
+def account_check(
+    *, account: Any, gateway_for: Any, service_code: str, category_code: str, severity_code: str
+) -> list[AwsCheckReport]:
+    """`aws_check` in every enabled Region of `account` (the Support API, global, only in the first)."""
+    reports = []
+    for index, region in enumerate(account.enabled_regions):
+        report = aws_check(
+            gateway=gateway_for(account, region),
+            service_code=service_code,
+            category_code=category_code,
+            severity_code=severity_code,
+            account_label=account.name,
+            with_support=index == 0,
+        )
+        reports.append(report)
+    return reports
+
+
+def account_check_summary(reports: list[AwsCheckReport]) -> tuple[str, str, str]:
+    """(account id, identity ARN, first error) of an account's reports, for its admin page."""
+    identity = next((r for r in reports if r.account_id), None)
+    errors = [
+        f"{r.region}: {e}"
+        for r in reports
+        for e in (r.identity_error, r.registration_types_error, r.account_limits_error)
+        if e
+    ]
+    return (
+        identity.account_id if identity else "",
+        identity.arn if identity else "",
+        errors[0] if errors else "",
+    )

@@ -96,6 +96,8 @@ class AwsAccount(models.Model):
     last_checked_at = models.DateTimeField(_("last connection test"), null=True, blank=True, editable=False)
     last_error = models.TextField(_("last error"), blank=True, editable=False)
     last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True, editable=False)
+    # What the last connection test printed (smsvoice.aws_check report lines, per Region).
+    last_check_report = models.TextField(_("last connection test report"), blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -45,3 +45,8 @@ def region_for(iso_country_code: str, account: AwsAccount, *, preferences: list[
         preferences = region_preferences(iso_country_code)
     enabled = set(account.regions or [])
     return next((r for r in preferences if r in enabled), account.default_region)
+
+
+def region_routes() -> dict[str, list[str]]:
+    """The whole routing table, {ISO code: Regions in order} (a handful of rows: one query)."""
+    return {r.iso_country_code: list(r.regions or []) for r in RegionRoute.objects.all()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -103,10 +104,12 @@ def aws_account_record_error(*, pk: int, message: str) -> None:
         logger.warning("could not record the error of AWS account %s: %r", pk, exc)
 
 
-def aws_account_record_check(*, account: AwsAccount, account_id: str, arn: str, error: str) -> AwsAccount:
+def aws_account_record_check(
+    *, account: AwsAccount, account_id: str, arn: str, error: str, report: str = ""
+) -> AwsAccount:
     """What a connection test learnt: the account id STS answered (never typed), or why it failed."""
     now = timezone.now()
-    fields = {"last_checked_at": now}
+    fields: dict[str, Any] = {"last_checked_at": now, "last_check_report": report[:20000]}
     if account_id:
         fields.update(account_id=account_id[:12], identity_arn=arn[:2048])
     if error:

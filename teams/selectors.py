@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from smsvoice.models import AwsAccount
-from smsvoice.selectors import aws_account_default, aws_accounts_enabled
+from smsvoice.selectors import aws_accounts_enabled
 
 from .models import Membership, Role, Team
 
@@ -48,12 +48,22 @@ def members_of(team: Team) -> QuerySet[Membership]:
 
 def accounts_for_team(team: Team | None) -> list[AwsAccount]:
     """The enabled accounts a team may use, the default first; a team with none uses the default one."""
-    if team is not None:
-        own = list(aws_accounts_enabled().filter(teams=team))
-        if own:
-            return own
-    default = aws_account_default()
-    return [default] if default else []
+    # One query: the team's own accounts and the default one, told apart by `own`.
+    own = Q(teams=team) if team is not None else Q(pk__in=[])
+    rows = list(
+        aws_accounts_enabled()
+        .filter(own | Q(is_default=True))
+        .annotate(
+            own=Exists(
+                AwsAccount.teams.through.objects.filter(
+                    awsaccount_id=OuterRef("pk"), team_id=getattr(team, "pk", None)
+                )
+            )
+        )
+        .distinct()
+    )
+    mine = [a for a in rows if a.own]
+    return mine or [a for a in rows if a.is_default][:1]
 
 
 def scoped_team_ids(user: AbstractBaseUser) -> set[int] | None:

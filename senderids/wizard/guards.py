@@ -30,8 +30,10 @@ from formtools.wizard.forms import ManagementForm
 
 from countries.models import Country
 from countries.selectors import ProcessChoice, country_get, sender_id_process_for
+from smsvoice.selectors import region_routes
 
 from ..choices import MessageType
+from ..selectors import Placement, placement_options, routed_placement
 from .steps import ISO_CODE_RE, STEP_COUNTRY, STEP_LABELS, STEP_REVIEW, STEP_USE_CASE
 
 # Hidden fields every wizard page posts besides formtools' management form.
@@ -90,8 +92,34 @@ class WizardGuards:
         if country is None:
             return None
         return sender_id_process_for(
-            country, message_type=self.chosen_message_type(), region=settings.AWS_REGION
+            country, message_type=self.chosen_message_type(), region=self.chosen_region(country)
         )
+
+    # where the request goes ----------------------------------------------------------------------
+    def placement_options(self) -> list[Placement]:
+        """The (account, Region) pairs the user's team may use (read once per request)."""
+        cache = self.__dict__.setdefault("_placement", {})
+        if "options" not in cache:
+            cache["options"] = placement_options(user=self.request.user)
+            cache["routes"] = region_routes()
+        return cache["options"]
+
+    def routed_placement_of(self, country: Country) -> Placement | None:
+        options = self.placement_options()
+        return routed_placement(country.iso_code, options, self.__dict__["_placement"]["routes"])
+
+    def chosen_placement(self, country: Country | None = None) -> Placement | None:
+        """The Region the user picked on the country step, else the routing table's for the country."""
+        country = country or self.chosen_country()
+        key = self.stored_value(STEP_COUNTRY, "placement")
+        chosen = next((p for p in self.placement_options() if p.key == key), None) if key else None
+        if chosen is not None or country is None:
+            return chosen
+        return self.routed_placement_of(country)
+
+    def chosen_region(self, country: Country | None = None) -> str:
+        placement = self.chosen_placement(country)
+        return placement.region if placement else settings.AWS_REGION
 
     def chosen_process(self) -> str | None:
         choice = self.chosen_process_choice()

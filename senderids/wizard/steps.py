@@ -84,18 +84,31 @@ class CountryForm(forms.Form):
         label=_("Destination country"),
         error_messages={"required": _("Choose a destination country.")},
     )
+    # "account-pk:Region", or blank: the routing table decides (India → ap-south-1 where enabled).
+    placement = forms.ChoiceField(
+        label=_("AWS account and Region"),
+        required=False,
+        error_messages={"invalid_choice": _("Choose one of the AWS accounts and Regions listed.")},
+    )
 
     def __init__(
         self,
         *args: Any,
         country_lookup: Callable[[str], Country | None] | None = None,
         process_of: Callable[[Country], ProcessChoice] | None = None,
+        placements: list[Any] | None = None,
+        placement_of: Callable[[Country], Any] | None = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self._lookup = country_lookup or (lambda iso: country_get(iso_code=iso))
         self._process_of = process_of or (lambda country: sender_id_process_for(country))
         self.country: Country | None = None
+        self._placement_of = placement_of
+        self.fields["placement"].choices = [
+            ("", _("Recommended for the country")),
+            *((p.key, p.label) for p in placements or []),
+        ]
 
     def clean_country(self) -> str:
         iso = self.cleaned_data["country"].upper()
@@ -111,6 +124,11 @@ class CountryForm(forms.Form):
         return [
             (str(_("Destination country")), f"{country.name} ({country.iso_code})"),
             (str(_("Sender ID support")), self._process_of(country).label),
+            *(
+                [(str(_("AWS account and Region")), placement.label)]
+                if self._placement_of and (placement := self._placement_of(country))
+                else []
+            ),
         ]
 
 

@@ -211,8 +211,9 @@ class SupportCaseForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["source_region"].initial = settings.AWS_REGION
-        self.fields["region"].initial = settings.AWS_REGION
+        # The wizard passes the request's Region as initial data; settings only for a bare form.
+        self.fields["source_region"].initial = self.initial.get("source_region", settings.AWS_REGION)
+        self.fields["region"].initial = self.initial.get("region", settings.AWS_REGION)
         self.fields["contact_language"].initial = default_contact_language()
 
     def clean_company_phone(self) -> str:

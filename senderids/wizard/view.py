@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponse
@@ -64,7 +63,12 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
 
     def get_form_kwargs(self, step: str | None = None) -> dict[str, Any]:
         if step == STEP_COUNTRY:
-            return {"country_lookup": self.lookup_country, "process_of": self.process_choice_of}
+            return {
+                "country_lookup": self.lookup_country,
+                "process_of": self.process_choice_of,
+                "placements": self.placement_options(),
+                "placement_of": self.chosen_placement,
+            }
         if step == STEP_SENDER:
             return {"country": self.chosen_country(), "owner": self.request.user}
         return {}
@@ -78,7 +82,10 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
             return {"registration_form_name": f"{sender_id} – {country.name}"[:100]}
         if step == STEP_SUPPORT_CASE:
             message_type = self.stored_value(STEP_USE_CASE, "message_type").lower()
+            region = self.chosen_region(country)
             return {
+                "source_region": region,
+                "region": region,
                 "destination_countries": country.name,
                 "message_type": message_type if message_type in SupportMessageType.values else "",
             }
@@ -98,7 +105,7 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
     def process_choice_of(self, country: Country) -> ProcessChoice:
         """The process `country` takes with the stored message type (what the request will store)."""
         return sender_id_process_for(
-            country, message_type=self.chosen_message_type(), region=settings.AWS_REGION
+            country, message_type=self.chosen_message_type(), region=self.chosen_region(country)
         )
 
     def process_step(self, form) -> dict[str, list[str]]:
@@ -140,6 +147,7 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
         sender_id = forms[STEP_SENDER].cleaned_data["sender_id"]
         registration = forms[STEP_REGISTRATION].cleaned_data if STEP_REGISTRATION in forms else {}
         support_case = forms[STEP_SUPPORT_CASE].cleaned_data if STEP_SUPPORT_CASE in forms else {}
+        placement = self.chosen_placement(country)
         try:
             created = sender_id_request_create_unique(
                 owner=self.request.user,
@@ -153,6 +161,8 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
                 registration_form_name=registration.get("registration_form_name", ""),
                 registration_choice=registration.get("registration_choice", ""),
                 support_case_details=support_case,
+                aws_account=placement.account if placement else None,
+                aws_region=placement.region if placement else "",
             )
         except DuplicateSenderIdRequest as exc:
             messages.error(
@@ -231,9 +241,15 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
         selected = self.lookup_country(selected_iso) if ISO_CODE_RE.fullmatch(selected_iso) else None
         if selected is not None and all(c.iso_code != selected.iso_code for c in countries):
             countries.insert(0, selected)
-        countries = with_process_choices(countries, region=settings.AWS_REGION)
+        # Each country in the Region the routing table sends it to (India: ap-south-1 when enabled).
+        countries = with_process_choices(
+            countries, regions={c.iso_code: p.region for c in countries if (p := self.routed_placement_of(c))}
+        )
+        selected_placement = self.chosen_placement(selected) if selected is not None else None
         selected_choice = (
-            sender_id_process_for(selected, region=settings.AWS_REGION) if selected is not None else None
+            sender_id_process_for(selected, region=selected_placement.region if selected_placement else None)
+            if selected is not None
+            else None
         )
         selected_explanation = PROCESS_EXPLANATIONS.get(selected_choice.process) if selected_choice else ""
         return {
@@ -242,6 +258,8 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
             "selected_iso": selected_iso,
             "selected_country": selected,
             "selected_choice": selected_choice,
+            "selected_placement": selected_placement,
+            "placements": self.placement_options(),
             "selected_explanation": selected_explanation,
             "selected_rules": _rules_text(selected),
             "process_texts": {

@@ -43,6 +43,7 @@ class Migration(migrations.Migration):
                 ('last_checked_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='last connection test')),
                 ('last_error', models.TextField(blank=True, editable=False, verbose_name='last error')),
                 ('last_error_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='last error at')),
+                ('last_check_report', models.TextField(blank=True, editable=False, verbose_name='last connection test report')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
             ],
             options={

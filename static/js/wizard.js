@@ -34,6 +34,7 @@
     part("text").textContent = info.text;
     setText("regtype", option.dataset.registrationType);
     setText("est", option.dataset.est);
+    setText("region", option.dataset.region);
     setText("notes", option.dataset.notes);
     var rules = part("rules");
     if (rules) { rules.hidden = true; }  // server-rendered for the previous choice only
