@@ -177,11 +177,18 @@ def registration_types_by_country(definitions: Iterable[RegistrationTypeDefiniti
 
 # --- load -----------------------------------------------------------------------------------------
 def _apply_region(
-    wanted: dict[str, Any], *, types: Mapping[str, str], region: str, report: LoadReport
+    wanted: dict[str, Any],
+    *,
+    types: Mapping[str, str],
+    region: str,
+    report: LoadReport,
+    type_regions: Mapping[str, str] | None = None,
 ) -> str:
-    """Set the Region's truth on a wanted row; return the reason when it differs from the file."""
+    """Set the Region's truth on a wanted row; return the reason when it differs from the file.
+    ``type_regions`` names the Region each country's type came from (a sync over several Regions)."""
     iso, file_process = wanted["iso_code"], wanted["sender_id_process"]
     api_type = types.get(iso, "")
+    region = (type_regions or {}).get(iso, region)
     if file_process not in NEEDS_REGISTRATION:
         if api_type:
             report.notices.append(
@@ -210,6 +217,7 @@ def countries_load(
     region: str = "",
     path: Path = DATA_FILE,
     model: type[Model] = Country,
+    type_regions: Mapping[str, str] | None = None,
 ) -> LoadReport:
     """Make the table match the data file (and, when given, the Region's registration types).
 
@@ -237,7 +245,9 @@ def countries_load(
         iso = wanted["iso_code"]
         reason = ""
         if registration_types is not None:
-            reason = _apply_region(wanted, types=registration_types, region=region, report=report)
+            reason = _apply_region(
+                wanted, types=registration_types, region=region, report=report, type_regions=type_regions
+            )
         current = existing.get(iso)
         if current is None:
             values = {f: wanted[f] for f in fields}
@@ -295,6 +305,37 @@ def region_registration_types(*, gateway: Any = None) -> tuple[str, dict[str, st
         gateway = get_gateway()
     region = getattr(gateway, "region", None) or settings.AWS_REGION
     return region, registration_types_by_country(gateway.describe_registration_type_definitions())
+
+
+def placements_registration_types(
+    placements: Iterable[tuple[str, Any]],
+) -> tuple[str, dict[str, str], dict[str, str], list[str]]:
+    """Registration types from every (label, gateway) — each enabled Region of each account — merged
+    by country (a country's form has one type name wherever AWS offers it), with what each Region
+    offers or why it could not be asked. Raises only when no Region answered."""
+    merged: dict[str, str] = {}
+    regions: dict[str, str] = {}
+    lines: list[str] = []
+    answered, last_error = [], None
+    for label, gateway in placements:
+        try:
+            region, types = region_registration_types(gateway=gateway)
+        except Exception as exc:  # one account failing never blocks the others
+            last_error = exc
+            lines.append(f"{label}: could not be asked ({exc})")
+            continue
+        answered.append(label)
+        lines.append(f"{label}: {len(types)} countries — {', '.join(sorted(types)) or 'none'}")
+        for iso, registration_type in types.items():
+            # Prefer a Region where the registered sender ID gets local routes (India: ap-south-1).
+            rule = PROCESS_RULES.get(iso)
+            if iso not in merged or (
+                rule is not None and rule.gates(regions[iso]) and not rule.gates(region)
+            ):
+                merged[iso], regions[iso] = registration_type, region
+    if not answered and last_error is not None:
+        raise last_error
+    return ", ".join(answered), merged, regions, lines
 
 
 def countries_sync(*, force: bool = False, gateway: Any = None, path: Path = DATA_FILE) -> LoadReport:

@@ -29,7 +29,8 @@ from django.utils.translation import gettext as _
 
 from countries.models import Country
 from senderids.lifecycle import EDITABLE_STATUSES
-from smsvoice.gateway import PermanentAwsError, RetryableAwsError, get_gateway
+from smsvoice.gateway import PermanentAwsError, RetryableAwsError, SmsVoiceGateway, gateway_for, get_gateway
+from smsvoice.selectors import aws_accounts_enabled, region_for
 
 from .models import Registration, RegistrationDefinition
 
@@ -362,9 +363,30 @@ def definition_from_infos(
 
 
 # --- the cache ---------------------------------------------------------------------------------------
+def gateway_offering(registration_type: str) -> SmsVoiceGateway:
+    """Where to read a type's definitions: a Region that offers it. The (account, Region) of the latest
+    registration of that type; else where the routing table sends its country; else the default.
+    (A type exists only in some Regions: India's form is not in eu-west-1.)"""
+    latest = (
+        Registration.objects.filter(registration_type=registration_type)
+        .select_related("request__aws_account")
+        .order_by("-pk")
+        .first()
+    )
+    if latest is not None:
+        return gateway_for(latest.request.aws_account, latest.request.aws_region)
+    iso = (
+        Country.objects.filter(registration_type=registration_type).values_list("iso_code", flat=True).first()
+    )
+    account = aws_accounts_enabled().first()
+    if iso and account is not None:
+        return gateway_for(account, region_for(iso, account))
+    return get_gateway()
+
+
 def fetch_definition(registration_type: str) -> FormDefinition:
     """Read one type's definitions from AWS (three calls, each paged by the gateway)."""
-    gateway = get_gateway()
+    gateway = gateway_offering(registration_type)
     types = list(gateway.describe_registration_type_definitions(registration_types=[registration_type]))
     sections = list(gateway.describe_registration_section_definitions(registration_type=registration_type))
     fields = list(gateway.describe_registration_field_definitions(registration_type=registration_type))

@@ -117,14 +117,16 @@ def test_a_type_for_a_supported_country_is_reported_not_applied():
 
 def test_the_command_prints_what_changed(monkeypatch):
     monkeypatch.setattr(
-        services, "region_registration_types", lambda: ("us-east-1", {"SG": "SG_SENDER_ID_REGISTRATION"})
+        services,
+        "region_registration_types",
+        lambda **_kwargs: ("us-east-1", {"SG": "SG_SENDER_ID_REGISTRATION"}),
     )
     out = StringIO()
     call_command("load_countries", "--sync", stdout=out)
     text = out.getvalue()
-    assert "Registration types from AWS Region us-east-1." in text
+    assert "Registration types from AWS: Default us-east-1." in text
     assert "IN India: sender_id_process 'registration' -> 'support_case'" in text
-    assert "[no sender-ID registration type for IN in us-east-1]" in text
+    assert "[no sender-ID registration type for IN in Default us-east-1]" in text
     assert "updated 24" in text  # the 25 form countries but Singapore
 
 

@@ -23,7 +23,7 @@ def test_sync_switches_india_to_support_case_outside_ap_south(sms_simulator, set
     out = sync()
     india = Country.objects.get(iso_code="IN")
     assert (india.sender_id_process, india.registration_type) == (SenderIdProcess.SUPPORT_CASE, "")
-    assert "[no sender-ID registration type for IN in us-east-1]" in out
+    assert "[no sender-ID registration type for IN in Default us-east-1]" in out
     assert "updated 1," in out  # only India: the simulator offers the other 24 form countries' types
     assert any(call["operation"] == "DescribeRegistrationTypeDefinitions" for call in sms_simulator.calls())
 
