@@ -11,12 +11,17 @@ SIM_PORT="${SIM_PORT:-4566}"
 SUPPORT_PORT="${SUPPORT_PORT:-4567}"
 
 export DEBUG="${DEBUG:-true}" EMBEDDED=true
-# ap-south-1: the one Region family where AWS offers India's sender-ID registration type, so the demo
-# shows India and Singapore registrations (in us-east-1 India falls back to a support case).
-export AWS_REGION="${AWS_REGION:-ap-south-1}"
+# The default account's Region. seed_demo makes it "Production" (eu-west-1 + ap-south-1) and adds
+# "Staging" (us-east-1, an assumed role through moto's STS); India is routed to ap-south-1, the Region
+# family where AWS offers its registration form.
+export AWS_REGION="${AWS_REGION:-eu-west-1}"
 export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-simulator}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-simulator}"
 export AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2="${AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2:-http://127.0.0.1:$SIM_PORT}"
 export AWS_ENDPOINT_URL_SUPPORT="${AWS_ENDPOINT_URL_SUPPORT:-http://127.0.0.1:$SUPPORT_PORT}"
+# moto answers STS (AssumeRole for Staging, GetCallerIdentity) and SQS too; the simulator asks the same
+# STS which account an access key belongs to.
+export AWS_ENDPOINT_URL_STS="${AWS_ENDPOINT_URL_STS:-http://127.0.0.1:$SUPPORT_PORT}"
+export AWS_ENDPOINT_URL_SQS="${AWS_ENDPOINT_URL_SQS:-http://127.0.0.1:$SUPPORT_PORT}"
 # Demo pace: the simulator reviews a registration in 30 s and the portal polls every 10 s.
 export REGISTRATION_POLL_SECONDS="${REGISTRATION_POLL_SECONDS:-10}"
 export AWS_SMS_TPS="${AWS_SMS_TPS:-5}"
@@ -45,7 +50,10 @@ if [ -x "$VENV/bin/moto_server" ]; then
   pids+=($!)
 fi
 wait_port "$SIM_PORT"
-# Registration types as the (simulated) AWS Region offers them.
+[ -x "$VENV/bin/moto_server" ] && wait_port "$SUPPORT_PORT"
+echo "Demo users, team and AWS accounts:"
+"$PY" manage.py seed_demo
+# Registration types as each (simulated) account and Region offers them.
 "$PY" manage.py load_countries --sync
 
 "$VENV/bin/celery" -A config worker --pool=solo -B -s var/celerybeat-schedule \
@@ -54,10 +62,8 @@ pids+=($!)
 
 echo
 echo "SMS simulator:   http://127.0.0.1:$SIM_PORT  (log var/simulator.log; GET /_calls)"
-echo "AWS Support:     http://127.0.0.1:$SUPPORT_PORT (moto)"
+echo "AWS Support, STS, SQS: http://127.0.0.1:$SUPPORT_PORT (moto)"
 echo "Celery worker + beat (filesystem broker): log var/worker.log"
-echo "Demo users:"
-"$PY" manage.py seed_demo
 echo
 echo "Portal on http://127.0.0.1:$PORT  — Ctrl-C stops everything."
 "$PY" manage.py runserver "127.0.0.1:$PORT" --noreload

@@ -57,7 +57,10 @@ class AwsAccountAdmin(admin.ModelAdmin):
     def region_list(self, obj: AwsAccount) -> str:
         return ", ".join(obj.enabled_regions)
 
-    @admin.action(description=_("Test connection (identity, Regions, registration types, limits, Support)"))
+    @admin.action(
+        description=_("Test connection (identity, Regions, registration types, limits, Support)"),
+        permissions=["change"],
+    )
     def test_connection(self, request: HttpRequest, queryset: QuerySet[AwsAccount]) -> None:
         # A task, not this request: each Region's checks are several AWS calls under the rate budget.
         # Sent by name: admin and tasks are sibling entry points (import-linter keeps them apart).

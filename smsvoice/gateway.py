@@ -639,3 +639,8 @@ def reset_gateway() -> None:
     with _gateway_lock:
         _gateways.clear()
         _override = None
+    with _session_lock:
+        # Assumed-role credentials belong to the STS that issued them (tests reset moto); the default
+        # session stays: it only caches service models, and its credentials come from the environment.
+        for key in [k for k in _sessions if k[1] != DEFAULT_CREDENTIALS]:
+            del _sessions[key]
