@@ -108,7 +108,7 @@ def _context(request: HttpRequest, req: SenderIdRequest, **forms: Any) -> dict[s
         "answers_to_paste": selectors.answers_to_paste(communications) if user.is_staff else [],
         "can_mark_pasted": manager,
         "can_confirm": can_confirm(user) and req.status == Status.SUPPORT_CASE_RESOLVED,
-        "can_retry": case is not None and req.status == Status.FAILED and can_approve(user),
+        "can_retry": case is not None and req.status == Status.FAILED and can_approve(user, req),
     }
 
 
@@ -232,7 +232,7 @@ def support_case_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def support_case_retry(request: HttpRequest, pk: int) -> HttpResponse:
     req = _staff_request_or_404(request, pk)
-    if not can_approve(request.user):
+    if not can_approve(request.user, req):
         raise PermissionDenied(_("Retrying a request needs the permission to approve requests."))
     try:
         services.support_case_retry(request=req, actor=request.user)
