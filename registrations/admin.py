@@ -12,6 +12,8 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from senderids.admin import VisibleRequestsAdmin
+
 from . import selectors
 from .definitions import cached_definition
 from .models import (
@@ -77,7 +79,7 @@ class RegistrationFieldValueInline(ReadOnlyInline, admin.TabularInline):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(VisibleRequestsAdmin):
     list_display = (
         "request",
         "registration_type",

@@ -30,7 +30,7 @@ from . import registry
 from .choices import Status
 from .lifecycle import IllegalTransition
 from .models import SenderIdDrift, SenderIdRequest, StatusEvent
-from .permissions import APPROVE_PERMISSION, RELEASE_PERMISSION, visible_requests
+from .permissions import APPROVE_PERMISSION, RELEASE_PERMISSION, visible_related, visible_requests
 from .services.release import (
     DeletionProtectionOn,
     sender_id_deletion_protection_disable,
@@ -362,7 +362,16 @@ class SenderIdRequestAdmin(admin.ModelAdmin):
             )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class VisibleRequestsAdmin(admin.ModelAdmin):
+    """For rows that belong to a request: an approver limited to some teams sees only theirs."""
+
+    request_path = "request"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return visible_related(super().get_queryset(request), user=request.user, path=self.request_path)
+
+
+class ReadOnlyAdmin(VisibleRequestsAdmin):
     """Rows only the code writes: every field shown, nothing added or changed by hand."""
 
     def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:

@@ -36,6 +36,15 @@ def visible_requests(queryset: QuerySet[SenderIdRequest], *, user: AbstractBaseU
     return queryset.filter(team__memberships__user=user)
 
 
+def visible_related(queryset: QuerySet, *, user: AbstractBaseUser, path: str = "request") -> QuerySet:
+    """Rows that hang off a request (its events, registration, support case...) the user may see.
+    Unlimited staff see every row, also those of no request (drift AWS has and we do not)."""
+    unlimited = user.is_superuser or scoped_team_ids(user) is None
+    if user.is_authenticated and user.is_active and user.is_staff and unlimited:
+        return queryset
+    return queryset.filter(**{f"{path}__in": visible_requests(SenderIdRequest.objects.all(), user=user)})
+
+
 def can_see(user: AbstractBaseUser, request: SenderIdRequest) -> bool:
     return visible_requests(SenderIdRequest.objects.filter(pk=request.pk), user=user).exists()
 

@@ -72,7 +72,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_owner": is_owner,
         "registration_url": registry.detail_url(req) if req.process == SenderIdProcess.REGISTRATION else None,
         "release_url": reverse("senderids:release", args=[pk])
-        if req.status == Status.ACTIVE and permissions.can_release(request.user, req)
+        # The release page is the team's (staff release from admin, "Release on behalf").
+        if req.status == Status.ACTIVE and req.team_id in permissions.releasable_team_ids(request.user)
         else None,
         "support_case_rows": support_case_rows(req.support_case_details or {}),
         "capabilities": ", ".join(str(label) for label in capabilities),
@@ -236,7 +237,7 @@ def tracking(request: HttpRequest) -> HttpResponse:
     """Every request for support staff and admins: filters, search, pages, `?format=csv`."""
     form = TrackingFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    qs = selectors.sender_id_requests_tracked(**filters)
+    qs = permissions.visible_requests(selectors.sender_id_requests_tracked(**filters), user=request.user)
     if request.GET.get("format") == "csv":
         response = StreamingHttpResponse(
             requests_csv_rows(qs.iterator(chunk_size=500)), content_type="text/csv"

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from senderids.admin import VisibleRequestsAdmin
 from senderids.lifecycle import IllegalTransition
 
 from . import services
@@ -91,7 +92,7 @@ def confirm_support_cases(modeladmin: admin.ModelAdmin, request: HttpRequest, qu
 
 
 @admin.register(SupportCase)
-class SupportCaseAdmin(admin.ModelAdmin):
+class SupportCaseAdmin(VisibleRequestsAdmin):
     list_display = (
         "request",
         "state",
@@ -124,7 +125,7 @@ class SupportCaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupportCaseDocument)
-class SupportCaseDocumentAdmin(admin.ModelAdmin):
+class SupportCaseDocumentAdmin(VisibleRequestsAdmin):
     list_display = ("file_name", "request", "content_type", "size", "uploaded_by", "created_at")
     search_fields = ("file_name", "request__sender_id")
     list_select_related = ("request", "uploaded_by")

@@ -16,7 +16,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -156,7 +156,15 @@ def sender_id_requests_sweep_stuck(*, now: datetime | None = None) -> list[int]:
     now = now or timezone.now()
     in_flight = SenderIdRequest.objects.filter(status__in=(Status.APPROVED, Status.SUBMITTING))
     tps = float(settings.AWS_SMS_TPS)
-    drain = in_flight.count() / tps if tps > 0 else 0.0
+    # Each (account, Region) has its own budget: the backlog drains at the pace of the busiest one.
+    busiest = (
+        in_flight.order_by()
+        .values("aws_account", "aws_region")
+        .annotate(n=Count("pk"))
+        .aggregate(m=Max("n"))["m"]
+        or 0
+    )
+    drain = busiest / tps if tps > 0 else 0.0
     approved_before = now - timedelta(seconds=settings.SENDERIDS_SWEEP_APPROVED_AFTER + drain)
     submitting_before = now - timedelta(seconds=settings.SENDERIDS_SWEEP_SUBMITTING_AFTER + drain)
     orphaned = Q(status=Status.SUBMITTING) & ~Q(claimed_by="") & ~Q(claimed_by__in=live_workers(now=now))
