@@ -235,6 +235,8 @@ CACHES = {
 
 # --- Portal -------------------------------------------------------------------------------------
 SENDERIDS_REQUIRE_APPROVAL = env.bool("SENDERIDS_REQUIRE_APPROVAL", default=True)
+# A request waiting on AWS with no change for this many days is flagged on tracking and in the digest.
+SENDERIDS_NO_PROGRESS_DAYS = env.int("SENDERIDS_NO_PROGRESS_DAYS", default=7)
 REGISTRATION_POLL_SECONDS = env.int("REGISTRATION_POLL_SECONDS", default=300)
 AWS_SMS_TPS = env.float("AWS_SMS_TPS", default=1.0)
 AWS_REGION = env.str("AWS_REGION", default="us-east-1")

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from countries.models import SenderIdProcess
 from senderids import registry
+from senderids.live import live_context
 from senderids.choices import Status
 from senderids.models import SenderIdRequest
 from senderids.permissions import is_team_member
@@ -113,6 +114,8 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "values": values,
             "editable": editable,
             "is_owner": is_owner,
+            # The status area updates itself (AWS's review moves); the form below is never swapped.
+            **live_context(req, req.events.count()),
             "progress": progress,
             "denied_version": selectors.latest_denied_version(registration=registration),
             "conditional_rules": definition.conditional_rules() if editable else {},

@@ -11,6 +11,7 @@ urlpatterns = [
     path("sender-ids/request/", request_wizard, name="request"),
     path("sender-ids/request/<str:step>/", request_wizard, name="request_step"),
     path("sender-ids/<int:pk>/", views.request_detail, name="detail"),
+    path("sender-ids/<int:pk>/status/", views.request_status, name="status"),
     path("sender-ids/mine/", views.my_sender_ids, name="mine"),
     path("sender-ids/<int:pk>/release/", views.release_sender_id, name="release"),
     path(

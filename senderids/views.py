@@ -14,27 +14,31 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from countries.models import SenderIdProcess
 from smsvoice.errors import PermanentAwsError, RetryableAwsError
 
 from . import permissions, registry, selectors
 from .choices import Capability, MessageType, Status
+from .clocks import clock_for
 from .exports import requests_csv_rows
 from .forms import ReleaseConfirmForm, TrackingFilterForm
-from .lifecycle import WORKING_STATUSES, IllegalTransition
+from .lifecycle import EDITABLE_STATUSES, TERMINAL_STATUSES, WORKING_STATUSES, IllegalTransition
+from .live import live_context, live_version
 from .services.release import (
     RELEASE_CONFIRMATION_WORD,
     DeletionProtectionOn,
     sender_id_deletion_protection_disable,
     sender_id_request_release,
 )
+from .status_texts import what_next
 from .wizard.support_case import support_case_rows
 
 TRACKING_PAGE_SIZE = 50
@@ -79,8 +83,36 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "capabilities": ", ".join(str(label) for label in capabilities),
         "process_label": _label(SenderIdProcess.choices, req.process),
         "working": req.status in WORKING_STATUSES,
+        # The form still takes answers: "Complete registration" is the next step; afterwards a link.
+        "registration_action": req.status in EDITABLE_STATUSES,
+        "clock": clock_for(req, now=timezone.now(), events=events),
+        "what_next": what_next(req.status, staff=request.user.is_staff and not is_owner),
+        **live_context(req, len(events)),
     }
     return render(request, "senderids/detail.html", context)
+
+
+@login_required
+@require_GET
+def request_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """The request's status as JSON (same visibility as its page; 404 for anyone else). A GET: reads
+    only, no AWS call."""
+    req = selectors.sender_id_request_for_viewer(user=request.user, pk=pk)
+    if req is None:
+        raise Http404
+    events_count = req.events.count()
+    staff_view = request.user.is_staff and not permissions.is_team_member(request.user, req)
+    return JsonResponse(
+        {
+            "id": req.pk,
+            "status": req.status,
+            "status_label": req.get_status_display(),
+            "status_changed_at": req.status_changed_at.isoformat(),
+            "what_next": what_next(req.status, staff=staff_view),
+            "version": live_version(req, events_count),
+            "live": req.status not in TERMINAL_STATUSES,
+        }
+    )
 
 
 # --- "My sender IDs" and release -----------------------------------------------------------------

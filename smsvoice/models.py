@@ -11,7 +11,9 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-REGION_PATTERN = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+# \Z, not $: "$" also matches before a trailing newline, which would then reach a request header.
+REGION_PATTERN = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d\Z")
+MAX_REGIONS = 40  # more than AWS has Regions
 
 
 class AwsCall(models.Model):
@@ -53,13 +55,13 @@ class CredentialSource(models.TextChoices):
 
 
 ROLE_ARN_VALIDATOR = RegexValidator(
-    r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$",
+    r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}\Z",
     _("Enter an IAM role ARN such as arn:aws:iam::210987654321:role/SenderIdPortal."),
 )
 REGION_VALIDATOR = RegexValidator(REGION_PATTERN, _("Enter an AWS Region code such as eu-west-1."))
 # STS AssumeRole's ExternalId: 2–1224 characters of [\w+=,.@:/-].
 EXTERNAL_ID_VALIDATOR = RegexValidator(
-    r"^[\w+=,.@:/-]{2,1224}$", _("2 to 1224 letters, digits or + = , . @ : / - _ (AWS's ExternalId rule).")
+    r"^[\w+=,.@:/-]{2,1224}\Z", _("2 to 1224 letters, digits or + = , . @ : / - _ (AWS's ExternalId rule).")
 )
 
 
@@ -106,7 +108,12 @@ class AwsAccount(models.Model):
         verbose_name_plural = _("AWS accounts")
         constraints = [
             models.UniqueConstraint(
-                fields=["is_default"], condition=models.Q(is_default=True), name="one_default_aws_account"
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="one_default_aws_account",
+                violation_error_message=_(
+                    "Another account is already the default account: untick “default account” on it first."
+                ),
             )
         ]
 
@@ -122,6 +129,10 @@ class AwsAccount(models.Model):
             bad = [r for r in regions if not REGION_PATTERN.match(r)]
             if bad:
                 errors["regions"] = _("Not AWS Region codes: %(codes)s.") % {"codes": ", ".join(bad[:5])}
+            elif len(set(regions)) != len(regions):
+                errors["regions"] = _("List each Region once.")
+            elif len(regions) > MAX_REGIONS:
+                errors["regions"] = _("List at most %(max)d Regions.") % {"max": MAX_REGIONS}
             elif self.default_region and self.default_region not in regions:
                 errors["default_region"] = _("The default Region must be one of the enabled Regions.")
         if self.credential_source == CredentialSource.ASSUME_ROLE and not self.role_arn:
@@ -164,3 +175,5 @@ class RegionRoute(models.Model):
         regions = self.regions if isinstance(self.regions, list) else None
         if not regions or not all(isinstance(r, str) and REGION_PATTERN.match(r) for r in regions):
             raise ValidationError({"regions": _("List one or more AWS Region codes, e.g. ap-south-1.")})
+        if len(set(regions)) != len(regions) or len(regions) > MAX_REGIONS:
+            raise ValidationError({"regions": _("List each Region once.")})

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 
 from countries.models import SenderIdProcess
 from senderids.choices import Status
+from senderids.live import live_context
 from senderids.lifecycle import IllegalTransition
 from senderids.models import SenderIdRequest
 from senderids.permissions import can_approve
@@ -89,6 +90,7 @@ def _context(request: HttpRequest, req: SenderIdRequest, **forms: Any) -> dict[s
     recordable = case_open and case.state in REPLYABLE_STATES
     documents = list(selectors.support_case_documents(request=req))
     return {
+        **live_context(req, req.events.count()),
         "req": req,
         "case": case,
         "why": selectors.why_support_case(req),

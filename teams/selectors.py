@@ -63,7 +63,11 @@ def accounts_for_team(team: Team | None) -> list[AwsAccount]:
         .distinct()
     )
     mine = [a for a in rows if a.own]
-    return mine or [a for a in rows if a.is_default][:1]
+    if mine or (team is not None and team.aws_accounts.exists()):
+        # A team with accounts of its own never falls back to the portal's: all of them disabled
+        # means none to use (the wizard says so), not a silent move to another AWS account.
+        return mine
+    return [a for a in rows if a.is_default][:1]
 
 
 def scoped_team_ids(user: AbstractBaseUser) -> set[int] | None:

@@ -105,10 +105,20 @@ class CountryForm(forms.Form):
         self._process_of = process_of or (lambda country: sender_id_process_for(country))
         self.country: Country | None = None
         self._placement_of = placement_of
+        # [] (not None): the wizard asked and the team has no AWS account to use at all.
+        self._no_placement = placements is not None and not placements
         self.fields["placement"].choices = [
             ("", _("Recommended for the country")),
             *((p.key, p.label) for p in placements or []),
         ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self._no_placement:
+            raise forms.ValidationError(
+                _("No AWS account is configured for your team. Ask an administrator."), code="no_account"
+            )
+        return data
 
     def clean_country(self) -> str:
         iso = self.cleaned_data["country"].upper()

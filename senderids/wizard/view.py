@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -171,6 +172,18 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
                 % {"sender_id": sender_id, "country": country.name},
             )
             return redirect("senderids:detail", pk=exc.existing.pk)
+        except (ValidationError, PermissionDenied) as exc:
+            # The account or Region changed under the wizard (disabled, taken from the team): the
+            # answers are kept; the country step says what to choose now.
+            detail = exc.messages[0] if isinstance(exc, ValidationError) else ""
+            messages.error(
+                self.request,
+                detail
+                or _(
+                    "The AWS account or Region you chose is no longer available to your team: choose again."
+                ),
+            )
+            return self._go_to(STEP_COUNTRY)
         messages.success(
             self.request,
             _("Your request for the sender ID %(sender_id)s in %(country)s was received.")

@@ -436,6 +436,8 @@ PORTAL = [
         show(200, "a_sup", "release-link:a_sup"), 404, show_hide(200, ("a_sup",), ("release-link:a_sup",)),
         404, show_hide(200, ("a_sup",), ("release-link:a_sup",))),
     row("senderids:detail", "a_sup", POST, LOGIN,  200,    200,    404,    200,    404,    200),
+    row("senderids:status", "a_sup", GET,  LOGIN,  200,    200,    404,    200,    404,    200),
+    row("senderids:status", "a_sup", POST, LOGIN,  405,    405,    405,    405,    405,    405),
     row("senderids:detail", "b_sup", GET,  LOGIN,  404,    404,    show(200, "b_sup"), 200,
         show(200, "b_sup"), 200),
     row("senderids:mine", "-", GET,        LOGIN,  show(200, "a_sup"), show(200, "a_sup"),

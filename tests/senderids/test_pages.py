@@ -62,10 +62,22 @@ def test_detail_refreshes_itself_while_a_worker_is_acting(owner_client, owner, c
 
 
 @pytest.mark.parametrize("status", [Status.PENDING_REVIEW, Status.ACTIVE, Status.FAILED])
-def test_detail_does_not_refresh_when_nothing_is_happening(owner_client, owner, countries, status):
+def test_detail_stays_live_at_a_relaxed_pace_while_people_or_aws_may_still_act(
+    owner_client, owner, countries, status
+):
+    # A request pending approval changes when an approver acts: its page must not go stale.
     request = SenderIdRequestFactory(owner=owner, country=countries["DE"], status=status)
     html = owner_client.get(f"/sender-ids/{request.pk}/").content.decode()
-    assert "http-equiv" not in html and 'id="working"' not in html
+    assert f'data-live-url="/sender-ids/{request.pk}/status/"' in html and 'data-live-seconds="15"' in html
+    assert '<noscript><meta http-equiv="refresh" content="30"></noscript>' in html
+    assert 'id="working"' not in html
+
+
+@pytest.mark.parametrize("status", [Status.RELEASED, Status.REJECTED])
+def test_detail_of_a_finished_request_does_not_poll(owner_client, owner, countries, status):
+    request = SenderIdRequestFactory(owner=owner, country=countries["DE"], status=status)
+    html = owner_client.get(f"/sender-ids/{request.pk}/").content.decode()
+    assert "data-live-url" not in html and "http-equiv" not in html and "live.js" not in html
 
 
 def test_detail_of_someone_elses_request_is_404(client, stranger, owner, countries):
