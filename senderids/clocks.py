@@ -100,6 +100,19 @@ def flags_for(request: SenderIdRequest, clock: Clock, *, now: datetime) -> list[
     return flags
 
 
+def row_flags(request: SenderIdRequest, *, now: datetime) -> list[Flag]:
+    """The flags of a row read by `with_submitted_at` (tracking's pages, the staff digest): no query."""
+    submitted_at = getattr(request, "submitted_at", None)
+    clock = Clock(
+        in_status=now - request.status_changed_at,
+        status_since=request.status_changed_at,
+        submitted_at=submitted_at,
+        with_aws=None if submitted_at is None else now - submitted_at,
+        eta=published_eta(request.country_id),
+    )
+    return flags_for(request, clock, now=now)
+
+
 # --- tracking: the flagged rows in one query ----------------------------------------------------------
 def with_submitted_at(queryset: QuerySet[SenderIdRequest]) -> QuerySet[SenderIdRequest]:
     first = (

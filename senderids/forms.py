@@ -87,6 +87,11 @@ class TrackingFilterForm(forms.Form):
     date_to = forms.DateField(
         label=_("Created to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    attention = forms.BooleanField(
+        label=_("Needs attention only"),
+        required=False,
+        help_text=_("Past AWS's estimate, no AWS progress for days, or CREATED a day after submission."),
+    )
 
     def clean(self) -> dict:
         data = super().clean()

@@ -24,6 +24,7 @@ from . import registry
 from .choices import RegistrationChoice
 from .lifecycle import HELD_STATUSES, OPEN_STATUSES, REGISTRATION_PENDING_STATUSES
 from .models import SenderIdRequest, StatusEvent
+from .clocks import attention_q, with_submitted_at
 from .permissions import visible_requests
 
 HOME_PAGE_SIZE = 25
@@ -131,11 +132,17 @@ def sender_id_requests_tracked(
     country: Country | None = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
+    attention: bool = False,
+    now: dt.datetime | None = None,
 ) -> QuerySet[SenderIdRequest]:
-    """Every request matching the tracking filters, newest first (support staff and admins)."""
-    qs = SenderIdRequest.objects.select_related("owner", "country", "team", "aws_account")
+    """Every request matching the tracking filters, newest first (support staff and admins), each with
+    `submitted_at` (when AWS got it: what the clocks need). `attention`: only the flagged ones."""
+    qs = with_submitted_at(SenderIdRequest.objects.select_related("owner", "country", "team", "aws_account"))
+    if attention:
+        qs = qs.filter(attention_q(now=now or timezone.now()))
     if q:
         filters = Q(sender_id__icontains=q) | Q(owner__username__icontains=q) | Q(owner__email__icontains=q)
+        filters |= Q(country__name__icontains=q) | Q(country__iso_code__iexact=q)
         filters |= Q(aws_sender_id_arn__icontains=q) | Q(team__name__icontains=q) | Q(aws_region=q)
         if q.isdigit():
             filters |= Q(pk=int(q))

@@ -27,7 +27,7 @@ from smsvoice.errors import PermanentAwsError, RetryableAwsError
 
 from . import permissions, registry, selectors
 from .choices import Capability, MessageType, Status
-from .clocks import clock_for
+from .clocks import clock_for, row_flags
 from .exports import requests_csv_rows
 from .forms import ReleaseConfirmForm, TrackingFilterForm
 from .lifecycle import EDITABLE_STATUSES, TERMINAL_STATUSES, WORKING_STATUSES, IllegalTransition
@@ -279,6 +279,9 @@ def tracking(request: HttpRequest) -> HttpResponse:
         )
         return response
     page = Paginator(qs, TRACKING_PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for row in page:
+        row.flags = row_flags(row, now=now)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
