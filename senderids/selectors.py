@@ -21,10 +21,10 @@ from smsvoice.selectors import region_for
 from teams.selectors import accounts_for_team, team_for_user
 
 from . import registry
-from .choices import RegistrationChoice
+from .choices import RegistrationChoice, Status
+from .clocks import attention_q, with_submitted_at
 from .lifecycle import HELD_STATUSES, OPEN_STATUSES, REGISTRATION_PENDING_STATUSES
 from .models import SenderIdRequest, StatusEvent
-from .clocks import attention_q, with_submitted_at
 from .permissions import visible_requests
 
 HOME_PAGE_SIZE = 25
@@ -57,6 +57,20 @@ def sender_id_requests_registering_later(*, user: AbstractBaseUser, limit: int =
     )
     # Once the owner has pressed "Submit" on the form there is nothing left for them to do.
     return list(registry.exclude_done(waiting)[:limit])
+
+
+# The team must act for these to move on (AWS waits for them, or AWS refused and a retry is theirs).
+MUST_ACT_STATUSES = (Status.REQUIRES_UPDATES, Status.ACTION_REQUIRED, Status.FAILED)
+
+
+def sender_id_requests_needing_action(*, user: AbstractBaseUser, limit: int = 20) -> list[SenderIdRequest]:
+    """The team's requests waiting for the team ("what needs my action" on the home page), oldest
+    change first: one query."""
+    return list(
+        sender_id_request_list_for_member(user=user)
+        .filter(status__in=MUST_ACT_STATUSES)
+        .order_by("status_changed_at", "pk")[:limit]
+    )
 
 
 def sender_id_request_for_viewer(

@@ -55,7 +55,17 @@ def home(request: HttpRequest) -> HttpResponse:
         {"request": r, "url": registry.detail_url(r)}
         for r in selectors.sender_id_requests_registering_later(user=request.user)
     ]
-    context = {"page": page, "requests": page.object_list, "reminders": reminders}
+    needs_action = [
+        {"request": r, "url": registry.detail_url(r) or reverse("senderids:detail", args=[r.pk]),
+         "what_next": what_next(r.status, staff=False)}
+        for r in selectors.sender_id_requests_needing_action(user=request.user)
+    ]  # fmt: skip
+    context = {
+        "page": page,
+        "requests": page.object_list,
+        "reminders": reminders,
+        "needs_action": needs_action,
+    }
     return render(request, "senderids/home.html", context)
 
 

@@ -147,3 +147,16 @@ def test_what_next_is_shown_for_the_viewer(owner_client, support_client, owner, 
         str(WHAT_NEXT[Status.PENDING_REVIEW][1])
         in support_client.get(f"/sender-ids/{request.pk}/").content.decode()
     )
+
+
+def test_home_lists_what_needs_the_teams_action(owner_client, owner, countries):
+    fix = SenderIdRequestFactory(
+        owner=owner, country=countries["IN"], sender_id="FIXME", status=Status.REQUIRES_UPDATES
+    )
+    SenderIdRequestFactory(
+        owner=owner, country=countries["DE"], sender_id="WAITING", status=Status.PENDING_REVIEW
+    )
+    html = owner_client.get("/").content.decode()
+    box = html[html.index('id="needs-action"') : html.index("</section>", html.index('id="needs-action"'))]
+    assert f'data-request="{fix.pk}"' in box and "FIXME" in box and "WAITING" not in box
+    assert str(WHAT_NEXT[Status.REQUIRES_UPDATES][0]) in box
