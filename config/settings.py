@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "formtools",
     "axes",
+    # Country names in the reader's language (its translation catalogues; no model of it is used).
+    "django_countries",
     "countries",
     "teams",
     "senderids",

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import models
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries as country_names
 
 from . import rules as sender_id_rules_engine
 
@@ -79,6 +81,16 @@ class Country(models.Model):
         if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "name_folded"}
         super().save(*args, **kwargs)
+
+    @property
+    def label(self) -> str:
+        """The country's name in the reader's language: django-countries' translated name (a
+        maintained catalogue), else the catalogue's own English name (territories it does not know)."""
+        if (get_language() or "en").split("-")[0] != "en":
+            translated = str(country_names.name(self.iso_code) or "")
+            if translated:
+                return translated
+        return self.name
 
     def sender_id_errors(self, sender_id: str) -> list[str]:
         """What this country's rules (plus the base rule) say about a sender ID; [] = valid."""

@@ -61,11 +61,11 @@ def why_support_case(request: SenderIdRequest) -> str:
     if request.country.process_overridden:
         return gettext(
             "An administrator set %(country)s to request sender IDs through an AWS Support case."
-        ) % {"country": request.country.name}
+        ) % {"country": request.country.label}
     return gettext(
         "AWS registers sender IDs for %(country)s through an AWS Support case: the country has no "
         "registration form the portal can fill in for you."
-    ) % {"country": request.country.name}
+    ) % {"country": request.country.label}
 
 
 # --- What check_aws confirmed ----------------------------------------------------------------------

@@ -27,8 +27,8 @@ from django.views.decorators.http import require_POST
 
 from countries.models import SenderIdProcess
 from senderids.choices import Status
-from senderids.live import live_context
 from senderids.lifecycle import IllegalTransition
+from senderids.live import live_context
 from senderids.models import SenderIdRequest
 from senderids.permissions import can_approve
 from senderids.selectors import sender_id_request_for_viewer

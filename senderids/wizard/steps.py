@@ -132,7 +132,7 @@ class CountryForm(forms.Form):
         country = self.country
         assert country is not None
         return [
-            (str(_("Destination country")), f"{country.name} ({country.iso_code})"),
+            (str(_("Destination country")), f"{country.label} ({country.iso_code})"),
             (str(_("Sender ID support")), self._process_of(country).label),
             *(
                 [(str(_("AWS account and Region")), placement.label)]
@@ -304,7 +304,7 @@ class SenderForm(forms.Form):
                     code="duplicate",
                     params={
                         "sender_id": existing.sender_id,
-                        "country": self.country.name,
+                        "country": self.country.label,
                         "pk": existing.pk,
                         "status": Status(existing.status).label,
                     },
@@ -319,7 +319,7 @@ class SenderForm(forms.Form):
             raise forms.ValidationError(
                 _("Sender IDs are not supported in %(country)s. Go back and choose another country."),
                 code="not_supported",
-                params={"country": self.country.name},
+                params={"country": self.country.label},
             )
         return data
 

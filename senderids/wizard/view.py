@@ -169,7 +169,7 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
             messages.error(
                 self.request,
                 _("You already requested %(sender_id)s in %(country)s: here is that request.")
-                % {"sender_id": sender_id, "country": country.name},
+                % {"sender_id": sender_id, "country": country.label},
             )
             return redirect("senderids:detail", pk=exc.existing.pk)
         except (ValidationError, PermissionDenied) as exc:
@@ -187,7 +187,7 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
         messages.success(
             self.request,
             _("Your request for the sender ID %(sender_id)s in %(country)s was received.")
-            % {"sender_id": created.sender_id, "country": country.name},
+            % {"sender_id": created.sender_id, "country": country.label},
         )
         process_url = registry.detail_url(created)
         if created.registration_choice == RegistrationChoice.COMPLETE_NOW and process_url:
