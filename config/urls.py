@@ -10,6 +10,9 @@ from . import health
 admin.site.site_header = _("Sender ID portal")
 admin.site.site_title = _("Sender ID portal admin")
 
+# A database or broker that does not answer: a 503 page with Retry-After, not a bare 500 (config/errors.py).
+handler500 = "config.errors.server_error"
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     # ADMIN_URL (default "admin/"); links to the admin are reversed, never written out.
