@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 from celery.signals import worker_ready
 from django.conf import settings
 
@@ -54,6 +55,20 @@ app.conf.beat_schedule = {
         "schedule": float(settings.REGISTRATION_POLL_SECONDS),
         "options": {"expires": float(settings.REGISTRATION_POLL_SECONDS)},
     },
+    # AWS's Registration Status Change events from SQS (registrations.services.events): a change shows
+    # within seconds; the poll above is the backstop. Each pass long-polls for up to 20 s, so one pass
+    # follows another; a lock keeps two from overlapping, and a pass finds nothing to do without a queue.
+    "consume-aws-events": {
+        "task": "registrations.tasks.consume_aws_events",
+        "schedule": 20.0,
+        "options": {"expires": 20.0},
+    },
+    # Event ids are kept AWS_EVENTS_RETENTION_DAYS to drop duplicates, then pruned.
+    "prune-aws-events": {
+        "task": "registrations.tasks.prune_aws_events",
+        "schedule": 86400.0,
+        "options": {"expires": 3600.0},
+    },
     # A form definition a new request needs and whose first fetch failed (pages only read the cache).
     "refresh-missing-definitions": {
         "task": "registrations.tasks.refresh_missing_registration_definitions",
@@ -84,4 +99,30 @@ app.conf.beat_schedule = {
         "schedule": settings.SENDERIDS_SYNC_INTERVAL,
         "options": {"expires": settings.SENDERIDS_SYNC_INTERVAL},
     },
+    # Webhook deliveries whose next attempt is due (senderids.webhooks: backoff waits in the database).
+    "retry-webhook-deliveries": {
+        "task": "senderids.tasks.retry_webhook_deliveries",
+        "schedule": settings.SENDERIDS_WEBHOOK_SWEEP_INTERVAL,
+        "options": {"expires": settings.SENDERIDS_WEBHOOK_SWEEP_INTERVAL},
+    },
+    # Daily digests at 07:00 (CELERY_TIMEZONE): members who chose it, and support staff's list of requests
+    # that need attention (senderids.notifications). A second run the same day sends nothing.
+    "send-daily-digests": {
+        "task": "senderids.tasks.send_daily_digests",
+        "schedule": crontab(hour=7, minute=0),
+        "options": {"expires": 3600.0},
+    },
+    "send-staff-digest": {
+        "task": "senderids.tasks.send_staff_digest",
+        "schedule": crontab(hour=7, minute=0),
+        "options": {"expires": 3600.0},
+    },
 }
+
+# Webhook deliveries on a queue of their own when SENDERIDS_WEBHOOK_QUEUE names one (a worker must consume
+# it): slow integrators' endpoints then never share a worker with submissions.
+if settings.SENDERIDS_WEBHOOK_QUEUE:
+    app.conf.task_routes = {
+        **(app.conf.task_routes or {}),
+        "senderids.tasks.deliver_webhook": {"queue": settings.SENDERIDS_WEBHOOK_QUEUE},
+    }

@@ -242,10 +242,23 @@ SENDERIDS_NO_PROGRESS_DAYS = env.int("SENDERIDS_NO_PROGRESS_DAYS", default=7)
 REGISTRATION_POLL_SECONDS = env.int("REGISTRATION_POLL_SECONDS", default=300)
 AWS_SMS_TPS = env.float("AWS_SMS_TPS", default=1.0)
 AWS_REGION = env.str("AWS_REGION", default="us-east-1")
-# botocore reads AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2 / AWS_ENDPOINT_URL_SUPPORT itself;
-# they are mirrored here so the gateway can say where it talks to.
+# botocore reads AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2 / AWS_ENDPOINT_URL_SUPPORT / AWS_ENDPOINT_URL_SQS
+# itself; they are mirrored here so the gateway can say where it talks to.
 AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2 = env.str("AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2", default="")
 AWS_ENDPOINT_URL_SUPPORT = env.str("AWS_ENDPOINT_URL_SUPPORT", default="")
+AWS_ENDPOINT_URL_SQS = env.str("AWS_ENDPOINT_URL_SQS", default="")
+# AWS's Registration Status Change events (deploy/eventbridge-sqs.yaml): the SQS queue of the default
+# account (an account's own `events_queue_url` overrides it; empty: polling only). Beat's
+# `consume_aws_events` long-polls each queue for up to AWS_EVENTS_WAIT_SECONDS (0–20) per receive, and
+# event ids are kept AWS_EVENTS_RETENTION_DAYS to drop duplicates: longer than SQS keeps a message (≤14
+# days) and EventBridge retries a delivery (24 h).
+AWS_EVENTS_QUEUE_URL = env.str("AWS_EVENTS_QUEUE_URL", default="")
+AWS_EVENTS_WAIT_SECONDS = env.int("AWS_EVENTS_WAIT_SECONDS", default=20)
+AWS_EVENTS_RETENTION_DAYS = env.int("AWS_EVENTS_RETENTION_DAYS", default=15)
+if not 0 <= AWS_EVENTS_WAIT_SECONDS <= 20:
+    raise ImproperlyConfigured("AWS_EVENTS_WAIT_SECONDS must be 0 to 20 (SQS's longest long poll).")
+if AWS_EVENTS_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("AWS_EVENTS_RETENTION_DAYS must be at least 1 (days).")
 # The AWS call log (smsvoice.AwsCall) keeps this many days; beat prunes older rows daily.
 AWS_CALL_RETENTION_DAYS = env.int("AWS_CALL_RETENTION_DAYS", default=90)
 if AWS_CALL_RETENTION_DAYS < 1:
@@ -295,6 +308,33 @@ if SENDERIDS_SYNC_INTERVAL <= 0:
     raise ImproperlyConfigured("SENDERIDS_SYNC_INTERVAL must be positive (seconds).")
 # Absolute base of links in notification emails.
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# --- Webhooks (senderids.webhooks) ------------------------------------------------------------------
+# Attempts per delivery (then it is marked failed; "Resend" starts a new round), and the backoff between
+# them: base * 2**(n-1) seconds with jitter, capped at max. Each attempt connects within CONNECT_TIMEOUT
+# and is over within TIMEOUT seconds, whatever the endpoint does. The retry sweep (beat) runs every
+# SWEEP_INTERVAL seconds. QUEUE (optional) routes deliveries to their own Celery queue; a worker must
+# then consume it (`celery worker -Q celery,webhooks`). ALLOW_LOCALHOST admits http:// and loopback
+# endpoints (local receivers): DEBUG and tests only by default, never in production.
+SENDERIDS_WEBHOOK_MAX_ATTEMPTS = env.int("SENDERIDS_WEBHOOK_MAX_ATTEMPTS", default=8)
+SENDERIDS_WEBHOOK_RETRY_BASE = env.float("SENDERIDS_WEBHOOK_RETRY_BASE", default=30.0)
+SENDERIDS_WEBHOOK_RETRY_MAX = env.float("SENDERIDS_WEBHOOK_RETRY_MAX", default=3600.0)
+SENDERIDS_WEBHOOK_CONNECT_TIMEOUT = env.float("SENDERIDS_WEBHOOK_CONNECT_TIMEOUT", default=5.0)
+SENDERIDS_WEBHOOK_TIMEOUT = env.float("SENDERIDS_WEBHOOK_TIMEOUT", default=10.0)
+SENDERIDS_WEBHOOK_SWEEP_INTERVAL = env.float("SENDERIDS_WEBHOOK_SWEEP_INTERVAL", default=15.0)
+SENDERIDS_WEBHOOK_QUEUE = env.str("SENDERIDS_WEBHOOK_QUEUE", default="")
+SENDERIDS_WEBHOOK_ALLOW_LOCALHOST = env.bool("SENDERIDS_WEBHOOK_ALLOW_LOCALHOST", default=DEBUG or TESTING)
+if (
+    SENDERIDS_WEBHOOK_MAX_ATTEMPTS < 1
+    or min(SENDERIDS_WEBHOOK_RETRY_BASE, SENDERIDS_WEBHOOK_RETRY_MAX) < 0
+    or min(SENDERIDS_WEBHOOK_CONNECT_TIMEOUT, SENDERIDS_WEBHOOK_TIMEOUT) <= 0
+    or SENDERIDS_WEBHOOK_SWEEP_INTERVAL <= 0
+    or SENDERIDS_WEBHOOK_CONNECT_TIMEOUT > SENDERIDS_WEBHOOK_TIMEOUT
+):
+    raise ImproperlyConfigured(
+        "SENDERIDS_WEBHOOK_*: at least one attempt, non-negative backoff, positive timeouts and sweep "
+        "interval, and a connect timeout no longer than the total timeout."
+    )
 
 # --- Email --------------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -1,5 +1,7 @@
 """Admin for registrations, plus the read-only inline approvers see on a request.
 
+`AwsEventAdmin` lists the AWS events the consumer handled (read-only: the consumer writes them).
+
 `RegistrationInline` is the registration process's admin inline (registered with senderids' process
 registry in apps.py): the SenderIdRequest admin shows it, so the approver reads the registration
 content (every field by section) before approving.
@@ -8,15 +10,19 @@ content (every field by section) before approving.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from senderids.admin import VisibleRequestsAdmin
+from senderids.permissions import visible_related
+from teams.selectors import scoped_team_ids
 
 from . import selectors
 from .definitions import cached_definition
 from .models import (
+    AwsEvent,
     Registration,
     RegistrationDefinition,
     RegistrationFieldValue,
@@ -132,3 +138,40 @@ class RegistrationDefinitionAdmin(admin.ModelAdmin):
     @admin.display(description=_("fields"))
     def field_count(self, obj: RegistrationDefinition) -> int:
         return len(obj.definition.get("fields") or [])
+
+
+@admin.register(AwsEvent)
+class AwsEventAdmin(admin.ModelAdmin):
+    """What AWS's Registration Status Change events did (registrations.services.events). Read-only."""
+
+    list_display = (
+        "received_at",
+        "registration_id",
+        "status",
+        "event_time",
+        "outcome",
+        "aws_account",
+        "region",
+    )
+    list_filter = ("outcome", "status", "aws_account", "region")
+    search_fields = ("registration_id", "event_id")
+    date_hierarchy = "received_at"
+    list_select_related = ("aws_account",)
+    readonly_fields = [f.name for f in AwsEvent._meta.fields]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser or scoped_team_ids(request.user) is None:
+            return queryset
+        # An approver limited to some teams sees the events of those teams' registrations only.
+        visible = visible_related(Registration.objects.all(), user=request.user)
+        return queryset.filter(registration_id__in=visible.values("aws_registration_id"))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AwsEvent | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: AwsEvent | None = None) -> bool:
+        return False  # a record of what happened; beat prunes it after AWS_EVENTS_RETENTION_DAYS

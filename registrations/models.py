@@ -1,5 +1,6 @@
 """Registrations (AWS's API-defined sender-ID registration forms), their versions and field values,
-and the cached form definitions. (AWS Support cases are the supportcases app's.)
+and the cached form definitions; the AWS events that moved them (AwsEvent, for deduplication). (AWS
+Support cases are the supportcases app's.)
 
 AWS status strings are stored raw (never constrained to today's list): AWS adds values over time;
 what they mean is registrations/lifecycle.py's.
@@ -8,6 +9,7 @@ what they mean is registrations/lifecycle.py's.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -183,3 +185,57 @@ class RegistrationFieldValue(models.Model):
         if self.select_choices:
             return ", ".join(self.select_choices)
         return self.text_value
+
+
+class AwsEventOutcome(models.TextChoices):
+    """What the events consumer did with one AWS event (registrations.services.events)."""
+
+    APPLIED = "applied", _("Applied: the registration was refreshed and moved")
+    UNCHANGED = "unchanged", _("Refreshed: AWS showed nothing new")
+    STALE = "stale", _("Ignored: older than what the portal already knew")
+    UNKNOWN = "unknown", _("Ignored: not a registration of the portal")
+    CLOSED = "closed", _("Ignored: the request is no longer waiting on AWS")
+    NOT_FOUND = "not_found", _("Ignored: AWS no longer knows the registration")
+
+
+class AwsEventQuerySet(models.QuerySet):
+    def received_since(self, aws_account_id: int, since: datetime) -> AwsEventQuerySet:
+        """Events of that AwsAccount (pk) received at or after `since`: are events flowing for it?"""
+        return self.filter(aws_account_id=aws_account_id, received_at__gte=since)
+
+
+class AwsEvent(models.Model):
+    """One `Registration Status Change` event AWS delivered (through EventBridge and SQS), kept
+    AWS_EVENTS_RETENTION_DAYS so a redelivered or duplicated event (same EventBridge `id`) is dropped,
+    and as the trace of what events did. Written by registrations.services.events only."""
+
+    event_id = models.CharField(_("event ID"), max_length=100, unique=True)
+    received_at = models.DateTimeField(_("received"), db_index=True)
+    # When AWS says the status changed (registrationStatusChangeTimestamp, else the envelope's time).
+    event_time = models.DateTimeField(_("status changed at AWS"))
+    # The envelope's account and Region, raw; `aws_account` is the portal's account they belong to.
+    account = models.CharField(_("AWS account"), max_length=12, blank=True)
+    region = models.CharField(_("Region"), max_length=30, blank=True)
+    aws_account = models.ForeignKey(
+        "smsvoice.AwsAccount",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("portal AWS account"),
+    )
+    registration_id = models.CharField(_("AWS registration ID"), max_length=100, db_index=True)
+    status = models.CharField(_("AWS status"), max_length=60)
+    version_number = models.PositiveIntegerField(_("version"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=AwsEventOutcome.choices)
+
+    objects = AwsEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("AWS event")
+        verbose_name_plural = _("AWS events")
+        indexes = [models.Index(fields=["aws_account", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} → {self.status}"

@@ -1,6 +1,7 @@
 """Celery tasks of registrations: thin — take an id, call one service, retry by the one policy.
 
-Beat runs `poll_registrations` every REGISTRATION_POLL_SECONDS and `refresh_registration_definitions`
+Beat runs `poll_registrations` every REGISTRATION_POLL_SECONDS, `consume_aws_events` every 20 s (AWS's
+events from SQS; nothing to do without a queue), `prune_aws_events` and `refresh_registration_definitions`
 daily; `sync_registration` is enqueued (on commit) when the owner saves a registration that exists at
 AWS; `refresh_registration_definition` when a request needs a form definition not cached yet.
 """
@@ -16,6 +17,7 @@ from smsvoice.retry import run_with_retries
 
 from . import definitions
 from .services import aws, poller, withdrawal
+from .services import events as aws_events
 
 logger = logging.getLogger(__name__)
 
@@ -97,3 +99,23 @@ def poll_registrations() -> str:
     for line in report.errors:
         logger.warning("poll: %s", line)
     return str(report)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def consume_aws_events() -> str:
+    """Beat, every 20 s: one pass over the events queues (long polls; a lock keeps passes from
+    overlapping). Not retried: the next pass is 20 s away, and a message not deleted comes back."""
+    if not aws_events.event_queues():
+        return "no events queue configured"
+    report = aws_events.aws_events_consume()
+    for line in report.changes:
+        logger.info("events: %s", line)
+    for line in report.errors:
+        logger.warning("events: %s", line)
+    return str(report)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def prune_aws_events() -> int:
+    """Daily: forget event ids past AWS_EVENTS_RETENTION_DAYS."""
+    return aws_events.aws_events_prune()

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_POST
 
 from countries.models import SenderIdProcess
 from senderids import registry
-from senderids.live import live_context
 from senderids.choices import Status
+from senderids.live import live_context
 from senderids.models import SenderIdRequest
 from senderids.permissions import is_team_member
 from senderids.selectors import sender_id_request_for_viewer

@@ -204,3 +204,137 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_name}{tuple(self.args)}"
+
+
+# --- Notifications (senderids.notifications) and webhooks (senderids.webhooks) ----------------------
+class EmailPreference(models.TextChoices):
+    EVERY_CHANGE = "every_change", _("Every change")
+    MUST_ACT = "must_act", _("Only when my team must act")
+    DAILY_DIGEST = "daily_digest", _("One daily digest")
+    NONE = "none", _("No email")
+
+
+def default_language() -> str:
+    """A user who never chose gets emails in the site's language."""
+    return settings.LANGUAGE_CODE
+
+
+class NotificationPreference(models.Model):
+    """How a user hears about their teams' requests, and in which language. No row: every change, in
+    the site's language."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email = models.CharField(
+        _("email"), max_length=20, choices=EmailPreference.choices, default=EmailPreference.EVERY_CHANGE
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=default_language
+    )
+    # The last daily digest covered the changes up to here (the next one starts from it).
+    digest_sent_at = models.DateTimeField(_("last digest"), null=True, blank=True, editable=False)
+    # The same for support staff's daily digest of requests that need attention.
+    staff_digest_sent_at = models.DateTimeField(_("last staff digest"), null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_email_display()} ({self.language})"
+
+
+class NotificationSent(models.Model):
+    """An email sent to one user about one StatusEvent: the task never sends it twice, and a quick
+    repeat of the same news to the same person is recognised (senderids.notifications)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(StatusEvent, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("notification sent")
+        verbose_name_plural = _("notifications sent")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "event"], name="senderids_one_email_per_user_event")
+        ]
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} ← event {self.event_id}"
+
+
+class Webhook(models.Model):
+    """An integrator's HTTPS endpoint: every user-visible status change of the team's requests is
+    POSTed to it, signed with `secret` (HMAC-SHA256). The secret is shown once, on creation and on
+    rotation; it is kept because signing needs it, and never logged or shown again."""
+
+    team = models.ForeignKey(
+        "teams.Team", on_delete=models.CASCADE, related_name="webhooks", verbose_name=_("team")
+    )
+    url = models.CharField(_("URL"), max_length=2000)
+    secret = models.CharField(_("signing secret"), max_length=100, editable=False)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    secret_rotated_at = models.DateTimeField(_("secret rotated"), null=True, blank=True)
+    # The endpoint's health: after a transient failure, one probe at a time until `paused_until`, so a
+    # dead endpoint costs one attempt per backoff period instead of one per event.
+    consecutive_failures = models.PositiveIntegerField(_("consecutive failures"), default=0)
+    paused_until = models.DateTimeField(_("paused until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+
+    def __str__(self) -> str:
+        return self.url
+
+    def __repr__(self) -> str:  # never the secret
+        return f"<Webhook {self.pk} {self.url}>"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+
+
+class WebhookDelivery(models.Model):
+    """One StatusEvent to one webhook: its attempts, the endpoint's last answer, when it is tried next."""
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(StatusEvent, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # `attempts` when the current round began (a resend starts a new round with its own retry budget).
+    round_started_at_attempt = models.PositiveIntegerField(default=0, editable=False)
+    last_status_code = models.PositiveSmallIntegerField(_("last HTTP status"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    # An attempt is under way until then (a worker that died mid-attempt frees it when it passes).
+    leased_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # A task for it was enqueued then: the retry sweep does not enqueue it again meanwhile.
+    queued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["webhook", "event"], name="senderids_one_delivery_per_event")
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"event {self.event_id} → webhook {self.webhook_id}: {self.status}"

@@ -2,8 +2,10 @@
 
 `submit_sender_id_request` and `release_sender_id` are acks_late (a crashed worker's message is
 redelivered, not lost) and retry only RetryableAwsError (smsvoice.retry: backoff with full jitter).
-Beat runs the sweeper, the drift sync and the heartbeat; `send_status_email` is enqueued on commit of
-every user-visible transition (senderids.notifications).
+Beat runs the sweeper, the drift sync and the heartbeat; `send_status_email` (one per team member) and
+`deliver_webhook` (one per webhook) are enqueued on commit of every user-visible transition
+(senderids.notifications, senderids.webhooks); beat also runs the daily digests and the webhook retry
+sweep.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ import logging
 from collections.abc import Callable
 
 from celery import Task, shared_task
+from django.conf import settings
 
 from smsvoice.errors import AwsError
 from smsvoice.retry import run_with_retries
 
-from . import enqueue, liveness, notifications
+from . import enqueue, liveness, notifications, webhooks
 from .services import reconcile, release, submission
 
 logger = logging.getLogger(__name__)
@@ -59,9 +62,50 @@ def release_sender_id(self: Task, pk: int) -> None:
     )
 
 
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def send_status_email(self: Task, event_id: int, user_id: int | None = None) -> bool:
+    """One team member's email about one change; without `user_id` (messages of older releases) every
+    member's. In a worker it first waits until the change has settled (notifications.SETTLE), so that a
+    change undone within a minute is not emailed; an eager run (tests, a shell) sends at once."""
+    if user_id is not None and not self.request.is_eager:
+        wait = notifications.status_email_settle_seconds(event_id=event_id)
+        if wait > 0:
+            try:
+                self.apply_async(args=(event_id, user_id), countdown=wait)
+                return False
+            except Exception as exc:  # the broker is gone: better now than never
+                logger.warning("send_status_email %s: could not defer (%s); sending now", event_id, exc)
+    return notifications.status_email_send(event_id=event_id, user_id=user_id)
+
+
+@shared_task(ignore_result=True)
+def send_daily_digests() -> int:
+    """Beat, daily: one `send_digest` per user who chose the daily digest."""
+    return notifications.daily_digests_enqueue()
+
+
 @shared_task(acks_late=True, ignore_result=True)
-def send_status_email(event_id: int) -> bool:
-    return notifications.status_email_send(event_id=event_id)
+def send_digest(user_id: int) -> bool:
+    return notifications.digest_send(user_id=user_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_staff_digest() -> int:
+    """Beat, daily: support staff's digest of the requests that need attention."""
+    return notifications.staff_digest_send()
+
+
+# The attempt bounds itself (SENDERIDS_WEBHOOK_TIMEOUT); the time limit is the pool's backstop.
+@shared_task(acks_late=True, ignore_result=True, time_limit=int(settings.SENDERIDS_WEBHOOK_TIMEOUT) + 60)
+def deliver_webhook(delivery_id: int) -> str:
+    """One attempt of one webhook delivery; retries are the sweep's (senderids.webhooks)."""
+    return webhooks.webhook_delivery_attempt(delivery_id=delivery_id)
+
+
+@shared_task(ignore_result=True)
+def retry_webhook_deliveries() -> int:
+    """Beat: enqueue the webhook deliveries whose next attempt is due."""
+    return webhooks.webhook_deliveries_retry_due()
 
 
 @shared_task(acks_late=True, ignore_result=True)

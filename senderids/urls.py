@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import integrations_views, views
 from .wizard.view import request_wizard
 
 app_name = "senderids"
@@ -20,4 +20,15 @@ urlpatterns = [
         name="release_protection",
     ),
     path("tracking/", views.tracking, name="tracking"),
+    # Notification settings and the team's webhooks (senderids.integrations_views).
+    path("notifications/", integrations_views.notification_settings, name="notifications"),
+    path("team/webhooks/", integrations_views.webhook_list, name="webhooks"),
+    path("team/webhooks/<int:pk>/toggle/", integrations_views.webhook_toggle, name="webhook_toggle"),
+    path("team/webhooks/<int:pk>/rotate/", integrations_views.webhook_rotate, name="webhook_rotate"),
+    path("team/webhooks/<int:pk>/delete/", integrations_views.webhook_delete, name="webhook_delete"),
+    path(
+        "team/webhooks/deliveries/<int:pk>/resend/",
+        integrations_views.webhook_delivery_resend,
+        name="webhook_resend",
+    ),
 ]

@@ -37,6 +37,7 @@ class AwsAccountAdmin(admin.ModelAdmin):
         (None, {"fields": ("name", "enabled", "is_default")}),
         (_("Credentials"), {"fields": ("credential_source", "role_arn", "external_id")}),
         (_("Regions"), {"fields": ("regions", "default_region")}),
+        (_("Events"), {"fields": ("events_queue_url",)}),
         (
             _("What AWS says"),
             {

@@ -1,5 +1,5 @@
 """The one AWS gateway: every call the portal makes to AWS End User Messaging SMS
-(``pinpoint-sms-voice-v2``) and AWS Support goes through ``SmsVoiceGateway``.
+(``pinpoint-sms-voice-v2``), AWS Support, STS and SQS (the events queue) goes through ``SmsVoiceGateway``.
 
 It owns: building the boto3 clients (once per process, lazily, from settings and botocore's own
 environment variables), the shared rate budget (``smsvoice.ratelimit``) taken before every call,
@@ -7,9 +7,9 @@ recording every call (``smsvoice.models.AwsCall``), paging, and mapping every fa
 two errors, ``RetryableAwsError`` or ``PermanentAwsError``, so Celery's retry policy and the UI both key
 off one flag (healthchecks.io's "permanent or transient").
 
-Endpoints: botocore itself reads ``AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2`` / ``AWS_ENDPOINT_URL_SUPPORT``
-from the environment when a client is built, which is how the simulator and moto are plugged in; call
-``reset_gateway()`` after changing them.
+Endpoints: botocore itself reads ``AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2`` / ``AWS_ENDPOINT_URL_SUPPORT`` /
+``AWS_ENDPOINT_URL_STS`` / ``AWS_ENDPOINT_URL_SQS`` from the environment when a client is built, which is
+how the simulator and moto are plugged in; call ``reset_gateway()`` after changing them.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ from smsvoice.errors import (
 )
 from smsvoice.models import AwsAccount
 from smsvoice.services import aws_account_record_error, aws_call_record
+from smsvoice.sqs_api import SqsOperations
 from smsvoice.sts_api import StsOperations
 from smsvoice.support_api import SUPPORT_SERVICE, SupportOperations
 from smsvoice.types import (
@@ -135,8 +136,9 @@ def _tag_list(tags: dict[str, str] | None) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in (tags or {}).items()]
 
 
-class SmsVoiceGateway(SupportOperations, StsOperations):
-    """AWS End User Messaging SMS + AWS Support, typed. Thread-safe; one instance per process."""
+class SmsVoiceGateway(SupportOperations, StsOperations, SqsOperations):
+    """AWS End User Messaging SMS + AWS Support + STS + SQS, typed. Thread-safe; one instance per process
+    and (account, Region): an SQS queue is read through the gateway of the queue's own Region."""
 
     def __init__(
         self,

@@ -59,6 +59,12 @@ ROLE_ARN_VALIDATOR = RegexValidator(
     _("Enter an IAM role ARN such as arn:aws:iam::210987654321:role/SenderIdPortal."),
 )
 REGION_VALIDATOR = RegexValidator(REGION_PATTERN, _("Enter an AWS Region code such as eu-west-1."))
+# An SQS queue URL: https://sqs.<region>.amazonaws.com/<account>/<name> at AWS (moto's server answers
+# http://host:port/<account>/<name>). Queue names: 1–80 of [A-Za-z0-9_-], ".fifo" for a FIFO queue.
+QUEUE_URL_VALIDATOR = RegexValidator(
+    r"^https?://[^/\s]+/\d{12}/[A-Za-z0-9_-]{1,80}(\.fifo)?$",
+    _("Enter an SQS queue URL such as https://sqs.eu-west-1.amazonaws.com/123456789012/sms-voice-events."),
+)
 # STS AssumeRole's ExternalId: 2–1224 characters of [\w+=,.@:/-].
 EXTERNAL_ID_VALIDATOR = RegexValidator(
     r"^[\w+=,.@:/-]{2,1224}\Z", _("2 to 1224 letters, digits or + = , . @ : / - _ (AWS's ExternalId rule).")
@@ -95,6 +101,19 @@ class AwsAccount(models.Model):
         _("default account"), default=False, help_text=_("Used by teams that have no account of their own.")
     )
     enabled = models.BooleanField(_("enabled"), default=True)
+    # Where AWS's Registration Status Change events for this account arrive (deploy/eventbridge-sqs.yaml);
+    # empty: AWS_EVENTS_QUEUE_URL for the default account, no events (polling only) for the others.
+    events_queue_url = models.CharField(
+        _("events queue URL"),
+        max_length=1024,
+        blank=True,
+        validators=[QUEUE_URL_VALIDATOR],
+        help_text=_(
+            "The SQS queue the EventBridge rule of deploy/eventbridge-sqs.yaml feeds with this account's "
+            "registration status changes. Empty: the AWS_EVENTS_QUEUE_URL setting for the default account, "
+            "polling only for the others."
+        ),
+    )
     last_checked_at = models.DateTimeField(_("last connection test"), null=True, blank=True, editable=False)
     last_error = models.TextField(_("last error"), blank=True, editable=False)
     last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True, editable=False)

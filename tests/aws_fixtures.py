@@ -8,6 +8,8 @@
   in ``os.environ`` so worker processes started by the test inherit it. Yields ``SimulatorHandle``.
 - ``moto_support``: moto's server (one per session, reset per test) with its support-case state machine
   frozen; ``AWS_ENDPOINT_URL_SUPPORT`` points at it. Yields ``MotoSupportHandle``.
+- ``moto_sqs``: moto's server (the same one) as SQS; ``AWS_ENDPOINT_URL_SQS`` points at it. Yields
+  ``MotoSqsHandle``: queues named uniquely per test (no reset needed), addressed by AWS-shaped URLs.
 - ``stubbed_gateway``: ``(gateway, sms_stubber, support_stubber)``; ``get_gateway()`` returns that gateway.
 """
 
@@ -32,6 +34,8 @@ from smsvoice.simulator.control import SimulatorControl
 CLOSED_ENDPOINT = "http://127.0.0.1:9"  # the discard port: nothing listens, connections are refused
 SMS_ENDPOINT_VAR = "AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2"
 SUPPORT_ENDPOINT_VAR = "AWS_ENDPOINT_URL_SUPPORT"
+SQS_ENDPOINT_VAR = "AWS_ENDPOINT_URL_SQS"
+MOTO_ACCOUNT_ID = "123456789012"  # moto's account for the test credentials ("testing")
 
 
 @pytest.fixture(autouse=True)
@@ -175,6 +179,59 @@ def moto_support(_moto_server: str, monkeypatch: pytest.MonkeyPatch, settings) -
     settings.AWS_ENDPOINT_URL_SUPPORT = _moto_server
     reset_gateway()
     yield handle
+    reset_gateway()
+
+
+# --- moto's SQS -----------------------------------------------------------------------------------------
+class MotoSqsHandle:
+    """moto's SQS. Queues get AWS-shaped URLs (https://sqs.<region>.amazonaws.com/<account>/<name>): moto
+    finds a queue by its name in the client's Region, so the portal's Region-from-URL logic is exercised
+    exactly as against AWS."""
+
+    def __init__(self, url: str):
+        self.url = url
+
+    def client(self, region: str):
+        return boto3_client("sqs", region_name=region, endpoint_url=self.url)
+
+    def create_queue(self, region: str, *, name: str | None = None, visibility_timeout: int = 30) -> str:
+        import uuid
+
+        name = name or f"events-{uuid.uuid4().hex[:12]}"
+        self.client(region).create_queue(
+            QueueName=name, Attributes={"VisibilityTimeout": str(visibility_timeout)}
+        )
+        return self.queue_url(region, name)
+
+    @staticmethod
+    def queue_url(region: str, name: str) -> str:
+        return f"https://sqs.{region}.amazonaws.com/{MOTO_ACCOUNT_ID}/{name}"
+
+    @staticmethod
+    def region_of(queue_url: str) -> str:
+        return queue_url.split(".")[1]
+
+    def send(self, queue_url: str, body: str) -> None:
+        self.client(self.region_of(queue_url)).send_message(QueueUrl=queue_url, MessageBody=body)
+
+    def depth(self, queue_url: str) -> tuple[int, int]:
+        """(messages waiting, messages received and not yet deleted)."""
+        attributes = self.client(self.region_of(queue_url)).get_queue_attributes(
+            QueueUrl=queue_url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return (
+            int(attributes["ApproximateNumberOfMessages"]),
+            int(attributes["ApproximateNumberOfMessagesNotVisible"]),
+        )
+
+
+@pytest.fixture
+def moto_sqs(_moto_server: str, monkeypatch: pytest.MonkeyPatch, settings) -> Iterator[MotoSqsHandle]:
+    monkeypatch.setenv(SQS_ENDPOINT_VAR, _moto_server)
+    settings.AWS_ENDPOINT_URL_SQS = _moto_server
+    reset_gateway()
+    yield MotoSqsHandle(_moto_server)
     reset_gateway()
 
 

@@ -3,7 +3,8 @@
 Beat runs `registrations_poll` every REGISTRATION_POLL_SECONDS (task `poll_registrations`; also
 `manage.py poll_registrations`). It lists in pages of 100, claims rows with skip_locked, asks AWS for
 details only about rows that changed, and moves each request the way registrations/lifecycle.py maps
-its registration's AWS status.
+its registration's AWS status. `registrations_refresh` (by id) is the same machinery for the rows the
+listing no longer shows and for the AWS events consumer (registrations.services.events).
 """
 
 from __future__ import annotations
@@ -140,9 +141,34 @@ def _poll_placement(gateway: SmsVoiceGateway, watched: QuerySet, now: datetime, 
     )
     missing = [rid for rid in expected.iterator(chunk_size=2000) if rid not in seen]
     if missing:
-        for page in _chunked(gateway.describe_registrations(registration_ids=missing), PAGE_SIZE):
-            report.looked_up += len(page)
-            _poll_page(gateway, watched, page, now, report)
+        registrations_refresh(gateway, missing, now=now, report=report, watched=watched)
+
+
+def registrations_refresh(
+    gateway: SmsVoiceGateway,
+    registration_ids: Iterable[str],
+    *,
+    now: datetime,
+    report: PollReport,
+    watched: QuerySet | None = None,
+    scheduled: bool = True,
+) -> None:
+    """Re-read these registrations from AWS by id (DescribeRegistrations, ≤5 ids per call) and apply
+    what changed exactly as a poll cycle does (versions, denials, sender ID, request transitions).
+
+    Shared by the poller (rows that left its in-review listing) and the events consumer
+    (registrations.services.events), which passes ``scheduled=False``: an event says the row moved, so
+    it is re-read now, however far away its next scheduled poll is. Rows outside ``watched`` (default:
+    every registration whose request is open at AWS) are left alone. Raises the gateway's errors (e.g. ResourceNotFoundException
+    for an id AWS no longer knows: the whole call of ≤5 fails)."""
+    if watched is None:
+        watched = Registration.objects.exclude(aws_registration_id="").filter(
+            request__status__in=OPEN_AT_AWS_STATUSES
+        )
+    ids = list(dict.fromkeys(registration_ids))
+    for page in _chunked(gateway.describe_registrations(registration_ids=ids), PAGE_SIZE):
+        report.looked_up += len(page)
+        _poll_page(gateway, watched, page, now, report, scheduled=scheduled)
 
 
 # What the poller reads of a row: a page of 100 must stay cheap to load (no unneeded columns).
@@ -164,7 +190,13 @@ _POLL_FIELDS = (
 
 
 def _poll_page(
-    gateway: SmsVoiceGateway, watched: QuerySet, infos: list[Any], now: datetime, report: PollReport
+    gateway: SmsVoiceGateway,
+    watched: QuerySet,
+    infos: list[Any],
+    now: datetime,
+    report: PollReport,
+    *,
+    scheduled: bool = True,
 ) -> None:
     by_id = {info.registration_id: info for info in infos}
     with transaction.atomic():
@@ -173,7 +205,9 @@ def _poll_page(
             .select_related("request")
             .only(*_POLL_FIELDS)
             .filter(aws_registration_id__in=list(by_id), request__status__in=OPEN_AT_AWS_STATUSES)
-            .filter(_due(now))
+            # Unscheduled (an event): a row another worker holds is skipped by skip_locked above, and
+            # one it is asking AWS about is re-checked by _apply_changes before anything is written.
+            .filter(_due(now) if scheduled else Q())
         )
         changes, unchanged = [], []
         for row in rows:

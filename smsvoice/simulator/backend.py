@@ -6,9 +6,10 @@ optionally persisted to a JSON file after every change. The TPS cap is per accou
 operation, as AWS's quota is.
 
 Time is lazy: a registration's status is computed on read from its submission time and review delay,
-and anything due (the sender ID created on approval) is materialised at the start of each request, so
-no background thread exists and a review delay of 0 settles at once. The clock can be advanced
-(``advance``) so tests and demos skip waiting.
+and anything due (the sender ID created on approval) is materialised at the start of each request, so a
+review delay of 0 settles at once. The one background thread is the events emitter (events.py), which
+publishes `Registration Status Change` events to SQS when ``events_queue_url`` is set. The clock can be
+advanced (``advance``) so tests and demos skip waiting.
 
 Review timeline of a submitted version, for review delay D (records.timeline): with AwsReview,
 AWS_REVIEWING until 0.1·D (findings may send it back to DRAFT); SUBMITTED until 0.2·D; an ``AUTH…``
@@ -44,6 +45,7 @@ from smsvoice.simulator import definitions as defs
 from smsvoice.simulator import wire
 from smsvoice.simulator.account_ops import AccountOperations
 from smsvoice.simulator.caller_account import AccountResolver
+from smsvoice.simulator.events import EventPublisher, EventTracker, boundaries_of, next_boundary
 from smsvoice.simulator.records import (
     CALL_LOG_SIZE,
     DEFAULT_ACCOUNT_ID,
@@ -91,6 +93,16 @@ class Simulator(SenderIdOperations, RegistrationOperations, RegistrationValueOpe
         self.calls: deque[dict[str, Any]] = deque(maxlen=CALL_LOG_SIZE)
         self._tat: dict[tuple[str, str, str], float] = {}  # (account, Region, operation) → GCRA's TAT
         self.faults: list[Fault] = []
+        # Registration Status Change events (events.py): tracked under the lock, published outside it.
+        self.events = EventTracker()
+        self.events_wakeup = threading.Event()
+        # How many calls changed each (account, Region): a registration seen since the last change and
+        # before its next clock boundary cannot have a new status (the event scans and _settle skip it).
+        self.generations: dict[tuple[str, str], int] = {}
+        self._settle_quiet: dict[tuple[str, str, str], tuple[int, float]] = {}
+        self._settle_state_quiet: dict[tuple[str, str], tuple[int, int, float]] = {}
+        self._publisher = EventPublisher()
+        self._publish_lock = threading.Lock()
         self._operations: dict[str, Callable[[Context, dict[str, Any]], dict[str, Any]]] = {
             name: getattr(self, f"op_{name}") for name in OPERATIONS
         }
@@ -138,6 +150,10 @@ class Simulator(SenderIdOperations, RegistrationOperations, RegistrationValueOpe
             self.calls.clear()
             self._tat.clear()
             self.faults.clear()
+            self.events.clear()
+            self.generations.clear()
+            self._settle_quiet.clear()
+            self._settle_state_quiet.clear()
             self.clock_offset = 0.0
             self._save()
 
@@ -159,8 +175,13 @@ class Simulator(SenderIdOperations, RegistrationOperations, RegistrationValueOpe
                 status = registration_status(reg, now)
                 if not version.auth_required or status not in ("SUBMITTED", "REQUIRES_AUTHENTICATION"):
                     raise ValueError(f"{registration_id} is {status}, not waiting for authentication")
+                state = self.accounts[account][region]
+                self._scan_events(account, region, state, now)  # what the clock did before
                 if version.authenticated_at is None:
                     version.authenticated_at = now
+                self._changed(account, region)
+                self._scan_events(account, region, state, now)
+                self.events_wakeup.set()
                 self._save()
                 return {
                     "registration_id": reg.id,
@@ -169,6 +190,23 @@ class Simulator(SenderIdOperations, RegistrationOperations, RegistrationValueOpe
                     "status": registration_status(reg, now),
                 }
             raise LookupError(f"no registration {registration_id}")
+
+    def flush_events(self) -> int:
+        """Scan every account and Region, then publish the events that are due (outside the simulator's
+        lock; one flush at a time, so a batch keeps its order). Returns how many were published."""
+        with self._publish_lock:
+            with self._lock:
+                self.events.scan_all(self.accounts, self.now(), self.config, self.generations)
+                due = self.events.take_due(self.config.events_reorder)
+            results = [(pending, self._publisher.send(pending)) for pending in due]
+            with self._lock:
+                self.events.settle([p for p, ok in results if ok], [p for p, ok in results if not ok])
+            return sum(ok for _p, ok in results)
+
+    def events_log(self) -> dict[str, Any]:
+        """What ``GET /_events`` shows: the events sent, dropped (``events_drop_rate``) and pending."""
+        with self._lock:
+            return {"queue_url": self.config.events_queue_url, **self.events.describe()}
 
     def inject_fault(self, fault: Fault) -> None:
         with self._lock:
@@ -269,7 +307,12 @@ class Simulator(SenderIdOperations, RegistrationOperations, RegistrationValueOpe
                 state = self.region_state(account, region, create=is_mutation(operation))
                 context = Context(account=account, region=region, now=now, state=state)
                 self._settle(context)
+                # Events: what the clock changed up to now first, then what this call changes, at now.
+                self._scan_events(account, region, state, now)
                 body = handler(context, params)
+                if is_mutation(operation):
+                    self._changed(account, region)
+                self._scan_events(account, region, state, now)
                 headers = context.headers
                 if self.config.check_output:
                     problems = wire.check_output(op_model, body)
@@ -301,7 +344,9 @@ class Simulator(SenderIdOperations, RegistrationOperations, RegistrationValueOpe
                     "request_id": request_id,
                 }
             )
-            return status, body, headers
+        if self.events.outbox:
+            self.events_wakeup.set()  # the emitter publishes now, not at its next tick
+        return status, body, headers
 
     def _throttle(self, account: str, region: str, operation: str, now: float) -> None:
         """GCRA per account, Region and operation (AWS's quota is per account, Region and operation)."""
@@ -317,11 +362,36 @@ class Simulator(SenderIdOperations, RegistrationOperations, RegistrationValueOpe
             raise wire.throttling()
         self._tat[key] = tat + interval
 
+    def _changed(self, account: str, region: str) -> None:
+        key = (account, region)
+        self.generations[key] = self.generations.get(key, 0) + 1
+
+    def _scan_events(self, account: str, region: str, state: RegionState, now: float) -> None:
+        self.events.scan(account, region, state, now, self.config, self.generations.get((account, region), 0))
+
     def _settle(self, ctx: Context) -> None:
         """Materialise what became due: approved sender-ID registrations create their sender ID."""
+        # Skipped while no call changed this (account, Region) and the clock reached none of its
+        # registrations' next steps (10,000 registrations must not cost 10,000 status reads per call).
+        summary = (self.generations.get((ctx.account, ctx.region), 0), len(ctx.state.registrations))
+        quiet_state = self._settle_state_quiet.get((ctx.account, ctx.region))
+        if quiet_state is not None and quiet_state[:2] == summary and ctx.now < quiet_state[2]:
+            return
+        earliest = float("inf")
         for reg in ctx.state.registrations.values():
-            if reg.provisioned_sender_key is None and registration_status(reg, ctx.now) == "COMPLETE":
-                self._provision(ctx, reg)
+            if reg.provisioned_sender_key is not None:
+                continue
+            key = (ctx.account, ctx.region, reg.id)
+            quiet = self._settle_quiet.get(key)
+            if quiet is None or quiet[0] != summary[0] or ctx.now >= quiet[1]:
+                if registration_status(reg, ctx.now) == "COMPLETE":
+                    self._provision(ctx, reg)
+                    if reg.provisioned_sender_key is None:
+                        earliest = ctx.now  # no sender ID to make: looked at again on every call
+                    continue
+                quiet = self._settle_quiet[key] = (summary[0], next_boundary(boundaries_of(reg), ctx.now))
+            earliest = min(earliest, quiet[1])
+        self._settle_state_quiet[(ctx.account, ctx.region)] = (*summary, earliest)
 
     def _provision(self, ctx: Context, reg: RegistrationRecord) -> None:
         statuses = version_statuses(reg, ctx.now)

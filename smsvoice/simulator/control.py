@@ -1,6 +1,6 @@
 """A client for the simulator's control API (``/_calls``, ``/_reset``, ``/_config``, ``/_advance``,
-``/_faults``, ``/_authenticate``), used by the test fixture, benchmarks and anyone scripting a demo
-against a running simulator."""
+``/_faults``, ``/_authenticate``, ``/_events``), used by the test fixture, benchmarks and anyone scripting a
+demo against a running simulator."""
 
 from __future__ import annotations
 
@@ -82,3 +82,12 @@ class SimulatorControl:
 
     def state(self) -> dict[str, Any]:
         return self._request("GET", "/_state")
+
+    def events(self) -> dict[str, Any]:
+        """The Registration Status Change events: ``sent`` (the bodies published, oldest first),
+        ``dropped`` (lost on purpose: events_drop_rate), ``pending``, ``failed``, ``queue_url``."""
+        return self._request("GET", "/_events")
+
+    def flush_events(self) -> int:
+        """Publish the events due now instead of at the emitter's next tick; returns how many."""
+        return self._request("POST", "/_events/flush", {})["published"]

@@ -96,6 +96,12 @@ class SimConfig:
     - ``deleted_registrations_visible``: a deleted registration stays describable as DELETED (else it
       is not found); ``delete_absent_value_error``: deleting a field value that is not set is refused.
 
+    Events (events.py): ``events_queue_url`` — publish a `Registration Status Change` event to this SQS
+    queue on every status change (None: none); ``events_drop_rate`` (0–1) loses that share of them,
+    ``events_duplicate`` sends each twice with the same id, ``events_delay`` holds each a random 0–N
+    seconds, ``events_reorder`` publishes each batch newest first, ``events_aws_reviewing`` also emits
+    AWS_REVIEWING (the user guide does not list it).
+
     Which account a request belongs to (caller_account.AccountResolver): ``account_for_access_key``
     maps SigV4 access key IDs to account IDs; any other key is looked up with STS GetCallerIdentity at
     ``sts_endpoint_url`` when one is set (moto's server), else it is ``DEFAULT_ACCOUNT_ID``'s.
@@ -125,8 +131,15 @@ class SimConfig:
     delete_absent_value_error: bool = False
     account_for_access_key: dict[str, str] = field(default_factory=dict)
     sts_endpoint_url: str | None = None
+    events_queue_url: str | None = None
+    events_drop_rate: float = 0.0
+    events_duplicate: bool = False
+    events_delay: float = 0.0
+    events_reorder: bool = False
+    events_aws_reviewing: bool = False
 
-    OPTIONAL_URLS: ClassVar[frozenset[str]] = frozenset({"sts_endpoint_url"})
+    OPTIONAL_URLS: ClassVar[frozenset[str]] = frozenset({"sts_endpoint_url", "events_queue_url"})
+    FRACTIONS: ClassVar[frozenset[str]] = frozenset({"events_drop_rate"})
     CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {
         "aws_review_draft_status": ("CREATED", "REQUIRES_UPDATES"),
         "unruled_conditional": ("OPTIONAL", "REQUIRED"),
@@ -154,6 +167,8 @@ class SimConfig:
             elif isinstance(current, (int, float)):
                 if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                     raise ValueError(f"{name} must be a number ≥ 0")
+                if name in self.FRACTIONS and value > 1:
+                    raise ValueError(f"{name} must be a number from 0 to 1")
                 value = type(current)(value)
             elif not isinstance(value, str) or not value:
                 raise ValueError(f"{name} must be a non-empty string")

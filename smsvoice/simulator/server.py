@@ -22,6 +22,9 @@ Control endpoints (JSON):
   ``count`` calls of that operation (``"*"``: any; ``account``: only that account's) answer that error
   instead; ``after: true`` does the work first and then
   answers the error (AWS committed, the answer was lost). ``GET /_faults`` lists what is pending.
+- ``GET /_events`` → the `Registration Status Change` events published to ``events_queue_url``
+  (``sent``), lost on purpose (``dropped``, ``events_drop_rate``), still ``pending`` and ``failed``;
+  ``POST /_events/flush`` → scan and publish what is due now (``{"published": n}``)
 - ``GET /_state`` → everything the simulator holds (``accounts``: account → Region → state, as the state
   file has it; ``regions``: the default account's, as format 1 had them); ``GET /_health`` →
   ``{"ok": true}``
@@ -50,6 +53,7 @@ from urllib.parse import parse_qs, urlparse
 from smsvoice.simulator import wire
 from smsvoice.simulator.backend import Fault, SimConfig, Simulator
 from smsvoice.simulator.caller_account import credential_from_authorization
+from smsvoice.simulator.events import EventEmitter
 
 logger = logging.getLogger(__name__)
 
@@ -194,6 +198,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.OK, {"clock_offset": sim.clock_offset})
         elif path == "/_authenticate":
             self._authenticate(raw)
+        elif path == "/_events/flush":
+            self._send(HTTPStatus.OK, {"published": sim.flush_events()})
         else:
             access_key, region = credential_from_authorization(self.headers.get("Authorization"))
             # Outside the simulator's lock: this may ask STS over the network.
@@ -238,6 +244,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.OK, {"faults": [f.describe() for f in sim.faults]})
         elif url.path == "/_state":
             self._send(HTTPStatus.OK, sim.snapshot())
+        elif url.path == "/_events":
+            self._send(HTTPStatus.OK, sim.events_log())
         elif url.path == "/_health":
             self._send(HTTPStatus.OK, {"ok": True})
         else:
@@ -278,6 +286,8 @@ class SimulatorServer:
             (host, port), self.simulator, allow_remote_control=allow_remote_control
         )
         self._thread: threading.Thread | None = None
+        # Publishes Registration Status Change events while the server runs (idle without a queue).
+        self.emitter = EventEmitter(self.simulator)
 
     @property
     def url(self) -> str:
@@ -290,12 +300,18 @@ class SimulatorServer:
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="sms-simulator", daemon=True
         )
         self._thread.start()
+        self.emitter.start()
         return self
 
     def serve_forever(self) -> None:
-        self.httpd.serve_forever()
+        self.emitter.start()
+        try:
+            self.httpd.serve_forever()
+        finally:
+            self.emitter.stop()
 
     def stop(self) -> None:
+        self.emitter.stop()
         self.httpd.shutdown()
         self.httpd.server_close()
         if self._thread:

@@ -302,7 +302,7 @@ def test_wizard_first_step_in_french(client):
     assert "Rechercher des pays" in text
     assert "Recommencer" in text
     assert "Suivant" in text
-    assert "Vietnam (VN) — Dossier de support requis" in text
+    assert "Viêt Nam (VN) — Dossier de support requis" in text  # the country name in French too
     assert "Destination country" not in text
 
 

@@ -41,7 +41,14 @@ from django.utils import timezone
 from registrations.definitions import OPTIONAL, TEXT, FieldDef, FormDefinition, SectionDef
 from registrations.models import Registration, RegistrationDefinition, RegistrationFieldValue
 from senderids.choices import Status
-from senderids.models import SenderIdRequest, StatusEvent
+from senderids.models import (
+    DeliveryStatus,
+    NotificationPreference,
+    SenderIdRequest,
+    StatusEvent,
+    Webhook,
+    WebhookDelivery,
+)
 from supportcases.models import (
     CaseState,
     Delivery,
@@ -246,6 +253,15 @@ def _build_world() -> World:
         StatusEvent.objects.create(
             request=req[key], from_status=Status.SUBMITTING, to_status=Status.ACTIVE, actor_label="worker"
         )
+    # Team A's webhook and a failed delivery of it (the team's webhooks page resends it).
+    webhook = Webhook.objects.create(team=team_a, url=WEBHOOK_URL, secret="whsec_matrix")
+    webhook_delivery = WebhookDelivery.objects.create(
+        webhook=webhook,
+        event=StatusEvent.objects.filter(request=req["a_sup"]).first(),
+        status=DeliveryStatus.FAILED,
+        attempts=1,
+        last_status_code=410,
+    )
     return World(
         users=users,
         teams={"a": team_a, "b": team_b},
@@ -256,6 +272,8 @@ def _build_world() -> World:
             "answer": answer,
             "document": document,
             "membership_a": Membership.objects.get(team=team_a, user=users["member_a"]),
+            "webhook": webhook,
+            "webhook_delivery": webhook_delivery,
         },
     )
 
@@ -302,6 +320,9 @@ def fingerprint() -> tuple:
         ),
         list(SupportCaseCommunication.objects.order_by("pk").values_list("pk", "delivery", "body")),
         SupportCaseDocument.objects.count(),
+        sorted(NotificationPreference.objects.values_list("user_id", "email", "language")),
+        list(Webhook.objects.order_by("pk").values_list("pk", "url", "secret", "enabled")),
+        list(WebhookDelivery.objects.order_by("pk").values_list("pk", "status", "attempts")),
     )
 
 
@@ -328,6 +349,8 @@ TARGETS: dict[str, Target] = {
     "a_sc/answer": lambda w: {"pk": w.pk("a_sc"), "answer_pk": w.extra["answer"].pk},
     "a_sc/document": lambda w: {"pk": w.pk("a_sc"), "document_pk": w.extra["document"].pk},
     "member_a's membership": lambda w: {"pk": w.extra["membership_a"].pk},
+    "a's webhook": lambda w: {"pk": w.extra["webhook"].pk},
+    "a's delivery": lambda w: {"pk": w.extra["webhook_delivery"].pk},
     "request a_pend": _admin_obj("request", "a_pend"),
     "request b_pend": _admin_obj("request", "b_pend"),
     "registration a_reg": _admin_obj("registration", "a_reg"),
@@ -392,6 +415,15 @@ WIZARD_COUNTRY = data(**{"sender_id_request_wizard-current_step": "country", "co
 REG_SAVE = data(**{"companyInfo.companyName": "Matrix Corp", "action": "save"})
 CASE_STATE = data(state=CaseState.CUSTOMER_ACTION, note="AWS asks for the letter of authorization.")
 ADD_NEWCOMER = data(identifier="matrix_newcomer", role=Role.MEMBER)
+WEBHOOK_URL = "https://hooks.matrix.example/sender-ids"
+NEW_WEBHOOK = data(url="https://hooks.matrix.example/new")
+PREFERENCE = data(email="none", language="fr")
+# The webhook's secret is shown in the answer itself, not after a redirect.
+SHOWN_ONCE = Expect(200, wrote=True)
+
+
+def webhook_of_a(**fields: Any) -> Callable[[World], bool]:
+    return lambda w: Webhook.objects.filter(pk=w.extra["webhook"].pk, **fields).exists()
 
 
 def reg_saved(key: str) -> Callable[[World], bool]:
@@ -526,6 +558,39 @@ PORTAL = [
                                            LOGIN,  403,    DONE,   404,    404,    404,    404,
         effect=member_a_role(None)),
 
+    # --- notification settings and the team's webhooks (senderids.urls, integrations_views) ---
+    # Everyone with an account sets their own emails (each cell writes only the poster's preference).
+    row("senderids:notifications", "-", GET, LOGIN, 200,   200,    200,    200,    200,    200),
+    row("senderids:notifications", "-", POST, LOGIN, *[DONE] * 6, data=PREFERENCE,
+        effect=lambda w: NotificationPreference.objects.filter(email="none", language="fr").count() == 1),
+    # Members read their team's webhooks and log; team admins manage them; staff have no team (404).
+    row("senderids:webhooks", "-", GET,    LOGIN,  show(200, "webhook:a"), show(200, "webhook:a"),
+        hide(200, "webhook:a"), 404,        404,    404),
+    row("senderids:webhooks", "-", POST,   LOGIN,  403,    SHOWN_ONCE, 403,  404,    404,    404,
+        data=NEW_WEBHOOK, effect=lambda w: Webhook.objects.filter(url="https://hooks.matrix.example/new").exists()),
+    row("senderids:webhook_toggle", "a's webhook", GET,
+                                           LOGIN,  405,    405,    405,    405,    405,    405),
+    row("senderids:webhook_toggle", "a's webhook", POST,
+                                           LOGIN,  403,    DONE,   404,    404,    404,    404,
+        effect=webhook_of_a(enabled=False)),
+    row("senderids:webhook_rotate", "a's webhook", GET,
+                                           LOGIN,  405,    405,    405,    405,    405,    405),
+    row("senderids:webhook_rotate", "a's webhook", POST,
+                                           LOGIN,  403,    SHOWN_ONCE, 404,  404,    404,    404,
+        effect=lambda w: not webhook_of_a(secret="whsec_matrix")(w)),
+    row("senderids:webhook_delete", "a's webhook", GET,
+                                           LOGIN,  405,    405,    405,    405,    405,    405),
+    row("senderids:webhook_delete", "a's webhook", POST,
+                                           LOGIN,  403,    DONE,   404,    404,    404,    404,
+        effect=lambda w: not webhook_of_a()(w)),
+    row("senderids:webhook_resend", "a's delivery", GET,
+                                           LOGIN,  405,    405,    405,    405,    405,    405),
+    row("senderids:webhook_resend", "a's delivery", POST,
+                                           LOGIN,  403,    DONE,   404,    404,    404,    404,
+        effect=lambda w: WebhookDelivery.objects.filter(
+            pk=w.extra["webhook_delivery"].pk, status=DeliveryStatus.PENDING
+        ).exists()),
+
     # --- the catalogue (countries.urls): everyone ---
     row("countries:list", "-", GET,        200,    200,    200,    200,    200,    200,    200),
     row("countries:list", "-", POST,       405,    405,    405,    405,    405,    405,    405),
@@ -633,6 +698,8 @@ def needle(w: World, key: str) -> str:
     """What a page shows of `key`: a request's sender ID, or (``release-link:<key>``) its release link."""
     if key.startswith("release-link:"):
         return f'href="{reverse("senderids:release", args=[w.pk(key.split(":", 1)[1])])}"'
+    if key == "webhook:a":
+        return WEBHOOK_URL
     return SENDER_IDS[key]
 
 

@@ -67,6 +67,14 @@ class Command(BaseCommand):
             f"'' for none). Without one, such keys belong to {DEFAULT_ACCOUNT_ID}",
         )
         parser.add_argument(
+            "--events-queue-url",
+            default=None,
+            metavar="URL",
+            help="publish AWS's Registration Status Change event to this SQS queue on every registration "
+            "status change, as an EventBridge rule would (boto3; $AWS_ENDPOINT_URL_SQS, e.g. moto's server). "
+            "Knobs: --set events_drop_rate=0.1, events_duplicate=true, events_delay=5, events_reorder=true",
+        )
+        parser.add_argument(
             "--set",
             action="append",
             default=[],
@@ -88,6 +96,11 @@ class Command(BaseCommand):
             config.update(_settings(options["set"]))
         except ValueError as exc:
             raise CommandError(f"--set: {exc}") from exc
+        if options["events_queue_url"] is not None:
+            try:
+                config.update({"events_queue_url": options["events_queue_url"]})
+            except ValueError as exc:
+                raise CommandError(f"--events-queue-url: {exc}") from exc
         sts = options["sts_endpoint_url"]
         try:
             config.update(
@@ -118,7 +131,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"SMS simulator on {server.url} (Region {config.default_region}, TPS cap {cap}, "
             f"review delay {config.review_delay:g}s, state {options['state_file'] or 'in memory'}; "
-            f"accounts: {accounts}, else {DEFAULT_ACCOUNT_ID})",
+            f"accounts: {accounts}, else {DEFAULT_ACCOUNT_ID}; events to "
+            f"{config.events_queue_url or 'nowhere'})",
         )
         self.stdout.flush()
         try:
