@@ -42,15 +42,22 @@ wait_port() {
 
 "$PY" manage.py migrate --noinput
 
-"$PY" manage.py run_sms_simulator --port "$SIM_PORT" --state-file var/simulator.json --review-delay 30 \
-  >var/simulator.log 2>&1 &
-pids+=($!)
+events_args=()
 if [ -x "$VENV/bin/moto_server" ]; then
   "$VENV/bin/moto_server" -H 127.0.0.1 -p "$SUPPORT_PORT" >var/moto.log 2>&1 &
   pids+=($!)
+  wait_port "$SUPPORT_PORT"
+  # AWS's Registration Status Change events: the simulator publishes them to moto's SQS, beat consumes
+  # them (a short long-poll: the demo's one worker also runs everything else).
+  export AWS_EVENTS_QUEUE_URL="${AWS_EVENTS_QUEUE_URL:-http://127.0.0.1:$SUPPORT_PORT/123456789012/sender-id-portal-registration-events}"
+  export AWS_EVENTS_WAIT_SECONDS="${AWS_EVENTS_WAIT_SECONDS:-2}"
+  "$PY" -c "import boto3,os; boto3.client('sqs', region_name=os.environ['AWS_REGION']).create_queue(QueueName=os.environ['AWS_EVENTS_QUEUE_URL'].rsplit('/', 1)[1])"
+  events_args=(--events-queue-url "$AWS_EVENTS_QUEUE_URL")
 fi
+"$PY" manage.py run_sms_simulator --port "$SIM_PORT" --state-file var/simulator.json --review-delay 30 \
+  "${events_args[@]}" >var/simulator.log 2>&1 &
+pids+=($!)
 wait_port "$SIM_PORT"
-[ -x "$VENV/bin/moto_server" ] && wait_port "$SUPPORT_PORT"
 echo "Demo users, team and AWS accounts:"
 "$PY" manage.py seed_demo
 # Registration types as each (simulated) account and Region offers them.

@@ -51,6 +51,7 @@ def no_real_aws(monkeypatch: pytest.MonkeyPatch, settings) -> Iterator[None]:
     monkeypatch.setenv(SMS_ENDPOINT_VAR, CLOSED_ENDPOINT)
     monkeypatch.setenv(SUPPORT_ENDPOINT_VAR, CLOSED_ENDPOINT)
     monkeypatch.setenv("AWS_ENDPOINT_URL_STS", CLOSED_ENDPOINT)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SQS", CLOSED_ENDPOINT)
     settings.AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2 = CLOSED_ENDPOINT
     settings.AWS_ENDPOINT_URL_SUPPORT = CLOSED_ENDPOINT
     settings.AWS_SMS_TPS = 0

@@ -159,8 +159,8 @@ def registrations_refresh(
     Shared by the poller (rows that left its in-review listing) and the events consumer
     (registrations.services.events), which passes ``scheduled=False``: an event says the row moved, so
     it is re-read now, however far away its next scheduled poll is. Rows outside ``watched`` (default:
-    every registration whose request is open at AWS) are left alone. Raises the gateway's errors (e.g. ResourceNotFoundException
-    for an id AWS no longer knows: the whole call of ≤5 fails)."""
+    every registration whose request is open at AWS) are left alone. Raises the gateway's errors (e.g.
+    ResourceNotFoundException for an id AWS no longer knows: the whole call of ≤5 fails)."""
     if watched is None:
         watched = Registration.objects.exclude(aws_registration_id="").filter(
             request__status__in=OPEN_AT_AWS_STATUSES
