@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from countries.eta import published_eta
 from senderids import lifecycle
 from senderids.choices import Status
 from senderids.events import Event
@@ -36,13 +37,18 @@ from ..lifecycle import (
     request_status_for,
 )
 from ..lifecycle import AwsRegistrationStatus as Aws
-from ..models import Registration, RegistrationFieldValue
+from ..models import AwsEvent, Registration, RegistrationFieldValue
 from .aws import LEASE, ReviewVersion, info_fields, upsert_versions
 from .completion import confirm_sender_ids, note_message_type_mismatch
+from .schedule import next_poll_delay
 
 logger = logging.getLogger(__name__)
 
+# Events seen for an account this recently: they are flowing, the poll is only the backstop.
+EVENTS_FLOWING_WITHIN = timedelta(hours=1)
+
 PAGE_SIZE = 100
+MAX_IDS_PER_CALL = 5  # DescribeRegistrations takes at most 5 ids
 
 
 def poll_interval() -> timedelta:
@@ -83,6 +89,19 @@ def _chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
+def next_due(row: Registration, now: datetime, *, flowing: bool = False) -> datetime:
+    """When the row is due again (registrations.services.schedule): state, age, the country's ETA."""
+    eta = published_eta(row.request.country_id)
+    return now + next_poll_delay(
+        aws_status=row.aws_status,
+        changed_at=row.aws_status_changed_at,
+        submitted_at=row.submit_requested_at,
+        now=now,
+        eta_days=eta.max_days if eta else None,
+        events_flowing=flowing,
+    )
+
+
 def _due(now: datetime) -> Q:
     return Q(next_poll_due__isnull=True) | Q(next_poll_due__lte=now)
 
@@ -109,8 +128,10 @@ def registrations_poll(*, now: datetime | None = None) -> PollReport:
     for account_pk, region in sorted(placements, key=lambda p: (p[0], p[1])):
         account = accounts[account_pk]
         scoped = watched.filter(request__aws_account=account_pk, request__aws_region=region)
+        # AWS's events arrive as things happen: the poll is then only the backstop for a lost one.
+        flowing = AwsEvent.objects.received_since(account_pk, now - EVENTS_FLOWING_WITHIN).exists()
         try:
-            _poll_placement(gateway_for(account, region), scoped, now, report)
+            _poll_placement(gateway_for(account, region), scoped, now, report, flowing=flowing)
         except (RetryableAwsError, PermanentAwsError) as exc:
             # One account failing (credentials revoked, throttled) never blocks the others.
             report.errors.append(f"{account.name} {region}: {exc}")
@@ -119,8 +140,26 @@ def registrations_poll(*, now: datetime | None = None) -> PollReport:
     return report
 
 
-def _poll_placement(gateway: SmsVoiceGateway, watched: QuerySet, now: datetime, report: PollReport) -> None:
-    """Steps 1–3 for one (account, Region): its listing, its missing rows."""
+def _poll_placement(
+    gateway: SmsVoiceGateway, watched: QuerySet, now: datetime, report: PollReport, *, flowing: bool = False
+) -> None:
+    """Steps 1–3 for one (account, Region): its listing, its missing rows.
+
+    Adaptive (registrations.services.schedule): only rows that are due are looked at. When asking for
+    the due ones by id (≤5 per call) costs no more than the listing (≤100 per page), they are asked
+    for by id and the listing is skipped; with AWS's events flowing most cycles ask for nothing.
+    """
+    due = watched.filter(_due(now)).filter(
+        Q(request__status__in=UNDER_REVIEW_STATUSES) | Q(aws_status__in=Aws.IN_FLIGHT)
+    )
+    due_count = due.count()
+    if not due_count:
+        return
+    pages = -(-watched.count() // PAGE_SIZE)
+    if due_count <= MAX_IDS_PER_CALL * pages:
+        ids = list(due.values_list("aws_registration_id", flat=True))
+        registrations_refresh(gateway, ids, now=now, report=report, watched=watched, flowing=flowing)
+        return
     types = sorted(set(watched.values_list("registration_type", flat=True).distinct()))
     if not types:
         return
@@ -131,7 +170,7 @@ def _poll_placement(gateway: SmsVoiceGateway, watched: QuerySet, now: datetime, 
     for page in _chunked(listing, PAGE_SIZE):
         report.listed += len(page)
         seen.update(info.registration_id for info in page)
-        _poll_page(gateway, watched, page, now, report)
+        _poll_page(gateway, watched, page, now, report, flowing=flowing)
     expected = (
         watched.filter(request__status__in=UNDER_REVIEW_STATUSES)
         .filter(_due(now))
@@ -141,7 +180,7 @@ def _poll_placement(gateway: SmsVoiceGateway, watched: QuerySet, now: datetime, 
     )
     missing = [rid for rid in expected.iterator(chunk_size=2000) if rid not in seen]
     if missing:
-        registrations_refresh(gateway, missing, now=now, report=report, watched=watched)
+        registrations_refresh(gateway, missing, now=now, report=report, watched=watched, flowing=flowing)
 
 
 def registrations_refresh(
@@ -152,6 +191,7 @@ def registrations_refresh(
     report: PollReport,
     watched: QuerySet | None = None,
     scheduled: bool = True,
+    flowing: bool = False,
 ) -> None:
     """Re-read these registrations from AWS by id (DescribeRegistrations, ≤5 ids per call) and apply
     what changed exactly as a poll cycle does (versions, denials, sender ID, request transitions).
@@ -168,7 +208,7 @@ def registrations_refresh(
     ids = list(dict.fromkeys(registration_ids))
     for page in _chunked(gateway.describe_registrations(registration_ids=ids), PAGE_SIZE):
         report.looked_up += len(page)
-        _poll_page(gateway, watched, page, now, report, scheduled=scheduled)
+        _poll_page(gateway, watched, page, now, report, scheduled=scheduled, flowing=flowing)
 
 
 # What the poller reads of a row: a page of 100 must stay cheap to load (no unneeded columns).
@@ -186,6 +226,7 @@ _POLL_FIELDS = (
     "request__aws_status",
     "request__aws_account",
     "request__aws_region",
+    "submit_requested_at",
 )
 
 
@@ -197,6 +238,7 @@ def _poll_page(
     report: PollReport,
     *,
     scheduled: bool = True,
+    flowing: bool = False,
 ) -> None:
     by_id = {info.registration_id: info for info in infos}
     with transaction.atomic():
@@ -215,10 +257,12 @@ def _poll_page(
             if _differs(row, info) or _request_lags(row.request.status, info.status):
                 changes.append(_Change(row=row, info=info, request_status=row.request.status))
             else:
-                unchanged.append(row.pk)
-        next_due = now + poll_interval() / 2
+                unchanged.append(row)
         if unchanged:
-            Registration.objects.filter(pk__in=unchanged).update(last_polled_at=now, next_poll_due=next_due)
+            # Each row's next poll from its state and age (one UPDATE per group of equal due times).
+            for row in unchanged:
+                row.last_polled_at, row.next_poll_due = now, next_due(row, now, flowing=flowing)
+            bulk_write(Registration, unchanged, ["last_polled_at", "next_poll_due"])
         if changes:
             # Leased: no other worker touches these while we ask AWS about them (lock released now).
             Registration.objects.filter(pk__in=[c.row.pk for c in changes]).update(next_poll_due=now + LEASE)
@@ -332,7 +376,7 @@ def _apply_changes(changes: list[_Change], now: datetime, report: PollReport) ->
             if change.row.aws_status != info.status:
                 row.aws_status_changed_at = now
             row.last_polled_at = now
-            row.next_poll_due = now + poll_interval() / 2
+            row.next_poll_due = next_due(row, now)
             applied.append((row, change))
             versions += [(row, v) for v in change.versions]
             if not change.versions and info.status in REVIEW_VERSION_STATUS:

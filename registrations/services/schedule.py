@@ -17,12 +17,14 @@ REGISTRATION_POLL_SECONDS (so `make run`'s 10-second demo pace scales the same w
 
 With AWS's events flowing for the account (a Registration Status Change arrives as it happens), the
 poll is only the backstop for a lost event: every delay is multiplied by EVENTS_FACTOR, capped at
-MAX_DELAY. Jitter spreads rows polled together so they do not come due together again.
+MAX_DELAY.
+
+Deterministic (no jitter): rows polled together in the same state come due together again, so the
+poller writes them in one UPDATE and asks for them in one call.
 """
 
 from __future__ import annotations
 
-import random
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -66,7 +68,6 @@ def next_poll_delay(
     now: datetime,
     eta_days: int | None = None,
     events_flowing: bool = False,
-    rng: random.Random | None = None,
 ) -> timedelta:
     """How long until the registration is due again (see the module's table)."""
     changed_age = now - changed_at if changed_at else timedelta(0)
@@ -77,5 +78,4 @@ def next_poll_delay(
     )
     if events_flowing:
         delay = min(delay * EVENTS_FACTOR, MAX_DELAY)
-    # ±10 %: rows polled in one page drift apart instead of all coming due in the same cycle.
-    return delay * (0.9 + 0.2 * (rng or random).random())
+    return delay
