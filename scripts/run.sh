@@ -26,6 +26,8 @@ export AWS_ENDPOINT_URL_SQS="${AWS_ENDPOINT_URL_SQS:-http://127.0.0.1:$SUPPORT_P
 export REGISTRATION_POLL_SECONDS="${REGISTRATION_POLL_SECONDS:-10}"
 export AWS_SMS_TPS="${AWS_SMS_TPS:-5}"
 export EMAIL_URL="${EMAIL_URL:-consolemail://}"
+# Links in emails and webhooks point at this run's port.
+export PORTAL_BASE_URL="${PORTAL_BASE_URL:-http://127.0.0.1:$PORT}"
 mkdir -p var
 
 pids=()
