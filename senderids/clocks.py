@@ -55,7 +55,10 @@ def first_submission(events: list[StatusEvent]) -> datetime | None:
 
 def clock_for(request: SenderIdRequest, *, now: datetime, events: list[StatusEvent] | None = None) -> Clock:
     events = list(events if events is not None else request.events.order_by("created_at", "pk"))
-    submitted_at = first_submission(events)
+    return _clock(request, first_submission(events), now=now)
+
+
+def _clock(request: SenderIdRequest, submitted_at: datetime | None, *, now: datetime) -> Clock:
     clock = Clock(
         in_status=now - request.status_changed_at,
         status_since=request.status_changed_at,
@@ -102,15 +105,7 @@ def flags_for(request: SenderIdRequest, clock: Clock, *, now: datetime) -> list[
 
 def row_flags(request: SenderIdRequest, *, now: datetime) -> list[Flag]:
     """The flags of a row read by `with_submitted_at` (tracking's pages, the staff digest): no query."""
-    submitted_at = getattr(request, "submitted_at", None)
-    clock = Clock(
-        in_status=now - request.status_changed_at,
-        status_since=request.status_changed_at,
-        submitted_at=submitted_at,
-        with_aws=None if submitted_at is None else now - submitted_at,
-        eta=published_eta(request.country_id),
-    )
-    return flags_for(request, clock, now=now)
+    return _clock(request, getattr(request, "submitted_at", None), now=now).flags
 
 
 # --- tracking: the flagged rows in one query ----------------------------------------------------------

@@ -10,6 +10,14 @@ from django.utils.translation import ngettext
 from smsvoice.models import AwsAccount, AwsCall, RegionRoute
 
 TEST_TASK = "smsvoice.tasks.test_aws_account"
+SAID_BY_AWS = (
+    "account_id",
+    "identity_arn",
+    "last_checked_at",
+    "last_error",
+    "last_error_at",
+    "last_check_report",
+)
 
 
 @admin.register(AwsAccount)
@@ -25,32 +33,14 @@ class AwsAccountAdmin(admin.ModelAdmin):
     )
     list_filter = ("enabled", "credential_source")
     search_fields = ("name", "account_id", "role_arn")
-    readonly_fields = (
-        "account_id",
-        "identity_arn",
-        "last_checked_at",
-        "last_error",
-        "last_error_at",
-        "last_check_report",
-    )
+    # What STS and the connection test found: shown, never typed.
+    readonly_fields = SAID_BY_AWS
     fieldsets = (
         (None, {"fields": ("name", "enabled", "is_default")}),
         (_("Credentials"), {"fields": ("credential_source", "role_arn", "external_id")}),
         (_("Regions"), {"fields": ("regions", "default_region")}),
         (_("Events"), {"fields": ("events_queue_url",)}),
-        (
-            _("What AWS says"),
-            {
-                "fields": (
-                    "account_id",
-                    "identity_arn",
-                    "last_checked_at",
-                    "last_error",
-                    "last_error_at",
-                    "last_check_report",
-                )
-            },
-        ),
+        (_("What AWS says"), {"fields": SAID_BY_AWS}),
     )
     actions = ("test_connection",)
 
