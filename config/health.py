@@ -1,9 +1,11 @@
-"""`/healthz`: is the database answering, is the broker answering. 200 or 503 JSON, never 500."""
+"""`/healthz` (is the database answering, is the broker answering: 200 or 503 JSON, never 500)
+and `/favicon.ico`."""
 
 import logging
 
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -61,3 +63,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
         },
         status=200 if healthy else 503,
     )
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico (browsers ask for it on every page, the admin's too): the portal's icon. Resolved
+    per request, not at import: the static manifest exists only after collectstatic."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

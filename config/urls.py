@@ -15,6 +15,8 @@ handler500 = "config.errors.server_error"
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on every page, the admin's included (which links none).
+    path("favicon.ico", health.favicon, name="favicon"),
     # ADMIN_URL (default "admin/"); links to the admin are reversed, never written out.
     path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 
 from countries.models import SenderIdProcess
 from smsvoice.errors import PermanentAwsError, RetryableAwsError
+from teams.selectors import team_for_user
 
 from . import permissions, registry, selectors
 from .choices import Capability, MessageType, Status
@@ -50,6 +51,9 @@ def _label(choices: Any, value: str) -> str:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_staff and not team_for_user(request.user):
+        # Support staff and admins have no team of their own: their starting point is tracking.
+        return redirect("senderids:tracking")
     page = selectors.sender_id_request_page_for_member(user=request.user, page=request.GET.get("page"))
     reminders = [
         {"request": r, "url": registry.detail_url(r)}

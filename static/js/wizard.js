@@ -7,6 +7,8 @@
   var panel = document.getElementById("country-details");
   var textsNode = document.getElementById("process-texts");
   if (!select || !panel || !textsNode) { return; }
+  // The script does what these buttons do without it: they would only confuse.
+  document.querySelectorAll(".no-js-only").forEach(function (node) { node.hidden = true; });
   var texts = JSON.parse(textsNode.textContent);
   var filter = document.getElementById("country-filter");
 

@@ -160,3 +160,18 @@ def test_home_lists_what_needs_the_teams_action(owner_client, owner, countries):
     box = html[html.index('id="needs-action"') : html.index("</section>", html.index('id="needs-action"'))]
     assert f'data-request="{fix.pk}"' in box and "FIXME" in box and "WAITING" not in box
     assert str(WHAT_NEXT[Status.REQUIRES_UPDATES][0]) in box
+
+
+def test_support_staff_without_a_team_start_at_tracking(support_client):
+    response = support_client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/tracking/"
+
+
+def test_every_page_has_a_skip_link_to_its_content(owner_client):
+    html = owner_client.get("/").content.decode()
+    assert '<a class="skip-link" href="#main">' in html and 'id="main"' in html
+
+
+def test_favicon_ico_leads_to_the_portals_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.svg")
