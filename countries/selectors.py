@@ -156,3 +156,8 @@ def country_process_counts(*, region: str | None = None) -> dict[str, int]:
     for row in rows:
         counts[row["process_in_region"]] = row["n"]
     return counts
+
+
+def countries_by_iso(iso_codes: list[str]) -> dict[str, Country]:
+    """Countries by ISO code, in one query (codes not in the catalogue are absent)."""
+    return Country.objects.in_bulk(list(iso_codes))

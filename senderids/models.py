@@ -13,6 +13,30 @@ from django.utils.translation import gettext_lazy as _
 from .choices import CompanyHeadquarters, DriftKind, MessageType, MonthlyVolume, RegistrationChoice, Status
 
 
+class RequestBatch(models.Model):
+    """Requests made together: one multi-country wizard run, or one CSV import. Each country is its own
+    SenderIdRequest (its own lifecycle, approval and AWS calls); the batch only groups them."""
+
+    class Source(models.TextChoices):
+        WIZARD = "wizard", _("Request wizard")
+        IMPORT = "import", _("CSV import")
+
+    team = models.ForeignKey(
+        "teams.Team", on_delete=models.PROTECT, related_name="sender_id_batches", verbose_name=_("team")
+    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.WIZARD)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("request batch")
+        verbose_name_plural = _("request batches")
+
+    def __str__(self) -> str:
+        return _("Batch #%(pk)s") % {"pk": self.pk}
+
+
 class SenderIdRequest(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sender_id_requests"
@@ -27,6 +51,15 @@ class SenderIdRequest(models.Model):
         "smsvoice.AwsAccount", on_delete=models.PROTECT, related_name="+", verbose_name=_("AWS account")
     )
     aws_region = models.CharField(_("AWS Region"), max_length=30)
+    # Set when the request was made with others (several countries in one wizard run, a CSV import).
+    batch = models.ForeignKey(
+        RequestBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requests",
+        verbose_name=_("batch"),
+    )
     sender_id = models.CharField(_("sender ID"), max_length=11, db_index=True)
     # Frozen at request time: a later catalogue change must not reroute a request in flight.
     process = models.CharField(_("process"), max_length=20)

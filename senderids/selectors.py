@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from countries.models import Country
@@ -24,7 +25,7 @@ from . import registry
 from .choices import RegistrationChoice, Status
 from .clocks import attention_q, with_submitted_at
 from .lifecycle import HELD_STATUSES, OPEN_STATUSES, REGISTRATION_PENDING_STATUSES
-from .models import SenderIdRequest, StatusEvent
+from .models import RequestBatch, SenderIdRequest, StatusEvent
 from .permissions import visible_requests
 
 HOME_PAGE_SIZE = 25
@@ -114,6 +115,42 @@ def sender_id_request_open_duplicate(
         .order_by("-created_at")
         .first()
     )
+
+
+def sender_id_request_open_duplicates(
+    *, team_id: int, wanted: list[tuple[str, str, bool]], aws_account_id: int | None = None
+) -> dict[str, SenderIdRequest]:
+    """`sender_id_request_open_duplicate` for several countries at once, in one query.
+
+    `wanted` holds (country ISO, sender ID, case-sensitive); the answer maps an ISO code to the team's
+    open request for that sender ID there (the newest), for the countries that have one.
+    """
+    if not wanted:
+        return {}
+    match = Q()
+    for iso, sender_id, case_sensitive in wanted:
+        same = Q(sender_id=sender_id) if case_sensitive else Q(sender_id__iexact=sender_id)
+        match |= Q(country_id=iso) & same
+    rows = SenderIdRequest.objects.filter(match, team_id=team_id, status__in=OPEN_STATUSES)
+    if aws_account_id is not None:
+        rows = rows.filter(aws_account_id=aws_account_id)
+    found: dict[str, SenderIdRequest] = {}
+    for row in rows.only("pk", "sender_id", "country_id", "status").order_by("created_at"):
+        found[row.country_id] = row  # ascending: the newest wins
+    return found
+
+
+def team_sender_id_countries(*, user: AbstractBaseUser) -> list[str]:
+    """ISO codes of the countries where the user's team holds sender IDs, by country name."""
+    team = team_for_user(user) if user.is_authenticated else None
+    if team is None:
+        return []
+    rows = (
+        SenderIdRequest.objects.filter(team=team, status__in=HELD_STATUSES)
+        .order_by("country__name_folded")
+        .values_list("country_id", flat=True)
+    )
+    return list(dict.fromkeys(rows))
 
 
 def sender_ids_held_by_member(*, user: AbstractBaseUser) -> list[SenderIdRequest]:
@@ -209,3 +246,54 @@ def routed_placement(
     return Placement(
         account, region_for(iso_country_code, account, preferences=routes.get(iso_country_code, []))
     )
+
+
+@dataclass(frozen=True)
+class BatchChildRow:
+    """One child of a batch as its page shows it: what it is, where it stands, what to do next."""
+
+    request: SenderIdRequest
+    url: str
+    process_url: str
+    needs_action: bool
+    registration_to_fill: bool
+
+
+def batch_for_viewer(*, user: AbstractBaseUser, pk: int) -> RequestBatch | None:
+    """The batch if the user may see it (its team's members; staff as for requests), else None."""
+    return (
+        visible_requests(RequestBatch.objects.filter(pk=pk), user=user)
+        .select_related("team", "owner")
+        .first()
+    )
+
+
+def batch_children(*, batch: RequestBatch) -> list[BatchChildRow]:
+    """Every child of the batch, by country name: one query for the rows, one per process for links."""
+    children = list(
+        batch.requests.select_related("country", "aws_account").order_by("country__name_folded", "pk")
+    )
+    to_fill = {r.pk for r in registry.exclude_done(
+        batch.requests.filter(status__in=REGISTRATION_PENDING_STATUSES)
+    )}  # fmt: skip
+    return [
+        BatchChildRow(
+            request=r,
+            url=reverse("senderids:detail", args=[r.pk]),
+            process_url=registry.detail_url(r) or "",
+            needs_action=r.status in MUST_ACT_STATUSES or r.pk in to_fill,
+            registration_to_fill=r.pk in to_fill,
+        )
+        for r in children
+    ]
+
+
+def batch_status_counts(rows: list[BatchChildRow]) -> list[tuple[str, str, int]]:
+    """(status, label, count) of the batch's children, most frequent first."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.request.status] = counts.get(row.request.status, 0) + 1
+    return [
+        (status, str(Status(status).label) if status in Status.values else status, n)
+        for status, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]

@@ -20,7 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
 
 from countries.models import SenderIdProcess
 from smsvoice.errors import PermanentAwsError, RetryableAwsError
@@ -33,6 +34,7 @@ from .exports import requests_csv_rows
 from .forms import ReleaseConfirmForm, TrackingFilterForm
 from .lifecycle import EDITABLE_STATUSES, TERMINAL_STATUSES, WORKING_STATUSES, IllegalTransition
 from .live import live_context, live_version
+from .services.batches import batch_approve as batch_approve_service
 from .services.release import (
     RELEASE_CONFIRMATION_WORD,
     DeletionProtectionOn,
@@ -303,3 +305,61 @@ def tracking(request: HttpRequest) -> HttpResponse:
         "senderids/tracking.html",
         {"form": form, "page": page, "query": query.urlencode(), "status_choices": Status.choices},
     )
+
+
+@login_required
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One multi-country run (or CSV import): every child's status and what needs action."""
+    batch = selectors.batch_for_viewer(user=request.user, pk=pk)
+    if batch is None:
+        raise Http404
+    rows = selectors.batch_children(batch=batch)
+    staff = request.user.is_staff
+    for row in rows:
+        row.request.what_next = what_next(row.request.status, staff=staff)
+        row.request.process_text = _label(SenderIdProcess.choices, row.request.process)
+    approvable = [
+        r
+        for r in rows
+        if r.request.status == Status.PENDING_REVIEW and permissions.can_approve(request.user, r.request)
+    ]
+    context = {
+        "batch": batch,
+        "rows": rows,
+        "counts": selectors.batch_status_counts(rows),
+        "needs_action": [r for r in rows if r.needs_action],
+        "approvable": approvable,
+    }
+    return render(request, "senderids/batch.html", context)
+
+
+@login_required
+@require_POST
+def batch_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve the batch's waiting children (all of them, or those ticked): approvers only."""
+    batch = selectors.batch_for_viewer(user=request.user, pk=pk)
+    if batch is None:
+        raise Http404
+    if not permissions.can_approve(request.user):
+        raise PermissionDenied
+    picked = request.POST.getlist("request")
+    ids = [int(value) for value in picked if value.isascii() and value.isdigit() and len(value) < 12]
+    if picked and not ids:
+        messages.error(request, _("Choose the requests to approve from the list."))
+        return redirect("senderids:batch", pk=batch.pk)
+    approved, skipped = batch_approve_service(batch=batch, actor=request.user, request_ids=ids or None)
+    if approved:
+        messages.success(
+            request,
+            ngettext("%(n)d request approved.", "%(n)d requests approved.", len(approved))
+            % {"n": len(approved)},
+        )
+    if skipped:
+        messages.warning(
+            request,
+            _("Not approved (no longer waiting for review, or outside your teams): %(list)s")
+            % {"list": ", ".join(f"{r.sender_id} ({r.country.label})" for r in skipped)},
+        )
+    if not approved and not skipped:
+        messages.info(request, _("Nothing was waiting for approval."))
+    return redirect("senderids:batch", pk=batch.pk)

@@ -22,7 +22,7 @@ from teams.services import team_ensure_for
 from .. import events, lifecycle, registry
 from ..choices import Status
 from ..enqueue import enqueue_on_commit
-from ..models import SenderIdRequest, StatusEvent
+from ..models import RequestBatch, SenderIdRequest, StatusEvent
 from ..permissions import require_approver
 from ..selectors import sender_id_request_open_duplicate
 
@@ -53,6 +53,7 @@ def sender_id_request_create(
     aws_account: AwsAccount | None = None,
     aws_region: str = "",
     placed: bool = False,
+    batch: RequestBatch | None = None,
 ) -> SenderIdRequest:
     """Create a request (status pending_review, or approved when approval is off) with its first event.
 
@@ -61,7 +62,7 @@ def sender_id_request_create(
     Its process is countries' `sender_id_process_for` in that Region for this message type (the one the
     wizard showed), stored so that a request in flight never changes process. Its process's `on_create`
     runs in the same transaction (e.g. the Registration row is created). `placed`: the caller already
-    checked (team, account, Region) with `request_placement`.
+    checked (team, account, Region) with `request_placement`. `batch`: the batch it is made in, if any.
     """
     if not (placed and team is not None and aws_account is not None and aws_region):
         team, aws_account, aws_region = request_placement(
@@ -84,6 +85,7 @@ def sender_id_request_create(
         registration_form_name=registration_form_name,
         registration_choice=registration_choice,
         support_case_details=support_case_details or {},
+        batch=batch,
     )
     lifecycle.record_creation(request, event=events.requested(owner))
     process = registry.find(request.process)

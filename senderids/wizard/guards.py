@@ -29,23 +29,34 @@ from django.utils.translation import gettext as _
 from formtools.wizard.forms import ManagementForm
 
 from countries.models import Country
-from countries.selectors import ProcessChoice, country_get, sender_id_process_for
+from countries.selectors import ProcessChoice, countries_by_iso, sender_id_process_for
 from smsvoice.selectors import region_routes
+from teams.selectors import team_for_user
+
+try:  # the company profile (profiles app)
+    from profiles.selectors import brand_names as profile_brand_names
+except ImportError:  # pragma: no cover - only while the profile is not installed
+    profile_brand_names = None
 
 from ..choices import MessageType
-from ..selectors import Placement, placement_options, routed_placement
-from .steps import ISO_CODE_RE, STEP_COUNTRY, STEP_LABELS, STEP_REVIEW, STEP_USE_CASE
+from ..selectors import Placement, placement_options, routed_placement, team_sender_id_countries
+from .steps import ISO_CODE_RE, STEP_COUNTRY, STEP_LABELS, STEP_REVIEW, STEP_USE_CASE, WIZARD_MAX_COUNTRIES
 
 # Hidden fields every wizard page posts besides formtools' management form.
 RUN_FIELD = "wizard_run"
 COUNTRY_FIELD = "wizard_country"
 PREVIEW_FIELD = "wizard_preview"
+ADD_COUNTRY_FIELD = "wizard_add_country"
+REMOVE_COUNTRY_FIELD = "wizard_remove_country"
+TEAM_COUNTRIES_FIELD = "wizard_team_countries"
+COUNTRY_STEP_BUTTONS = (PREVIEW_FIELD, ADD_COUNTRY_FIELD, REMOVE_COUNTRY_FIELD, TEAM_COUNTRIES_FIELD)
 RESET_FIELD = "wizard_reset"
 EDIT_PARAM = "edit"
 # Keys in the wizard storage's extra_data.
 RUN_KEY = "wizard_run_id"
 TOUCHED_KEY = "wizard_touched_at"
 RETURN_KEY = "wizard_return_to_review"
+CHIPS_KEY = "wizard_country_chips"
 # The wizard keeps raw answers in the session: forget them after this long without activity.
 WIZARD_IDLE_SECONDS = settings.SENDERIDS_WIZARD_IDLE_SECONDS
 # What "Previous" may keep of a step that did not validate (formtools #284) — bounded.
@@ -62,38 +73,72 @@ class WizardGuards:
 
     def lookup_country(self, iso: str) -> Country | None:
         """Country by ISO code, looked up at most once per request."""
+        return self.lookup_countries([iso]).get(iso)
+
+    def lookup_countries(self, isos: list[str]) -> dict[str, Country]:
+        """Countries by ISO code (unknown codes absent): one query for those not looked up yet."""
         cache = self.__dict__.setdefault("_country_cache", {})
-        if iso not in cache:
-            cache[iso] = country_get(iso_code=iso)
-        return cache[iso]
+        missing = [iso for iso in isos if iso not in cache]
+        if missing:
+            found = countries_by_iso(missing)
+            cache.update({iso: found.get(iso) for iso in missing})
+        return {iso: cache[iso] for iso in isos if cache.get(iso) is not None}
 
     def stored_value(self, step: str, field: str) -> str:
         data = self.storage.get_step_data(step)
         value = data.get(f"{step}-{field}") if data is not None else None
         return value.strip() if isinstance(value, str) else ""
 
+    def chosen_isos(self) -> list[str]:
+        """The stored destination countries (well-formed ISO codes, each once, in the order chosen)."""
+        data = self.storage.get_step_data(STEP_COUNTRY)
+        values = data.getlist(f"{STEP_COUNTRY}-country") if data is not None else []
+        isos = dict.fromkeys(v.strip().upper() for v in values if isinstance(v, str))
+        return [iso for iso in isos if ISO_CODE_RE.fullmatch(iso)][: WIZARD_MAX_COUNTRIES + 1]
+
     def chosen_iso(self) -> str:
-        iso = self.stored_value(STEP_COUNTRY, "country").upper()
-        return iso if ISO_CODE_RE.fullmatch(iso) else ""
+        """The country of a single-country run ("" when none, or several, are chosen)."""
+        isos = self.chosen_isos()
+        return isos[0] if len(isos) == 1 else ""
+
+    def chosen_key(self) -> str:
+        """What the pages carry to recognise a selection changed in another tab: "DE,FR,IN"."""
+        return ",".join(self.chosen_isos())
+
+    def is_batch(self) -> bool:
+        return len(self.chosen_isos()) > 1
 
     def chosen_country(self) -> Country | None:
         iso = self.chosen_iso()
         return self.lookup_country(iso) if iso else None
+
+    def chosen_countries(self) -> list[Country]:
+        isos = self.chosen_isos()
+        found = self.lookup_countries(isos)
+        return [found[iso] for iso in isos if iso in found]
 
     def chosen_message_type(self) -> str:
         """The stored message type when it is one of ours ("" before the use-case step, or if altered)."""
         value = self.stored_value(STEP_USE_CASE, "message_type")
         return value if value in MessageType.values else ""
 
-    def chosen_process_choice(self) -> ProcessChoice | None:
+    def chosen_process_choice(self, country: Country | None = None) -> ProcessChoice | None:
         # Read straight from storage, never via get_cleaned_data_for_step (formtools #54/#134/#264):
         # conditions run while formtools resolves the form list, before any step is validated.
-        country = self.chosen_country()
+        country = country or self.chosen_country()
         if country is None:
             return None
         return sender_id_process_for(
             country, message_type=self.chosen_message_type(), region=self.chosen_region(country)
         )
+
+    def chosen_processes(self) -> set[str]:
+        """The processes the chosen countries' requests will take (one per country, deduplicated)."""
+        return {
+            choice.process
+            for country in self.chosen_countries()
+            if (choice := self.chosen_process_choice(country)) is not None
+        }
 
     # where the request goes ----------------------------------------------------------------------
     def placement_options(self) -> list[Placement]:
@@ -117,13 +162,26 @@ class WizardGuards:
             return chosen
         return self.routed_placement_of(country)
 
+    def team_country_isos(self) -> list[str]:
+        """Countries where the user's team already has sender IDs (the country step's shortcut)."""
+        cache = self.__dict__.setdefault("_placement", {})
+        if "team_isos" not in cache:
+            cache["team_isos"] = team_sender_id_countries(user=self.request.user)
+        return cache["team_isos"]
+
+    def brand_names(self) -> list[str]:
+        """The team's company and brand names (company profile), for the brand-match check."""
+        cache = self.__dict__.setdefault("_placement", {})
+        if "brand_names" not in cache:
+            team = team_for_user(self.request.user) if self.request.user.is_authenticated else None
+            cache["brand_names"] = (
+                profile_brand_names(team) if team is not None and profile_brand_names else []
+            )
+        return cache["brand_names"]
+
     def chosen_region(self, country: Country | None = None) -> str:
         placement = self.chosen_placement(country)
         return placement.region if placement else settings.AWS_REGION
-
-    def chosen_process(self) -> str | None:
-        choice = self.chosen_process_choice()
-        return choice.process if choice else None
 
     def stored_form(self, step: str):
         """The step's form bound to its stored data (None if nothing stored), built once per request."""
@@ -258,7 +316,7 @@ class WizardGuards:
             )
         if RESET_FIELD in request.POST:
             return self._restart(_("Started a new sender ID request."))
-        if posted_step != STEP_COUNTRY and request.POST.get(COUNTRY_FIELD, "") != self.chosen_iso():
+        if posted_step != STEP_COUNTRY and request.POST.get(COUNTRY_FIELD, "") != self.chosen_key():
             return self._go_to(
                 posted_step,
                 _(
@@ -277,7 +335,7 @@ class WizardGuards:
                 return self._go_to(posted_step)
             self._keep_typed_answers(posted_step)
             return self.render_goto_step(goto)
-        if posted_step == STEP_COUNTRY and PREVIEW_FIELD in request.POST:
+        if posted_step == STEP_COUNTRY and any(name in request.POST for name in COUNTRY_STEP_BUTTONS):
             return self._preview_country()
         return super().post(*args, **kwargs)
 
@@ -296,8 +354,23 @@ class WizardGuards:
         self._forget_cached_state(conditions=True)
 
     def _preview_country(self) -> HttpResponse:
-        """'Show sender ID support' without JavaScript: keep the choice, show the country step again."""
-        form = self.get_form(step=STEP_COUNTRY, data=self.request.POST)
+        """The country step's own buttons, which work without JavaScript: "Show sender ID support",
+        "Add" (the country picked in the list joins the chosen ones), "Remove <country>" and "Add the
+        countries where my team has sender IDs". The choice is kept and the country step shown again;
+        with JavaScript, static/js/wizard.js does the same without a round trip."""
+        post = self.request.POST.copy()
+        key = f"{STEP_COUNTRY}-country"
+        isos = list(dict.fromkeys(v.strip().upper() for v in post.getlist(key) if v.strip()))
+        if TEAM_COUNTRIES_FIELD in post:
+            isos = list(dict.fromkeys([*isos, *self.team_country_isos()]))
+        removed = post.get(REMOVE_COUNTRY_FIELD, "").strip().upper()
+        if removed:
+            isos = [iso for iso in isos if iso != removed]
+        post.setlist(key, isos)
+        if ADD_COUNTRY_FIELD in post or TEAM_COUNTRIES_FIELD in post:
+            # From now on the page shows the choice as chips, even one: the list picks the next one.
+            self.storage.extra_data[CHIPS_KEY] = True
+        form = self.get_form(step=STEP_COUNTRY, data=post)
         self.storage.current_step = STEP_COUNTRY
         if not form.is_valid():
             return self.render(form)

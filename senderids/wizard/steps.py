@@ -30,7 +30,7 @@ from ..choices import (
     SenderType,
     Status,
 )
-from ..selectors import sender_id_request_open_duplicate
+from ..selectors import sender_id_request_open_duplicates
 from .support_case import SupportCaseForm
 
 STEP_COUNTRY = "country"
@@ -73,15 +73,33 @@ PROCESS_EXPLANATIONS = {
 ISO_CODE_RE = re.compile(r"[A-Z]{2}", re.ASCII)
 
 
-class CountryForm(forms.Form):
-    """Destination country, by ISO code. The template renders the (searchable) select itself.
+# A wizard run takes up to this many countries at once (the review and the approver's page are sized
+# for it; a CSV import takes more).
+WIZARD_MAX_COUNTRIES = 50
 
-    ``process_of`` gives the process the request would take (the wizard passes one that knows the
-    chosen message type), shown in the review.
+
+class CountryCodesField(forms.Field):
+    """One or several ISO codes posted under the same name (the select plus the chosen-country chips).
+
+    Upper-cased, blanks dropped, each kept once in the order given; the form resolves them."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[str]:
+        values = value if isinstance(value, (list, tuple)) else [value] if value else []
+        return list(dict.fromkeys(str(v).strip().upper() for v in values if str(v).strip()))
+
+
+class CountryForm(forms.Form):
+    """Destination countries, by ISO code. The template renders the (searchable) select and the chips.
+
+    One country is the console's run; several make a batch (one request per country, the use case and
+    sender ID asked once). ``process_of`` gives the process each request would take (the wizard passes
+    one that knows the chosen message type), shown in the review.
     """
 
-    country = forms.CharField(
-        label=_("Destination country"),
+    country = CountryCodesField(
+        label=_("Destination countries"),
         error_messages={"required": _("Choose a destination country.")},
     )
     # "account-pk:Region", or blank: the routing table decides (India → ap-south-1 where enabled).
@@ -95,15 +113,20 @@ class CountryForm(forms.Form):
         self,
         *args: Any,
         country_lookup: Callable[[str], Country | None] | None = None,
+        countries_lookup: Callable[[list[str]], dict[str, Country]] | None = None,
         process_of: Callable[[Country], ProcessChoice] | None = None,
         placements: list[Any] | None = None,
         placement_of: Callable[[Country], Any] | None = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
-        self._lookup = country_lookup or (lambda iso: country_get(iso_code=iso))
+        lookup = country_lookup or (lambda iso: country_get(iso_code=iso))
+        self._lookup_many = countries_lookup or (
+            lambda isos: {iso: c for iso in isos if (c := lookup(iso)) is not None}
+        )
         self._process_of = process_of or (lambda country: sender_id_process_for(country))
-        self.country: Country | None = None
+        self.country: Country | None = None  # the one country of a single-country run
+        self.countries: list[Country] = []
         self._placement_of = placement_of
         # [] (not None): the wizard asked and the team has no AWS account to use at all.
         self._no_placement = placements is not None and not placements
@@ -120,17 +143,63 @@ class CountryForm(forms.Form):
             )
         return data
 
-    def clean_country(self) -> str:
-        iso = self.cleaned_data["country"].upper()
-        country = self._lookup(iso) if ISO_CODE_RE.fullmatch(iso) else None
-        if country is None:
-            raise forms.ValidationError(_("Choose a country from the list."), code="invalid_choice")
-        self.country = country
-        return iso
+    def clean_country(self) -> list[str]:
+        isos = self.cleaned_data["country"]
+        if len(isos) > WIZARD_MAX_COUNTRIES:
+            raise forms.ValidationError(
+                _(
+                    "Choose at most %(max)d countries in one request (you chose %(n)d). For more, "
+                    "import a CSV file."
+                ),
+                code="too_many",
+                params={"max": WIZARD_MAX_COUNTRIES, "n": len(isos)},
+            )
+        well_formed = [iso for iso in isos if ISO_CODE_RE.fullmatch(iso)]
+        found = self._lookup_many(well_formed) if well_formed else {}
+        unknown = [iso for iso in isos if iso not in found]
+        if unknown:
+            raise forms.ValidationError(
+                _("Choose countries from the list (not in it: %(codes)s).")
+                if len(isos) > 1
+                else _("Choose a country from the list."),
+                code="invalid_choice",
+                params={"codes": ", ".join(code[:10] for code in unknown[:5])},
+            )
+        countries = [found[iso] for iso in isos]
+        # An unsupported country stops here, with the reason, before any other question is asked.
+        refused = [c for c in countries if not c.supports_sender_id]
+        if refused:
+            raise forms.ValidationError(
+                [
+                    forms.ValidationError(
+                        _(
+                            "Sender IDs are not supported in %(country)s: messages there arrive from a "
+                            "phone number instead. %(next)s"
+                        ),
+                        code="not_supported",
+                        params={
+                            "country": c.label,
+                            "next": _("Remove it to continue with the other countries.")
+                            if len(countries) > 1
+                            else _("Choose another country."),
+                        },
+                    )
+                    for c in refused
+                ]
+            )
+        self.countries = countries
+        self.country = countries[0] if len(countries) == 1 else None
+        return isos
 
     def summary(self) -> list[tuple[str, str]]:
+        if self.country is None:
+            return [
+                (
+                    str(_("Destination countries")),
+                    ", ".join(f"{c.label} ({c.iso_code})" for c in self.countries),
+                ),
+            ]
         country = self.country
-        assert country is not None
         return [
             (str(_("Destination country")), f"{country.label} ({country.iso_code})"),
             (str(_("Sender ID support")), self._process_of(country).label),
@@ -239,7 +308,17 @@ NOT_OFFERED_ORIGINATORS = (
 )
 
 
+VARIANT_PREFIX = "variant_"
+
+
 class SenderForm(forms.Form):
+    """The sender type and sender ID, checked against every chosen country's rules.
+
+    With several countries, each country gets an optional variant field: where a country's rules
+    refuse the common sender ID (India: 3–6 letters), or the country keeps case (Austria), the user
+    types the one to register there. ``per_country`` (after validation) maps ISO code → sender ID.
+    """
+
     sender_type = forms.ChoiceField(
         label=_("Sender type"),
         choices=SenderType.choices,
@@ -259,21 +338,40 @@ class SenderForm(forms.Form):
         self,
         *args: Any,
         country: Country | None = None,
+        countries: list[Country] | None = None,
         owner: AbstractBaseUser | None = None,
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
-        self.country = country
+        self.countries = countries if countries else [country] if country is not None else []
+        self.country = self.countries[0] if len(self.countries) == 1 else None
         self.owner = owner
+        self.per_country: dict[str, str] = {}
         self.fields["sender_id"].help_text = gettext(
             "%(base_rule)s. The destination country may add its own rules, shown below."
         ) % {"base_rule": base_rule_text()}
+        if self.is_batch:
+            for c in self.countries:
+                self.fields[VARIANT_PREFIX + c.iso_code] = forms.CharField(
+                    label=gettext("Sender ID in %(country)s") % {"country": c.label},
+                    required=False,
+                    # A variant follows the same base rule: 11 characters at most, checked below.
+                    max_length=50,
+                    widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+                )
         if not self.sender_id_possible:
             self.fields["sender_id"].required = False
 
     @property
+    def is_batch(self) -> bool:
+        return len(self.countries) > 1
+
+    def variant_field(self, country: Country):
+        return self[VARIANT_PREFIX + country.iso_code]
+
+    @property
     def sender_id_possible(self) -> bool:
-        return self.country is not None and self.country.supports_sender_id
+        return bool(self.countries) and all(c.supports_sender_id for c in self.countries)
 
     @property
     def rules(self) -> dict[str, Any]:
@@ -283,51 +381,110 @@ class SenderForm(forms.Form):
         value = self.cleaned_data["sender_id"]  # already stripped of surrounding whitespace
         if not self.sender_id_possible:
             return ""
+        if self.is_batch:
+            # Each country's rules are applied to its own sender ID in clean(); the common one only
+            # needs the base rule.
+            errors = sender_id_errors(value, {})
+            if errors:
+                raise forms.ValidationError(errors, code="invalid_sender_id")
+            return value
         errors = sender_id_errors(value, self.rules)
         if errors:
             raise forms.ValidationError(errors, code="invalid_sender_id")
         value = normalise_sender_id(value, self.rules)
-        team = team_for_user(self.owner) if self.owner is not None and self.owner.pk is not None else None
-        if team is not None:
-            existing = sender_id_request_open_duplicate(
-                team_id=team.pk,
-                country_iso=self.country.iso_code,
-                sender_id=value,
-                case_sensitive=bool(self.rules.get("case_sensitive")),
-            )
-            if existing is not None:
-                raise forms.ValidationError(
-                    _(
-                        "Your team already requested %(sender_id)s in %(country)s (request #%(pk)s, "
-                        "%(status)s). Choose another sender ID, or release the existing one first."
-                    ),
-                    code="duplicate",
-                    params={
-                        "sender_id": existing.sender_id,
-                        "country": self.country.label,
-                        "pk": existing.pk,
-                        "status": Status(existing.status).label,
-                    },
-                )
+        duplicate = self._duplicates({self.country.iso_code: value}).get(self.country.iso_code)
+        if duplicate is not None:
+            raise self._duplicate_error(duplicate, self.country)
         return value
+
+    def _duplicates(self, wanted: dict[str, str]) -> dict[str, Any]:
+        """The team's open requests for these (country → sender ID) pairs: one query for all."""
+        team = team_for_user(self.owner) if self.owner is not None and self.owner.pk is not None else None
+        if team is None:
+            return {}
+        by_iso = {c.iso_code: c for c in self.countries}
+        return sender_id_request_open_duplicates(
+            team_id=team.pk,
+            wanted=[
+                (iso, sender_id, bool((by_iso[iso].sender_id_rules or {}).get("case_sensitive")))
+                for iso, sender_id in wanted.items()
+            ],
+        )
+
+    def _duplicate_error(self, existing: Any, country: Country) -> forms.ValidationError:
+        return forms.ValidationError(
+            _(
+                "Your team already requested %(sender_id)s in %(country)s (request #%(pk)s, "
+                "%(status)s). Choose another sender ID, or release the existing one first."
+            ),
+            code="duplicate",
+            params={
+                "sender_id": existing.sender_id,
+                "country": country.label,
+                "pk": existing.pk,
+                "status": Status(existing.status).label,
+            },
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if self.country is None:
+        if not self.countries:
             raise forms.ValidationError(_("Choose a destination country first."), code="no_country")
-        if not self.country.supports_sender_id:
+        refused = [c for c in self.countries if not c.supports_sender_id]
+        if refused:
             raise forms.ValidationError(
                 _("Sender IDs are not supported in %(country)s. Go back and choose another country."),
                 code="not_supported",
-                params={"country": self.country.label},
+                params={"country": ", ".join(c.label for c in refused)},
             )
+        if self.country is not None:
+            if "sender_id" in data:
+                self.per_country = {self.country.iso_code: data["sender_id"]}
+            return data
+        if "sender_id" in data:
+            self._clean_variants(data)
         return data
 
+    def _clean_variants(self, data: dict[str, Any]) -> None:
+        common = data["sender_id"]
+        wanted: dict[str, str] = {}
+        for c in self.countries:
+            name = VARIANT_PREFIX + c.iso_code
+            variant = data.get(name) or ""
+            value = variant or common
+            rules = c.sender_id_rules or {}
+            errors = sender_id_errors(value, rules)
+            if errors:
+                if not variant:
+                    errors = [
+                        gettext(
+                            "%(country)s does not accept %(sender_id)s: %(errors)s Enter the sender ID "
+                            "to use in %(country)s."
+                        )
+                        % {"country": c.label, "sender_id": common, "errors": " ".join(errors)}
+                    ]
+                self.add_error(name, forms.ValidationError(errors, code="invalid_sender_id"))
+                continue
+            wanted[c.iso_code] = normalise_sender_id(value, rules)
+        for iso, existing in self._duplicates(wanted).items():
+            country = next(c for c in self.countries if c.iso_code == iso)
+            self.add_error(VARIANT_PREFIX + iso, self._duplicate_error(existing, country))
+            wanted.pop(iso, None)
+        if len(wanted) == len(self.countries):
+            self.per_country = wanted
+
     def summary(self) -> list[tuple[str, str]]:
-        return [
-            (str(_("Sender type")), str(SenderType.SENDER_ID.label)),
-            (str(_("Sender ID")), self.cleaned_data["sender_id"]),
-        ]
+        rows = [(str(_("Sender type")), str(SenderType.SENDER_ID.label))]
+        if self.country is not None or not self.per_country:
+            return [*rows, (str(_("Sender ID")), self.cleaned_data["sender_id"])]
+        common = normalise_sender_id(self.cleaned_data["sender_id"])
+        rows.append((str(_("Sender ID")), self.cleaned_data["sender_id"]))
+        for c in self.countries:
+            if self.per_country[c.iso_code] != common:
+                rows.append(
+                    (gettext("Sender ID in %(country)s") % {"country": c.label}, self.per_country[c.iso_code])
+                )
+        return rows
 
 
 class ReviewForm(forms.Form):
@@ -356,8 +513,27 @@ class RegistrationForm(forms.Form):
         error_messages={"required": _("Choose whether to complete the registration now or later.")},
     )
 
+    def __init__(self, *args: Any, batch: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.batch = batch
+        if batch:
+            # One registration per country, each named "<sender ID> – <country>" (editable on its page).
+            del self.fields["registration_form_name"]
+            self.fields["registration_choice"].help_text = _(
+                "Complete registration: each country's registration form is waiting for you on the "
+                "batch page right after this request, pre-filled from your company profile. Register "
+                "later: the requests are saved and the home page reminds you to register."
+            )
+
     def summary(self) -> list[tuple[str, str]]:
         data = self.cleaned_data
+        if self.batch:
+            return [
+                (
+                    str(_("Registration")),
+                    _choice_label(RegistrationChoice.choices, data["registration_choice"], ""),
+                )
+            ]
         return [
             (str(_("Registration form name")), data["registration_form_name"]),
             (

@@ -255,3 +255,12 @@ def support_case_sections(details: dict[str, Any]) -> list[tuple[str, list[tuple
     if extra:
         sections.append(("", extra))
     return sections
+
+
+def support_case_for(details: dict[str, Any], *, country: Any, region: str) -> dict[str, Any]:
+    """One country's case from a batch's shared answers: its own destination, and its own Region when
+    it has one (the Region it is sent from is the one AWS Support must raise the limit in)."""
+    own = {**details, "destination_countries": country.name}
+    if region:
+        own.update(source_region=region, region=region)
+    return own

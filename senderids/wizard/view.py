@@ -23,8 +23,21 @@ from countries.selectors import ProcessChoice, country_list, sender_id_process_f
 
 from .. import registry
 from ..choices import Capability, RegistrationChoice, SupportMessageType
+from ..plans import CountryPlan, country_plans
+from ..services.batches import BatchChild, BatchDuplicates, batch_create
 from ..services.requests import DuplicateSenderIdRequest, sender_id_request_create_unique
-from .guards import COUNTRY_FIELD, EDIT_PARAM, PREVIEW_FIELD, RETURN_KEY, RUN_FIELD, WizardGuards
+from .guards import (
+    ADD_COUNTRY_FIELD,
+    CHIPS_KEY,
+    COUNTRY_FIELD,
+    EDIT_PARAM,
+    PREVIEW_FIELD,
+    REMOVE_COUNTRY_FIELD,
+    RETURN_KEY,
+    RUN_FIELD,
+    TEAM_COUNTRIES_FIELD,
+    WizardGuards,
+)
 from .steps import (
     FORM_LIST,
     ISO_CODE_RE,
@@ -37,7 +50,9 @@ from .steps import (
     STEP_SENDER,
     STEP_SUPPORT_CASE,
     STEP_USE_CASE,
+    WIZARD_MAX_COUNTRIES,
 )
+from .support_case import support_case_for
 
 COUNTRY_SEARCH_MAX_CHARS = 100
 
@@ -45,7 +60,7 @@ COUNTRY_SEARCH_MAX_CHARS = 100
 def _process_is(process: str):
     # The chosen country's process for the chosen message type, both read from storage (guards.py).
     def condition(wizard: SenderIdRequestWizard) -> bool:
-        return wizard.chosen_process() == process
+        return process in wizard.chosen_processes()
 
     condition.__name__ = f"process_is_{process}"
     return condition
@@ -66,28 +81,37 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
         if step == STEP_COUNTRY:
             return {
                 "country_lookup": self.lookup_country,
+                "countries_lookup": self.lookup_countries,
                 "process_of": self.process_choice_of,
                 "placements": self.placement_options(),
                 "placement_of": self.chosen_placement,
             }
         if step == STEP_SENDER:
-            return {"country": self.chosen_country(), "owner": self.request.user}
+            return {"countries": self.chosen_countries(), "owner": self.request.user}
+        if step == STEP_REGISTRATION:
+            return {"batch": self.is_batch()}
         return {}
 
     def get_form_initial(self, step: str) -> dict[str, Any]:
-        country = self.chosen_country()
-        if country is None:
-            return {}
-        if step == STEP_REGISTRATION:
+        if step == STEP_REGISTRATION and (country := self.chosen_country()) is not None:
             sender_id = self.stored_value(STEP_SENDER, "sender_id").upper()
             return {"registration_form_name": f"{sender_id} – {country.name}"[:100]}
         if step == STEP_SUPPORT_CASE:
+            # Several countries: one case each, made from these answers (destination and Region per
+            # country); the form shows the first one's Region and every destination.
+            countries = [
+                c
+                for c in self.chosen_countries()
+                if self.process_choice_of(c).process == SenderIdProcess.SUPPORT_CASE
+            ]
+            if not countries:
+                return {}
             message_type = self.stored_value(STEP_USE_CASE, "message_type").lower()
-            region = self.chosen_region(country)
+            region = self.chosen_region(countries[0])
             return {
                 "source_region": region,
                 "region": region,
-                "destination_countries": country.name,
+                "destination_countries": ", ".join(c.name for c in countries),
                 "message_type": message_type if message_type in SupportMessageType.values else "",
             }
         return {}
@@ -143,6 +167,8 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
 
     def done(self, form_list, form_dict=None, **kwargs: Any) -> HttpResponse:
         forms = form_dict or {}
+        if forms[STEP_COUNTRY].country is None:
+            return self._done_batch(forms)
         country = forms[STEP_COUNTRY].country
         use_case = forms[STEP_USE_CASE].cleaned_data
         sender_id = forms[STEP_SENDER].cleaned_data["sender_id"]
@@ -194,6 +220,68 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
             return redirect(process_url)
         return redirect("senderids:detail", pk=created.pk)
 
+    def _done_batch(self, forms: dict[str, Any]) -> HttpResponse:
+        """Several countries: one batch, one request per country, all in one transaction or none."""
+        use_case = forms[STEP_USE_CASE].cleaned_data
+        per_country = forms[STEP_SENDER].per_country
+        registration = forms[STEP_REGISTRATION].cleaned_data if STEP_REGISTRATION in forms else {}
+        support_case = forms[STEP_SUPPORT_CASE].cleaned_data if STEP_SUPPORT_CASE in forms else {}
+        children = []
+        for country in forms[STEP_COUNTRY].countries:
+            placement = self.chosen_placement(country)
+            process = self.process_choice_of(country).process
+            sender_id = per_country[country.iso_code]
+            region = placement.region if placement else ""
+            children.append(
+                BatchChild(
+                    country=country,
+                    sender_id=sender_id,
+                    aws_account=placement.account if placement else None,
+                    aws_region=region,
+                    registration_form_name=f"{sender_id} – {country.name}"[:100]
+                    if process == SenderIdProcess.REGISTRATION
+                    else "",
+                    registration_choice=registration.get("registration_choice", "")
+                    if process == SenderIdProcess.REGISTRATION
+                    else "",
+                    support_case_details=support_case_for(support_case, country=country, region=region)
+                    if process == SenderIdProcess.SUPPORT_CASE
+                    else {},
+                )
+            )
+        try:
+            batch = batch_create(
+                owner=self.request.user,
+                children=children,
+                message_type=use_case["message_type"],
+                sms=Capability.SMS in use_case["capabilities"],
+                voice=Capability.VOICE in use_case["capabilities"],
+                monthly_volume=use_case["monthly_volume"],
+                company_hq=use_case["company_hq"],
+            )
+        except BatchDuplicates as exc:
+            messages.error(
+                self.request,
+                _("Your team already has open requests for %(countries)s: change those sender IDs.")
+                % {"countries": ", ".join(r.country.label for r in exc.duplicates.values())},
+            )
+            return self._go_to(STEP_SENDER)
+        except (ValidationError, PermissionDenied) as exc:
+            detail = exc.messages[0] if isinstance(exc, ValidationError) else ""
+            messages.error(
+                self.request,
+                detail
+                or _(
+                    "The AWS account or Region you chose is no longer available to your team: choose again."
+                ),
+            )
+            return self._go_to(STEP_COUNTRY)
+        messages.success(
+            self.request,
+            _("Your requests for %(count)d countries were received.") % {"count": len(children)},
+        )
+        return redirect("senderids:batch", pk=batch.pk)
+
     # --- rendering --------------------------------------------------------------------------------
     def get_context_data(self, form, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(form=form, **kwargs)
@@ -206,8 +294,10 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
             run_field=RUN_FIELD,
             run_id=self.run_id(),
             country_field=COUNTRY_FIELD,
-            chosen_iso=self.chosen_iso(),
+            chosen_iso=self.chosen_key(),
             country=country,
+            is_batch=self.is_batch(),
+            chosen_countries=self.chosen_countries() if self.is_batch() else [],
             process_choice=choice,
             process_explanation=PROCESS_EXPLANATIONS.get(choice.process) if choice else "",
             is_last_step=self.steps.next is None,
@@ -220,13 +310,65 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
                 country_rules=_rules_text(country),
                 sender_id_possible=form.sender_id_possible,
             )
+            if self.is_batch():
+                context["sender_rows"] = self._sender_rows(form)
         elif current in (STEP_REGISTRATION, STEP_SUPPORT_CASE):
             sender = self.stored_form(STEP_SENDER)
             context["sender_id"] = sender.cleaned_data["sender_id"] if sender and sender.is_valid() else ""
+            if self.is_batch():
+                process = (
+                    SenderIdProcess.REGISTRATION
+                    if current == STEP_REGISTRATION
+                    else SenderIdProcess.SUPPORT_CASE
+                )
+                context["step_countries"] = [
+                    c for c in self.chosen_countries() if self.process_choice_of(c).process == process
+                ]
         elif current == STEP_REVIEW:
             self.storage.extra_data.pop(RETURN_KEY, None)
             context["sections"] = self._review_sections()
+            context["plans"] = self._plans()
+            if self.is_batch():
+                context["batch_next_steps"] = [
+                    STEP_LABELS[step] for step in self.get_form_list() if self._comes_after_review(step)
+                ]
         return context
+
+    def _plans(self, sender_ids: dict[str, str] | None = None) -> list[CountryPlan]:
+        """Each chosen country's plan (the checks of the stored sender step unless `sender_ids`)."""
+        if sender_ids is None:
+            sender = self.stored_form(STEP_SENDER)
+            sender_ids = sender.per_country if sender is not None and sender.is_valid() else {}
+        return country_plans(
+            self.chosen_countries(),
+            sender_ids=sender_ids,
+            message_type=self.chosen_message_type(),
+            placement_of=self.chosen_placement,
+            process_of=self.process_choice_of,
+            brand_names=self.brand_names(),
+        )
+
+    def _sender_rows(self, form) -> list[dict[str, Any]]:
+        """The sender step's table: per country its rules, the variant field, and (once a sender ID
+        was checked) the checks of what will be asked there."""
+        data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+        plans = {p.country.iso_code: p for p in self._plans(form.per_country if data else {})}
+        return [
+            {
+                "country": c,
+                "rules": _rules_text(c),
+                "field": form.variant_field(c),
+                "plan": plans.get(c.iso_code),
+            }
+            for c in form.countries
+        ]
+
+    def _countries_taking(self, process: str) -> list[Country]:
+        return [c for c in self.chosen_countries() if self.process_choice_of(c).process == process]
+
+    def _comes_after_review(self, step: str) -> bool:
+        steps = list(self.get_form_list())
+        return step in steps and steps.index(step) > steps.index(STEP_REVIEW)
 
     def _stepper(self) -> list[dict[str, Any]]:
         items, reachable = [], True
@@ -250,14 +392,23 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
         # whose message type is not chosen yet, and the reason says what would change it.
         query = self.request.GET.get("q", "")[:COUNTRY_SEARCH_MAX_CHARS].strip()
         countries = list(country_list(query=query))
-        selected_iso = str(form["country"].value() or "").strip().upper()
-        selected = self.lookup_country(selected_iso) if ISO_CODE_RE.fullmatch(selected_iso) else None
-        if selected is not None and all(c.iso_code != selected.iso_code for c in countries):
-            countries.insert(0, selected)
+        value = form["country"].value() or []
+        picked = [str(v).strip().upper() for v in (value if isinstance(value, list) else [value])]
+        picked = [iso for iso in dict.fromkeys(picked) if ISO_CODE_RE.fullmatch(iso)]
+        found = self.lookup_countries(picked)
+        chosen = [found[iso] for iso in picked if iso in found]
+        listed = {c.iso_code for c in countries}
+        countries[:0] = [c for c in chosen if c.iso_code not in listed]
         # Each country in the Region the routing table sends it to (India: ap-south-1 when enabled).
         countries = with_process_choices(
             countries, regions={c.iso_code: p.region for c in countries if (p := self.routed_placement_of(c))}
         )
+        by_iso = {c.iso_code: c for c in countries}
+        chosen = [by_iso[c.iso_code] for c in chosen]
+        # One country: the select shows it and the details panel explains it (the console's run).
+        # Several: each is a chip with its own remove button, and the select adds another one.
+        as_chips = len(chosen) > 1 or bool(self.storage.extra_data.get(CHIPS_KEY))
+        selected = chosen[0] if len(chosen) == 1 and not as_chips else None
         selected_placement = self.chosen_placement(selected) if selected is not None else None
         selected_choice = (
             sender_id_process_for(selected, region=selected_placement.region if selected_placement else None)
@@ -265,11 +416,13 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
             else None
         )
         selected_explanation = PROCESS_EXPLANATIONS.get(selected_choice.process) if selected_choice else ""
+        team_isos = [iso for iso in self.team_country_isos() if iso not in found]
         return {
             "countries": countries,
             "q": query,
-            "selected_iso": selected_iso,
+            "selected_iso": selected.iso_code if selected else "",
             "selected_country": selected,
+            "chips": chosen if as_chips else [],
             "selected_choice": selected_choice,
             "selected_placement": selected_placement,
             "placements": self.placement_options(),
@@ -280,6 +433,11 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
                 for process, label in SenderIdProcess.choices
             },
             "preview_field": PREVIEW_FIELD,
+            "add_field": ADD_COUNTRY_FIELD,
+            "remove_field": REMOVE_COUNTRY_FIELD,
+            "team_field": TEAM_COUNTRIES_FIELD,
+            "team_isos": team_isos,
+            "max_countries": WIZARD_MAX_COUNTRIES,
         }
 
     def _review_sections(self) -> list[dict[str, Any]]:

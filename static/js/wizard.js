@@ -1,6 +1,7 @@
-/* Country step of the request wizard: live filtering of the country list and the chosen
- * country's sender-ID support shown as soon as it is picked. Progressive enhancement only:
- * without JavaScript the search form and the "Show sender ID support" button do the same. */
+/* Country step of the request wizard: live filtering of the country list, the chosen country's
+ * sender-ID support shown as soon as it is picked, and several countries chosen as chips ("Add
+ * another country" adds the picked one, each chip's button removes it). Progressive enhancement
+ * only: without JavaScript the search form and the same buttons do it with a round trip. */
 (function () {
   "use strict";
   var select = document.getElementById("id_country-country");
@@ -58,6 +59,63 @@
       select.value = visible[0].value;
       showDetails();
     }
+  }
+
+  var chipsBox = document.getElementById("chosen-countries");
+  var chips = document.getElementById("country-chips");
+  var addButton = document.getElementById("add-country");
+
+  function chipCount() {
+    var count = chips.querySelectorAll(".chip").length;
+    chipsBox.querySelector('[data-role="chip-count"]').textContent = String(count);
+    chipsBox.hidden = count === 0;
+    return count;
+  }
+  function hasChip(iso) { return !!chips.querySelector('.chip[data-iso="' + iso + '"]'); }
+  function makeChip(iso, name, process) {
+    var info = texts[process] || { label: process };
+    var item = document.createElement("li");
+    item.className = "chip";
+    item.dataset.iso = iso;
+    var input = document.createElement("input");
+    input.type = "hidden"; input.name = select.name; input.value = iso;
+    var label = document.createElement("span");
+    label.className = "chip-name"; label.textContent = name;
+    var badge = document.createElement("span");
+    badge.className = "badge " + process; badge.textContent = info.label;
+    var remove = document.createElement("button");
+    remove.type = "button"; remove.className = "chip-remove"; remove.textContent = "\u00d7";
+    remove.setAttribute("aria-label", (chipsBox.dataset.removeLabel || "Remove %s").replace("%s", name));
+    item.append(input, label, " ", badge, " ", remove);
+    return item;
+  }
+  function removeChip(item) {
+    var next = item.nextElementSibling || item.previousElementSibling;
+    item.remove();
+    chipCount();
+    // Keyboard users keep their place: the neighbouring chip's button, else the country list.
+    (next ? next.querySelector(".chip-remove") : select).focus();
+  }
+  if (chips && addButton && chipsBox) {
+    addButton.addEventListener("click", function (event) {
+      event.preventDefault();
+      var option = select.options[select.selectedIndex];
+      if (!option || !option.value) { select.focus(); return; }
+      // The first country of a run sits in the list itself: it becomes a chip too.
+      if (!hasChip(option.value)) {
+        chips.appendChild(makeChip(option.value, option.dataset.name || option.textContent, option.dataset.process || ""));
+      }
+      select.value = "";
+      panel.hidden = true;
+      chipCount();
+      select.focus();
+    });
+    chips.addEventListener("click", function (event) {
+      var button = event.target.closest(".chip-remove");
+      if (!button) { return; }
+      event.preventDefault();
+      removeChip(button.closest(".chip"));
+    });
   }
 
   select.addEventListener("change", showDetails);

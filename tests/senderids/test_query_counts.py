@@ -16,8 +16,10 @@ from .wizard_support import ANSWERS, WIZARD_URL, hidden_fields, step_url
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 
 # Generous ceilings: the point is the equality of counts below; these catch a silly regression.
-# Each step also reads where the request would go: the user's team, its AWS accounts, the routes.
-MAX_QUERIES_PER_WIZARD_REQUEST = 14
+# Each step also reads where the request would go: the user's team, its AWS accounts, the routes;
+# the sender step and the review read the rule calendar (one query for every chosen country) and the
+# team's company profile (the brand-match check).
+MAX_QUERIES_PER_WIZARD_REQUEST = 16
 # The last POST also places the request (the owner's team, the accounts it may use, the country's
 # Region route), locks the team, re-checks duplicates and inserts the request and its event, each
 # write inside savepoints (SAVEPOINT / RELEASE count as queries).

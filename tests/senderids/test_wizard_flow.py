@@ -59,7 +59,6 @@ def test_every_page_renders_the_management_form_and_run_fields(wizard):
         ("DE", [*BASE_STEPS]),
         ("IN", [*BASE_STEPS, "registration"]),
         ("VN", [*BASE_STEPS, "support-case"]),
-        ("US", [*BASE_STEPS]),
     ],
 )
 @pytest.mark.usefixtures("mumbai")
@@ -100,13 +99,14 @@ def test_use_case_needs_at_least_one_capability(wizard):
     assert "Select at least one capability" in response.content.decode()
 
 
-def test_unsupported_country_explains_and_offers_previous_only(wizard):
-    wizard.walk("country", "use-case", answers={"country": {"country-country": "US"}})
-    html = wizard.page("sender").content.decode()
+def test_an_unsupported_country_stops_at_the_country_step_with_the_reason(wizard):
+    response = wizard.submit("country", {"country-country": "US"})
+
+    assert response.status_code == 200  # not on to the use case: nothing else is asked first
+    html = response.content.decode()
     assert "Sender IDs are not supported in United States" in html
-    assert 'name="wizard_goto_step" value="use-case"' in html
-    assert 'name="wizard_next"' not in html
-    assert 'name="sender-sender_id"' not in html
+    assert "Choose another country." in html
+    assert wizard.client.get(step_url("use-case"))["Location"] == step_url("country")
 
 
 def test_sender_step_lists_other_originator_types_as_not_offered(wizard):

@@ -1,0 +1,114 @@
+"""What each country's request will be, before it exists: the plan the review, the sender step and the
+approver read (Region and account, process, published ETA, fee, the checks, the steps outside the
+portal).
+
+Built for many countries at once without a query per country: the caller passes the countries (one
+query), the rule calendar is read once for all of them, the brand names once per team.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from countries.eta import published_eta
+from countries.models import Country, ProcessChoice
+
+from .selectors import Placement
+
+try:  # the checks engine and the rule calendar (countries.checks); see countries/checks.py
+    from countries import checks as country_checks
+    from countries.selectors import rules_by_country
+except ImportError:  # pragma: no cover - only while the calendar is not installed
+    country_checks = None  # type: ignore[assignment]
+    rules_by_country = None  # type: ignore[assignment]
+
+
+@dataclass
+class CountryPlan:
+    country: Country
+    sender_id: str
+    placement: Placement | None
+    process: ProcessChoice
+    eta_text: str = ""
+    checks: list[Any] = field(default_factory=list)
+    outside: list[Any] = field(default_factory=list)
+
+    @property
+    def light(self) -> str:
+        """ "ok", "warn" or "block": the worst of the checks (a plan without checks is "ok")."""
+        levels = {getattr(c, "level", "ok") for c in self.checks}
+        return "block" if "block" in levels else "warn" if "warn" in levels else "ok"
+
+    @property
+    def light_label(self) -> str:
+        return {
+            "ok": _("No problem found"),
+            "warn": ngettext("%(n)d warning", "%(n)d warnings", self.warning_count)
+            % {"n": self.warning_count},
+            "block": _("Must be fixed"),
+        }[self.light]
+
+    @property
+    def warning_count(self) -> int:
+        return sum(1 for c in self.checks if getattr(c, "level", "") == "warn")
+
+    @property
+    def problems(self) -> list[Any]:
+        return [c for c in self.checks if getattr(c, "level", "ok") != "ok"]
+
+
+def eta_text(iso_code: str) -> str:
+    eta = published_eta(iso_code)
+    if eta is None:
+        return _("No estimate published by AWS")
+    if eta.min_days == eta.max_days:
+        return ngettext("about %(n)d day", "about %(n)d days", eta.max_days) % {"n": eta.max_days}
+    return _("%(min)d–%(max)d days") % {"min": eta.min_days, "max": eta.max_days}
+
+
+def country_plans(
+    countries: Iterable[Country],
+    *,
+    sender_ids: dict[str, str],
+    message_type: str,
+    placement_of: Callable[[Country], Placement | None],
+    process_of: Callable[[Country], ProcessChoice],
+    brand_names: list[str] | None = None,
+    today: dt.date | None = None,
+) -> list[CountryPlan]:
+    """One plan per country, in the order given. `sender_ids` maps ISO code → the sender ID asked for
+    there (a country without one gets no sender-ID checks)."""
+    countries = list(countries)
+    rules = rules_by_country([c.iso_code for c in countries]) if rules_by_country is not None else {}
+    plans = []
+    for country in countries:
+        sender_id = sender_ids.get(country.iso_code, "")
+        plan = CountryPlan(
+            country=country,
+            sender_id=sender_id,
+            placement=placement_of(country),
+            process=process_of(country),
+            eta_text=eta_text(country.iso_code),
+        )
+        if country_checks is not None:
+            country_rules = rules.get(country.iso_code, [])
+            if sender_id:
+                plan.checks = country_checks.sender_id_checks(
+                    country,
+                    sender_id,
+                    message_type=message_type,
+                    rules=country_rules,
+                    today=today,
+                    brand_names=brand_names or (),
+                )
+            plan.outside = country_checks.outside_actions(
+                country, rules=country_rules, message_type=message_type, today=today
+            )
+        plans.append(plan)
+    return plans

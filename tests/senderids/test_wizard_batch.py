@@ -1,0 +1,197 @@
+"""Several countries in one wizard run: the country step takes a list (unsupported ones refused there,
+with the reason), the use case and the sender ID are asked once, each country's rules are applied to
+its own sender ID (a variant where a rule demands it), the review shows one row per country, and the
+last step creates one batch with one request per country, all in one transaction.
+
+Requests wait for approval (the default), so no AWS call is made here.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from countries.models import SenderIdProcess
+from senderids.choices import Status
+from senderids.models import RequestBatch, SenderIdRequest
+from senderids.services.batches import BatchChild, batch_approve, batch_create
+from senderids.services.requests import sender_id_request_create
+from smsvoice.models import AwsAccount
+from teams.services import team_ensure_for
+from tests.catalogue import ensure_country
+
+from . import pipeline_support
+from .wizard_support import ANSWERS, hidden_fields, step_url
+
+approver = pipeline_support.approver
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
+
+SIX = ["DE", "FR", "IN", "SG", "OM", "BR"]
+FIVE = ["DE", "FR", "IN", "SG", "OM"]
+
+
+@pytest.fixture
+def catalogue(countries):
+    ensure_country(
+        "FR",
+        name="France",
+        sender_id_process=SenderIdProcess.SUPPORTED,
+        sender_id_rules={"forbidden_chars": "-", "forbidden_from": "2026-03-01"},
+    )
+    ensure_country("OM", name="Oman", sender_id_process=SenderIdProcess.SUPPORT_CASE, sender_id_rules={})
+    ensure_country("BR", name="Brazil", sender_id_process=SenderIdProcess.NOT_SUPPORTED, sender_id_rules={})
+    return countries
+
+
+@pytest.fixture
+def team(owner, settings, catalogue):
+    """The team sends from Ireland, and from Mumbai for India (the routing table's pick)."""
+    settings.AWS_REGION = "eu-west-1"
+    production = AwsAccount(
+        name="Production", regions=["eu-west-1", "ap-south-1"], default_region="eu-west-1"
+    )
+    production.full_clean()
+    production.save()
+    team = team_ensure_for(owner)
+    team.aws_accounts.set([production])
+    return team
+
+
+def post_countries(wizard, isos: list[str], **extra):
+    fields = hidden_fields(wizard.page("country").content.decode())
+    fields.pop("country-country", None)
+    return wizard.client.post(step_url("country"), {**fields, "country-country": isos, **extra})
+
+
+def errors(response) -> str:
+    return " | ".join(
+        re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.content.decode(), re.S)
+    )
+
+
+def walk_to_review(wizard, isos=FIVE, sender=None):
+    assert post_countries(wizard, isos).status_code == 302
+    wizard.walk("use-case")
+    response = wizard.submit(
+        "sender", {**ANSWERS["sender"], "sender-sender_id": "ACME-PAY", **(sender or {})}
+    )
+    return response
+
+
+@pytest.mark.usefixtures("team")
+def test_brazil_is_refused_at_the_country_step_with_the_reason_and_nothing_is_lost(wizard):
+    response = post_countries(wizard, SIX)
+
+    assert response.status_code == 200
+    assert "Sender IDs are not supported in Brazil" in errors(response)
+    assert "Remove it to continue with the other countries." in errors(response)
+    html = response.content.decode()
+    for iso in SIX:  # every chosen country is still on the page, as a chip
+        assert f'<input type="hidden" name="country-country" value="{iso}">' in html
+
+
+@pytest.mark.usefixtures("team")
+def test_removing_brazil_without_javascript_keeps_the_other_five(wizard):
+    post_countries(wizard, SIX)
+
+    response = post_countries(wizard, SIX, wizard_remove_country="BR")
+
+    assert response.status_code == 302
+    html = wizard.page("country").content.decode()
+    chips = re.findall(r'<li class="chip" data-iso="([A-Z]{2})"', html)
+    assert chips == FIVE
+
+
+@pytest.mark.usefixtures("team")
+def test_india_needs_its_own_variant_and_the_sender_step_says_so(wizard):
+    response = walk_to_review(wizard)
+
+    assert response.status_code == 200  # ACME-PAY: letters only, 3–6, in India
+    assert "India does not accept ACME-PAY" in errors(response)
+
+    response = wizard.submit(
+        "sender", {**ANSWERS["sender"], "sender-sender_id": "ACMEPAY", "sender-variant_IN": "ACMEIN"}
+    )
+    assert response.status_code == 302, errors(response)
+
+
+@pytest.mark.usefixtures("team")
+def test_five_countries_make_one_batch_of_five_requests_with_their_processes(wizard, owner):
+    walk_to_review(wizard, sender={"sender-sender_id": "ACMEPAY", "sender-variant_IN": "acmein"})
+    review = wizard.page("review").content.decode()
+    rows = re.findall(r'<tr data-iso="([A-Z]{2})">', review)
+    assert rows == FIVE  # one row per country, in the order chosen
+    assert "ap-south-1" in review  # India goes to Mumbai
+
+    wizard.walk("review")
+    wizard.walk("registration", answers={"registration": {"registration-registration_choice": "later"}})
+    response = wizard.walk(
+        "support-case", answers={"support-case": {"support-case-destination_countries": "Oman"}}
+    )
+
+    batch = RequestBatch.objects.get()
+    assert response["Location"] == f"/sender-ids/batches/{batch.pk}/"
+    children = {r.country_id: r for r in batch.requests.all()}
+    assert {iso: r.process for iso, r in children.items()} == {
+        "DE": SenderIdProcess.SUPPORTED,
+        "FR": SenderIdProcess.SUPPORTED,
+        "IN": SenderIdProcess.REGISTRATION,
+        "SG": SenderIdProcess.REGISTRATION,
+        "OM": SenderIdProcess.SUPPORT_CASE,
+    }
+    assert children["IN"].sender_id == "ACMEIN" and children["IN"].aws_region == "ap-south-1"
+    assert {children[iso].sender_id for iso in ("DE", "FR", "SG", "OM")} == {"ACMEPAY"}
+    assert children["SG"].registration_form_name == "ACMEPAY – Singapore"
+    assert children["OM"].support_case_details["destination_countries"] == "Oman"
+    assert all(r.status == Status.PENDING_REVIEW and r.owner == owner for r in children.values())
+
+    page = wizard.client.get(f"/sender-ids/batches/{batch.pk}/").content.decode()
+    assert re.findall(r'<tr data-request="\d+" data-iso="([A-Z]{2})">', page) == sorted(
+        FIVE, key=lambda iso: children[iso].country.name
+    )
+
+
+@pytest.mark.usefixtures("team")
+def test_a_duplicate_in_one_country_saves_nothing(wizard, owner):
+    walk_to_review(wizard, sender={"sender-sender_id": "ACMEPAY", "sender-variant_IN": "ACMEIN"})
+    wizard.walk("review")
+    wizard.walk("registration", answers={"registration": {"registration-registration_choice": "later"}})
+    fields = hidden_fields(wizard.page("support-case").content.decode())
+    # A teammate's request for the same sender ID in Germany lands while the last page is open.
+    sender_id_request_create(
+        owner=owner, country=ensure_country("DE"), sender_id="ACMEPAY", message_type="TRANSACTIONAL"
+    )
+
+    response = wizard.client.post(step_url("support-case"), {**fields, **ANSWERS["support-case"]})
+
+    assert response.status_code == 302
+    assert response["Location"] == step_url("sender")  # where the sender ID can be changed
+    assert RequestBatch.objects.count() == 0
+    assert SenderIdRequest.objects.count() == 1  # only the teammate's
+
+
+def test_one_country_stays_a_single_request_without_a_batch(wizard, owner):
+    wizard.walk("country", "use-case", "sender", "review")
+
+    request = SenderIdRequest.objects.get()
+    assert request.batch is None and request.country_id == "DE"
+
+
+@pytest.mark.usefixtures("team")
+def test_an_approver_approves_the_whole_batch_or_some_children(owner, approver):
+    batch = batch_create(
+        owner=owner,
+        children=[BatchChild(country=ensure_country(iso), sender_id="ACME") for iso in ("DE", "FR", "SG")],
+        message_type="TRANSACTIONAL",
+    )
+    first = batch.requests.get(country_id="FR")
+
+    approved, skipped = batch_approve(batch=batch, actor=approver, request_ids=[first.pk])
+    assert [r.pk for r in approved] == [first.pk] and skipped == []
+
+    approved, skipped = batch_approve(batch=batch, actor=approver)
+    assert sorted(r.country_id for r in approved) == ["DE", "SG"]
+    assert [r.country_id for r in skipped] == ["FR"]  # already approved: named, not silently dropped
+    assert set(batch.requests.values_list("status", flat=True)) == {Status.APPROVED}
