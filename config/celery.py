@@ -117,6 +117,13 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=7, minute=0),
         "options": {"expires": 3600.0},
     },
+    # Country rules starting within 30 days, told once per rule and request to the teams of active sender
+    # IDs (senderids.services.regulation; its timeline entries make a second run silent).
+    "rule-notices": {
+        "task": "senderids.tasks.rule_notices",
+        "schedule": crontab(hour=7, minute=45),
+        "options": {"expires": 3600.0},
+    },
 }
 
 # Webhook deliveries on a queue of their own when SENDERIDS_WEBHOOK_QUEUE names one (a worker must consume

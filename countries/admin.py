@@ -1,15 +1,18 @@
-"""Admin for the country catalogue. Changing a country's process by hand marks it overridden, so
-`load_countries` keeps it (until --force or the "clear override" action)."""
+"""Admin for the country catalogue and its rule calendar. Changing a country's process, or a built-in
+rule's date, severity or state, by hand marks it overridden, so `load_countries` keeps it (until --force
+or the "clear override" action). Permissions are Django's model permissions: support staff, who only
+have the view permission, see the calendar read-only."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import services
+from . import calendar, services
 from .forms import CountryAdminForm
-from .models import Country, sender_id_process_for
+from .models import Country, CountryRule, sender_id_process_for
 from .rules import describe_base_rule, describe_rules
 
 
@@ -139,3 +142,68 @@ class CountryAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ("countries/admin.css",)}
+
+
+@admin.register(CountryRule)
+class CountryRuleAdmin(admin.ModelAdmin):
+    list_display = (
+        "country",
+        "code",
+        "kind",
+        "effective_from",
+        "severity",
+        "message_types",
+        "enabled",
+        "builtin",
+        "overridden",
+        "message_short",
+    )
+    list_display_links = ("code",)
+    list_editable = ("effective_from", "enabled")
+    list_filter = ("kind", "severity", "enabled", "builtin", "overridden", "message_types", "country")
+    search_fields = ("country__name", "=country__iso_code", "code", "text", "what_to_do")
+    list_select_related = ("country",)
+    ordering = ("country__name_folded", "effective_from", "code")
+    date_hierarchy = "effective_from"
+    readonly_fields = ("builtin", "builtin_text", "updated_at")
+    autocomplete_fields = ("country",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # AWS's pages are https
+    fieldsets = (
+        (
+            None,
+            {"fields": ("country", "code", "kind", "severity", "effective_from", "message_types", "enabled")},
+        ),
+        (
+            _("What users read"),
+            {
+                "fields": ("builtin_text", "text", "what_to_do", "source_url"),
+                "description": _(
+                    "Built-in rules show the portal's translated sentence; a text entered here replaces it "
+                    "in every language."
+                ),
+            },
+        ),
+        (_("Origin"), {"fields": ("builtin", "overridden", "updated_at")}),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        # A built-in rule's code keys its translated sentence and the loader's seed: not renamed by hand.
+        if obj is not None and obj.builtin:
+            return (*self.readonly_fields, "country", "code")
+        return self.readonly_fields
+
+    @admin.display(description=_("text"))
+    def message_short(self, obj: CountryRule) -> str:
+        return Truncator(obj.message).chars(80) or "—"
+
+    @admin.display(description=_("built-in sentence"))
+    def builtin_text(self, obj: CountryRule | None) -> str:
+        if obj is None:
+            return "—"
+        text, todo = calendar.builtin_text(obj.code)
+        if not text:
+            return "—"
+        return format_html("{}<br><em>{}</em>", text, todo)
+
+    def save_model(self, request, obj, form, change):
+        services.country_rule_admin_save(rule=obj, changed_fields=form.changed_data if change else ())

@@ -1,22 +1,28 @@
 """The country catalogue: per destination country, whether and how a sender ID can be had.
 
-Also the one rule that picks the process a request takes (``sender_id_process_for``): the catalogue
+Also the rule calendar (``CountryRule``: what regulators and operators require of a country's sender IDs,
+and from when; the built-in rules and their texts are countries/calendar.py's), and the one rule that
+picks the process a request takes (``sender_id_process_for``): the catalogue
 row's process, corrected by what AWS documents per Region and message type (``PROCESS_RULES``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries as country_names
 
+from . import calendar
 from . import rules as sender_id_rules_engine
+from .calendar import RuleKind, RuleMessageType, RuleSeverity
 
 
 class SenderIdProcess(models.TextChoices):
@@ -203,3 +209,93 @@ def sender_id_process_for(
     if not message_type and rule.support_case_message_types:
         return ProcessChoice(base, str(rule.message_type_reason))
     return ProcessChoice(base)
+
+
+# --- the rule calendar -----------------------------------------------------------------------------
+class CountryRule(models.Model):
+    """One dated (or standing) rule of a country's regulators or operators, shown with its date on the
+    catalogue and turned into checks by countries.checks. Built-in rules are seeded by load_countries
+    from countries/calendar.py, which also gives their translated sentence; an admin's change to one
+    marks it ``overridden`` (kept by the loader until --force). Admin-added rules carry their own text."""
+
+    country = models.ForeignKey(
+        Country, on_delete=models.CASCADE, related_name="calendar_rules", verbose_name=_("country")
+    )
+    # The regulation notice's timeline kind is "rule_notice:<code>" and StatusEvent.kind has 40 characters.
+    code = models.SlugField(_("code"), max_length=calendar.CODE_MAX_LENGTH)
+    kind = models.CharField(_("kind"), max_length=30, choices=RuleKind.choices)
+    severity = models.CharField(
+        _("severity"), max_length=10, choices=RuleSeverity.choices, default=RuleSeverity.WARN
+    )
+    effective_from = models.DateField(
+        _("effective from"), null=True, blank=True, help_text=_("Empty: already in force.")
+    )
+    message_types = models.CharField(
+        _("message types"),
+        max_length=20,
+        choices=RuleMessageType.choices,
+        blank=True,
+        help_text=_("Empty: every message type."),
+    )
+    text = models.TextField(
+        _("text"),
+        blank=True,
+        help_text=_(
+            "The sentence users see, in English. Built-in rules leave it empty: their sentence comes "
+            "translated from the portal; text here replaces it (untranslated)."
+        ),
+    )
+    what_to_do = models.TextField(_("what to do"), blank=True, help_text=_("Same as the text."))
+    source_url = models.URLField(_("source"), max_length=300, blank=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    builtin = models.BooleanField(_("built in"), default=False, editable=False)
+    overridden = models.BooleanField(
+        _("changed by an admin"),
+        default=False,
+        help_text=_("load_countries keeps an admin's change to a built-in rule unless run with --force."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["country_id", models.F("effective_from").asc(nulls_first=True), "code"]
+        verbose_name = _("country rule")
+        verbose_name_plural = _("country rules")
+        constraints = [
+            models.UniqueConstraint(fields=["country", "code"], name="countryrule_code_unique_per_country"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=RuleKind.values), name="countryrule_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(severity__in=RuleSeverity.values), name="countryrule_severity_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["enabled", "effective_from"])]
+
+    def __str__(self) -> str:
+        return f"{self.country_id} {self.code}"
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.text.strip() and not calendar.builtin_text(self.code)[0]:
+            raise ValidationError({"text": _("A rule of your own needs the sentence users will see.")})
+
+    @property
+    def message(self) -> str:
+        """The user-facing sentence in the active language (an admin's text, else the built-in one)."""
+        return self.text.strip() or calendar.builtin_text(self.code)[0]
+
+    @property
+    def advice(self) -> str:
+        """What the user should do, in the active language ("" when nothing is said)."""
+        return self.what_to_do.strip() or calendar.builtin_text(self.code)[1]
+
+    def applies_to(self, message_type: str) -> bool:
+        """Whether the rule concerns `message_type` ("" = not chosen yet: every rule does)."""
+        return not self.message_types or not message_type or self.message_types == message_type
+
+    def in_force(self, today: dt.date) -> bool:
+        return calendar.in_force(self.effective_from, today)
+
+    def when(self, today: dt.date) -> str:
+        """ "since 1 March 2026" / "from 1 October 2026" / "" (no date)."""
+        return calendar.when_text(self.effective_from, today)

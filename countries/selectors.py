@@ -13,6 +13,9 @@
   evaluated); ``process`` filters on the process in the Region (India outside ap-south-1/2 is a
   support case)
 - ``country_process_counts(region=)`` -> {process in the Region: count}, one query
+- ``rules_by_country(iso_codes)`` -> {ISO: [enabled CountryRule, ...]} for the checks engine
+  (countries.checks), one query for any number of countries
+- ``calendar_rules()`` -> the same for the whole catalogue (public page), one query
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from .models import (
     PROCESS_RULES,
     Country,
+    CountryRule,
     ProcessChoice,
     SenderIdProcess,
     fold_name,
@@ -36,6 +40,7 @@ from .models import (
 __all__ = [
     "PROCESS_RULES",
     "ProcessChoice",
+    "calendar_rules",
     "countries_for_select",
     "country_get",
     "country_list",
@@ -43,6 +48,7 @@ __all__ = [
     "country_process_counts",
     "country_rules",
     "portal_region",
+    "rules_by_country",
     "sender_id_process_for",
     "with_process_choices",
 ]
@@ -161,3 +167,24 @@ def country_process_counts(*, region: str | None = None) -> dict[str, int]:
 def countries_by_iso(iso_codes: list[str]) -> dict[str, Country]:
     """Countries by ISO code, in one query (codes not in the catalogue are absent)."""
     return Country.objects.in_bulk(list(iso_codes))
+
+
+def rules_by_country(iso_codes: Iterable[str]) -> dict[str, list[CountryRule]]:
+    """The enabled calendar rules of these countries, by ISO code (every code asked for is a key, [] when
+    it has none), in one query: the review checks up to 50 countries at once. The rules' ``country`` is
+    not loaded: the checks engine is given the Country itself."""
+    codes = sorted({_iso(code) for code in iso_codes if code})
+    found: dict[str, list[CountryRule]] = {code: [] for code in codes}
+    if not codes:
+        return found
+    for rule in CountryRule.objects.filter(enabled=True, country_id__in=codes):
+        found[rule.country_id].append(rule)
+    return found
+
+
+def calendar_rules() -> dict[str, list[CountryRule]]:
+    """Every enabled calendar rule of the catalogue, by ISO code, in one query (the public page)."""
+    found: dict[str, list[CountryRule]] = {}
+    for rule in CountryRule.objects.filter(enabled=True):
+        found.setdefault(rule.country_id, []).append(rule)
+    return found

@@ -1,5 +1,6 @@
 """Writes to the country catalogue: loading the data file, syncing registration types with AWS,
-and admin edits (a hand-set process is an override the loader keeps).
+seeding the rule calendar (countries/calendar.py's built-in rules), and admin edits (a hand-set
+process, or a hand-changed built-in rule, is an override the loader keeps).
 
 The loader computes the catalogue it wants (data file, then the Region's registration types when
 syncing, then admin overrides), diffs it against the table and writes only what differs, in one
@@ -23,7 +24,8 @@ from django.utils import timezone
 
 from smsvoice.gateway import get_gateway
 
-from .models import PROCESS_RULES, Country, SenderIdProcess, fold_name
+from .calendar import builtin_rules
+from .models import PROCESS_RULES, Country, CountryRule, SenderIdProcess, fold_name
 from .rules import rules_errors
 
 logger = logging.getLogger(__name__)
@@ -83,6 +85,9 @@ class LoadReport:
     # Things the operator should know that did not change a row (kept overrides, odd Region data).
     notices: list[str] = field(default_factory=list)
     region: str = ""
+    # The rule calendar's seed (country_rules_load), reported apart: summary() is the countries'.
+    rules_created: int = 0
+    rules_updated: int = 0
 
     @property
     def changed(self) -> bool:
@@ -292,6 +297,9 @@ def countries_load(
     extra = sorted(set(existing) - {row["iso_code"] for row in rows})
     if extra:
         report.notices.append(f"not in the data file, left as they are: {', '.join(extra)}")
+    rule_model = _rule_model_of(model)
+    if rule_model is not None:
+        country_rules_load(force=force, model=rule_model, report=report)
     logger.debug("countries_load: %s", report.summary())
     return report
 
@@ -347,11 +355,75 @@ def countries_sync(*, force: bool = False, gateway: Any = None, path: Path = DAT
 def countries_load_if_empty(*, model: type[Model] = Country) -> LoadReport | None:
     """First migrate of a fresh database (and a test flush): load the catalogue if the table is empty.
 
-    Only then: on later migrates the table belongs to load_countries, --sync and the admins.
+    Only then: on later migrates the table belongs to load_countries, --sync and the admins. An existing
+    catalogue without a rule calendar (the migrate that adds it) gets the built-in rules.
     """
     if model.objects.exists():
+        rule_model = _rule_model_of(model)
+        if rule_model is not None and not rule_model.objects.exists():
+            with transaction.atomic():
+                return country_rules_load(model=rule_model, report=LoadReport())
         return None
     return countries_load(model=model)
+
+
+# --- the rule calendar ----------------------------------------------------------------------------
+# The columns of a built-in rule the loader owns; an admin's change to any of them is kept (overridden).
+RULE_FIELDS = ("kind", "severity", "effective_from", "message_types", "source_url", "enabled")
+
+
+def _rule_model_of(country_model: type[Model]) -> type[Model] | None:
+    """CountryRule as the registry of `country_model` has it (the post_migrate hook passes the migration
+    state's), or None before the migration that adds it."""
+    try:
+        return country_model._meta.apps.get_model("countries", "CountryRule")
+    except LookupError:
+        return None
+
+
+def country_rules_load(
+    *, force: bool = False, model: type[Model] = CountryRule, report: LoadReport | None = None
+) -> LoadReport:
+    """Make the built-in rules of the calendar match countries/calendar.py (idempotent, one diff).
+
+    A built-in rule an admin changed (``overridden``) is kept unless ``force``, which resets it and clears
+    the flag; admin-added rules and built-in rules no longer in the catalogue are left alone. Rules of a
+    country missing from the table are skipped (and reported).
+    """
+    report = report if report is not None else LoadReport()
+    countries = set(model._meta.get_field("country").related_model.objects.values_list("pk", flat=True))
+    existing = {(r.country_id, r.code): r for r in model.objects.select_for_update()}
+    to_create, to_update = [], []
+    now = timezone.now()
+    for spec in builtin_rules():
+        if spec.iso_code not in countries:
+            report.notices.append(f"rule {spec.iso_code} {spec.code}: no such country, not loaded")
+            continue
+        wanted = {f: getattr(spec, f) for f in RULE_FIELDS if f != "enabled"}
+        wanted["enabled"] = True
+        current = existing.get((spec.iso_code, spec.code))
+        if current is None:
+            to_create.append(model(country_id=spec.iso_code, code=spec.code, builtin=True, **wanted))
+            continue
+        if current.overridden and not force:
+            if any(getattr(current, f) != v for f, v in wanted.items()):
+                report.notices.append(
+                    f"rule {spec.iso_code} {spec.code}: kept the admin's change (--force to reset)."
+                )
+            continue
+        wanted.update(builtin=True, overridden=False)
+        diff = {f: v for f, v in wanted.items() if getattr(current, f) != v}
+        if diff:
+            for f, v in diff.items():
+                setattr(current, f, v)
+            current.updated_at = now
+            to_update.append(current)
+    if to_create:
+        model.objects.bulk_create(to_create)
+    if to_update:
+        model.objects.bulk_update(to_update, [*RULE_FIELDS, "builtin", "overridden", "updated_at"])
+    report.rules_created, report.rules_updated = len(to_create), len(to_update)
+    return report
 
 
 # --- admin ----------------------------------------------------------------------------------------
@@ -362,6 +434,17 @@ def country_admin_save(*, country: Country, changed_fields: Iterable[str]) -> Co
         country.process_overridden = True
     country.save()
     return country
+
+
+def country_rule_admin_save(*, rule: CountryRule, changed_fields: Iterable[str]) -> CountryRule:
+    """Save an admin's edit of a rule; a built-in rule's changed date, severity... becomes an override
+    the loader keeps (until --force)."""
+    changed = set(changed_fields)
+    # Unticking "changed by an admin" is itself an edit: it hands the rule back to the loader.
+    if rule.builtin and "overridden" not in changed and changed & {*RULE_FIELDS, "text", "what_to_do"}:
+        rule.overridden = True
+    rule.save()
+    return rule
 
 
 def countries_clear_override(*, iso_codes: Iterable[str]) -> int:

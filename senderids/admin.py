@@ -14,9 +14,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -29,8 +31,10 @@ from smsvoice.selectors import aws_calls_for_request
 from . import registry
 from .choices import Status
 from .lifecycle import IllegalTransition
-from .models import SenderIdDrift, SenderIdRequest, StatusEvent
+from .models import RequestBatch, SenderIdDrift, SenderIdRequest, StatusEvent
 from .permissions import APPROVE_PERMISSION, RELEASE_PERMISSION, visible_related, visible_requests
+from .plans import request_plan
+from .services.batches import batch_approve
 from .services.release import (
     DeletionProtectionOn,
     sender_id_deletion_protection_disable,
@@ -126,8 +130,8 @@ class ReleaseOnBehalfForm(forms.Form):
 
 
 REQUEST_FIELDS = (
-    "owner", "team", "aws_account", "aws_region", "country", "sender_id", "process", "message_type",
-    "sms", "voice", "monthly_volume", "company_hq",
+    "owner", "team", "batch_link", "aws_account", "aws_region", "country", "sender_id", "checks", "process",
+    "message_type", "sms", "voice", "monthly_volume", "company_hq",
 )  # fmt: skip
 PROCESS_FIELDS = ("registration_form_name", "registration_choice", "support_case_details")
 # Owned by AWS (or by the pipeline talking to it): shown, never edited.
@@ -182,6 +186,18 @@ class SenderIdRequestAdmin(admin.ModelAdmin):
         # Approvers see what will be sent (each process contributes its inline: the registration
         # content, the support case), then the history.
         return [*registry.admin_inlines(), StatusEventInline]
+
+    @admin.display(description=_("made with"))
+    def batch_link(self, obj: SenderIdRequest) -> str:
+        if obj.batch_id is None:
+            return "—"
+        url = reverse("admin:senderids_requestbatch_change", args=[obj.batch_id])
+        return format_html('<a href="{}">{}</a>', url, _("Batch #%(pk)s") % {"pk": obj.batch_id})
+
+    @admin.display(description=_("checks before AWS sees it"))
+    def checks(self, obj: SenderIdRequest) -> str:
+        # The approver sees what the requester saw on the review: the traffic light and each reason.
+        return render_to_string("senderids/wizard/_checks.html", {"plan": request_plan(obj)})
 
     @admin.display(description=_("AWS calls for this request"))
     def aws_calls(self, obj: SenderIdRequest) -> str:
@@ -423,3 +439,98 @@ class SenderIdDriftAdmin(ReadOnlyAdmin):
     list_filter = (DriftOpenFilter, "kind", "iso_country_code", "last_seen_at")
     search_fields = ("sender_id", "request__owner__username")
     list_select_related = ("request",)
+
+
+class BatchChildInline(admin.TabularInline):
+    """A batch's requests, each linking to its own page in the queue (approve or reject there)."""
+
+    model = SenderIdRequest
+    fields = ("request_link", "country", "sender_id", "aws_account", "aws_region", "process", "status")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    ordering = ("country__name_folded",)
+
+    @admin.display(description=_("request"))
+    def request_link(self, obj: SenderIdRequest) -> str:
+        url = reverse("admin:senderids_senderidrequest_change", args=[obj.pk])
+        return format_html('<a href="{}">#{}</a>', url, obj.pk)
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(RequestBatch)
+class RequestBatchAdmin(admin.ModelAdmin):
+    """Requests made together (a multi-country run, a CSV import): approve all waiting ones at once,
+    or open a child to approve or reject it alone."""
+
+    list_display = ("id", "team", "owner", "source", "created_at", "size", "waiting")
+    list_filter = ("source", "created_at")
+    search_fields = ("id", "team__name", "owner__username", "requests__sender_id")
+    list_select_related = ("team", "owner")
+    readonly_fields = ("team", "owner", "source", "created_at")
+    inlines = (BatchChildInline,)
+    actions = ("approve_waiting",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        qs = visible_requests(super().get_queryset(request), user=request.user)
+        return qs.annotate(
+            children=Count("requests", distinct=True),
+            waiting_children=Count(
+                "requests", filter=Q(requests__status=Status.PENDING_REVIEW), distinct=True
+            ),
+        )
+
+    @admin.display(description=_("requests"), ordering="children")
+    def size(self, obj: RequestBatch) -> int:
+        return obj.children
+
+    @admin.display(description=_("waiting for review"), ordering="waiting_children")
+    def waiting(self, obj: RequestBatch) -> int:
+        return obj.waiting_children
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # batches come from the wizard and the CSV import
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_approve_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(APPROVE_PERMISSION)
+
+    @admin.action(description=_("Approve every request waiting for review"), permissions=["approve"])
+    def approve_waiting(self, request: HttpRequest, queryset: QuerySet) -> None:
+        approved: list[SenderIdRequest] = []
+        skipped: list[SenderIdRequest] = []
+        for batch in queryset:
+            done, left = batch_approve(batch=batch, actor=request.user)
+            approved += done
+            skipped += [r for r in left if r.status == Status.PENDING_REVIEW]  # not just decided ones
+        if approved:
+            self.message_user(
+                request,
+                ngettext(
+                    "Approved %(count)d request; submitting to AWS.",
+                    "Approved %(count)d requests; submitting to AWS.",
+                    len(approved),
+                )
+                % {"count": len(approved)},
+                messages.SUCCESS,
+            )
+        if skipped:
+            self.message_user(
+                request,
+                _("Not approved (outside your teams, or decided meanwhile): %(names)s")
+                % {"names": ", ".join(f"{r.sender_id} ({r.country_id})" for r in skipped)},
+                messages.WARNING,
+            )
+        if not approved and not skipped:
+            self.message_user(request, _("Nothing in these batches was waiting for review."), messages.INFO)

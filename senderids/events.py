@@ -160,3 +160,14 @@ def deletion_protection_off(
             "name": display_name(actor)
         }
     return Event("deletion_protection_off", actor, reason, aws_code, aws_message)
+
+
+# --- The rule calendar (senderids.services.regulation) ---------------------------------------------
+RULE_NOTICE_PREFIX = "rule_notice:"
+
+
+def rule_notice(code: str, message: str) -> Event:
+    """The team was told that a country rule starts soon (or today). The kind carries the rule's code
+    (countries.CountryRule.code, at most 28 characters: the kind has 40), so the next daily run finds
+    the entry and says nothing twice."""
+    return Event(f"{RULE_NOTICE_PREFIX}{code}", WORKER_ACTOR, message)

@@ -16,17 +16,19 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from countries import checks as country_checks
 from countries.eta import published_eta
 from countries.models import Country, ProcessChoice
+from countries.selectors import rules_by_country
 
+from .models import SenderIdRequest
 from .selectors import Placement
 
-try:  # the checks engine and the rule calendar (countries.checks); see countries/checks.py
-    from countries import checks as country_checks
-    from countries.selectors import rules_by_country
-except ImportError:  # pragma: no cover - only while the calendar is not installed
-    country_checks = None  # type: ignore[assignment]
-    rules_by_country = None  # type: ignore[assignment]
+try:  # the company profile (profiles app)
+    from profiles.selectors import brand_names as profile_brand_names
+except ImportError:  # pragma: no cover - only while the profile is not installed
+    profile_brand_names = None
+
 
 
 @dataclass
@@ -36,8 +38,8 @@ class CountryPlan:
     placement: Placement | None
     process: ProcessChoice
     eta_text: str = ""
-    checks: list[Any] = field(default_factory=list)
-    outside: list[Any] = field(default_factory=list)
+    checks: list[country_checks.Check] = field(default_factory=list)
+    outside: list[country_checks.Check] = field(default_factory=list)
 
     @property
     def light(self) -> str:
@@ -56,11 +58,11 @@ class CountryPlan:
 
     @property
     def warning_count(self) -> int:
-        return sum(1 for c in self.checks if getattr(c, "level", "") == "warn")
+        return sum(1 for c in self.checks if c.level == country_checks.WARN)
 
     @property
     def problems(self) -> list[Any]:
-        return [c for c in self.checks if getattr(c, "level", "ok") != "ok"]
+        return [c for c in self.checks if c.level != country_checks.OK]
 
 
 def eta_text(iso_code: str) -> str:
@@ -85,7 +87,7 @@ def country_plans(
     """One plan per country, in the order given. `sender_ids` maps ISO code → the sender ID asked for
     there (a country without one gets no sender-ID checks)."""
     countries = list(countries)
-    rules = rules_by_country([c.iso_code for c in countries]) if rules_by_country is not None else {}
+    rules = rules_by_country([c.iso_code for c in countries])
     plans = []
     for country in countries:
         sender_id = sender_ids.get(country.iso_code, "")
@@ -96,19 +98,35 @@ def country_plans(
             process=process_of(country),
             eta_text=eta_text(country.iso_code),
         )
-        if country_checks is not None:
-            country_rules = rules.get(country.iso_code, [])
-            if sender_id:
-                plan.checks = country_checks.sender_id_checks(
-                    country,
-                    sender_id,
-                    message_type=message_type,
-                    rules=country_rules,
-                    today=today,
-                    brand_names=brand_names or (),
-                )
-            plan.outside = country_checks.outside_actions(
-                country, rules=country_rules, message_type=message_type, today=today
+        country_rules = rules.get(country.iso_code, [])
+        if sender_id:
+            plan.checks = country_checks.sender_id_checks(
+                country,
+                sender_id,
+                message_type=message_type,
+                rules=country_rules,
+                today=today,
+                brand_names=brand_names or (),
             )
+        plan.outside = country_checks.outside_actions(
+            country, rules=country_rules, message_type=message_type, today=today
+        )
         plans.append(plan)
     return plans
+
+
+def team_brand_names(team: Any) -> list[str]:
+    """The team's company, trading and domain names from its company profile ([] without one)."""
+    return profile_brand_names(team) if team is not None and profile_brand_names is not None else []
+
+
+def request_plan(request: SenderIdRequest) -> CountryPlan:
+    """The plan of a stored request, as the approver reads it (its own sender ID, Region, process)."""
+    return country_plans(
+        [request.country],
+        sender_ids={request.country_id: request.sender_id},
+        message_type=request.message_type,
+        placement_of=lambda _country: Placement(request.aws_account, request.aws_region),
+        process_of=lambda _country: ProcessChoice(request.process),
+        brand_names=team_brand_names(request.team),
+    )[0]

@@ -5,7 +5,7 @@ redelivered, not lost) and retry only RetryableAwsError (smsvoice.retry: backoff
 Beat runs the sweeper, the drift sync and the heartbeat; `send_status_email` (one per team member) and
 `deliver_webhook` (one per webhook) are enqueued on commit of every user-visible transition
 (senderids.notifications, senderids.webhooks); beat also runs the daily digests and the webhook retry
-sweep.
+sweep, and the rule calendar's daily notices (senderids.services.regulation).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from smsvoice.errors import AwsError
 from smsvoice.retry import run_with_retries
 
 from . import enqueue, liveness, notifications, webhooks
-from .services import reconcile, release, submission
+from .services import reconcile, regulation, release, submission
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +139,13 @@ def sync_sender_ids() -> int:
         logger.error("sync_sender_ids: AWS could not be read: %s", exc)
         return -1
     return len(report.drifts)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def rule_notices() -> int:
+    """Beat, daily: tell the teams of active sender IDs about country rules starting within 30 days
+    (senderids.services.regulation). A second run the same day sends nothing. Returns the emails sent."""
+    return regulation.rule_notices_send()
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True)

@@ -33,12 +33,8 @@ from countries.selectors import ProcessChoice, countries_by_iso, sender_id_proce
 from smsvoice.selectors import region_routes
 from teams.selectors import team_for_user
 
-try:  # the company profile (profiles app)
-    from profiles.selectors import brand_names as profile_brand_names
-except ImportError:  # pragma: no cover - only while the profile is not installed
-    profile_brand_names = None
-
 from ..choices import MessageType
+from ..plans import team_brand_names
 from ..selectors import Placement, placement_options, routed_placement, team_sender_id_countries
 from .steps import ISO_CODE_RE, STEP_COUNTRY, STEP_LABELS, STEP_REVIEW, STEP_USE_CASE, WIZARD_MAX_COUNTRIES
 
@@ -174,9 +170,7 @@ class WizardGuards:
         cache = self.__dict__.setdefault("_placement", {})
         if "brand_names" not in cache:
             team = team_for_user(self.request.user) if self.request.user.is_authenticated else None
-            cache["brand_names"] = (
-                profile_brand_names(team) if team is not None and profile_brand_names else []
-            )
+            cache["brand_names"] = team_brand_names(team)
         return cache["brand_names"]
 
     def chosen_region(self, country: Country | None = None) -> str:

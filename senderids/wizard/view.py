@@ -167,6 +167,16 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
 
     def done(self, form_list, form_dict=None, **kwargs: Any) -> HttpResponse:
         forms = form_dict or {}
+        blocked = [plan for plan in self._plans() if plan.light == "block"]
+        if blocked:
+            # A check AWS or the country would refuse (a generic sender ID in Spain, a promotional
+            # one where only transactional is allowed...): nothing is saved, the sender step says why.
+            messages.error(
+                self.request,
+                _("Fix what is marked “Must be fixed” first: %(list)s")
+                % {"list": "; ".join(f"{p.country.label}: {p.problems[0].message}" for p in blocked)},
+            )
+            return self._go_to(STEP_SENDER)
         if forms[STEP_COUNTRY].country is None:
             return self._done_batch(forms)
         country = forms[STEP_COUNTRY].country
@@ -328,6 +338,7 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
             self.storage.extra_data.pop(RETURN_KEY, None)
             context["sections"] = self._review_sections()
             context["plans"] = self._plans()
+            context["blocked"] = any(plan.light == "block" for plan in context["plans"])
             if self.is_batch():
                 context["batch_next_steps"] = [
                     STEP_LABELS[step] for step in self.get_form_list() if self._comes_after_review(step)

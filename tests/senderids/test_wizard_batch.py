@@ -195,3 +195,42 @@ def test_an_approver_approves_the_whole_batch_or_some_children(owner, approver):
     assert sorted(r.country_id for r in approved) == ["DE", "SG"]
     assert [r.country_id for r in skipped] == ["FR"]  # already approved: named, not silently dropped
     assert set(batch.requests.values_list("status", flat=True)) == {Status.APPROVED}
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Pins "today" for the rule engine and the checks (they read django.utils.timezone.now)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    def pin(day: str) -> None:
+        moment = dt.datetime.fromisoformat(f"{day}T10:00:00+00:00")
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+
+    return pin
+
+
+@pytest.mark.usefixtures("team")
+def test_a_hyphen_in_france_is_refused_from_1_march_2026(wizard, clock):
+    clock("2026-03-01")
+    post_countries(wizard, ["FR"])
+    wizard.walk("use-case")
+
+    response = wizard.submit("sender", {**ANSWERS["sender"], "sender-sender_id": "ACME-FR"})
+
+    assert response.status_code == 200
+    assert "This country does not allow these characters in sender IDs: -" in errors(response)
+
+
+@pytest.mark.usefixtures("team")
+def test_a_hyphen_in_france_is_allowed_before_1_march_2026_with_a_warning(wizard, clock):
+    clock("2026-02-20")
+    post_countries(wizard, ["FR"])
+    wizard.walk("use-case")
+    wizard.walk("sender", answers={"sender": {"sender-sender_id": "ACME-FR"}})
+
+    review = wizard.page("review").content.decode()
+    assert "From 1 March 2026" in review  # the calendar says what is coming
+    wizard.walk("review")
+    assert SenderIdRequest.objects.get().sender_id == "ACME-FR"
