@@ -494,6 +494,13 @@ class RequestBatchAdmin(admin.ModelAdmin):
     def waiting(self, obj: RequestBatch) -> int:
         return obj.waiting_children
 
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # A batch only groups requests: whoever may see the requests (approvers, support staff) sees it.
+        return request.user.has_perm("senderids.view_senderidrequest")
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # batches come from the wizard and the CSV import
 
