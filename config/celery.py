@@ -117,6 +117,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=7, minute=0),
         "options": {"expires": 3600.0},
     },
+    # Company-profile documents expiring in 30 or 7 days: their team admins are emailed, each reminder once.
+    "document-expiry-reminders": {
+        "task": "profiles.tasks.document_expiry_reminders",
+        "schedule": crontab(hour=7, minute=30),
+        "options": {"expires": 3600.0},
+    },
     # Country rules starting within 30 days, told once per rule and request to the teams of active sender
     # IDs (senderids.services.regulation; its timeline entries make a second run silent).
     "rule-notices": {

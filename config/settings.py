@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "senderids",
     "registrations",
     "supportcases",
+    "profiles",
     "smsvoice",
 ]
 

@@ -25,5 +25,6 @@ urlpatterns = [
     path("registrations/", include("registrations.urls")),
     path("support-cases/", include("supportcases.urls")),
     path("team/", include("teams.urls")),
+    path("profile/", include("profiles.urls")),
     path("", include("senderids.urls")),
 ]

@@ -19,6 +19,10 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+# The upload checks are the company profile's too (its document vault): one copy, in profiles.uploads.
+# Re-exported here: MAX_ATTACHMENT_BYTES and validate_attachment keep their old import path.
+from profiles.uploads import MAX_ATTACHMENT_BYTES, validate_attachment
+
 from .definitions import (
     API_MAX_TEXT_LENGTH,
     ATTACHMENT,
@@ -31,40 +35,10 @@ from .definitions import (
     FormDefinition,
     SectionDef,
 )
-from .inputs import FieldInput, sniff_content_type
+from .inputs import FieldInput
 
-# "The maximum file size is 500KB" (CreateRegistrationAttachment's API reference,
-# https://docs.aws.amazon.com/goto/WebAPI/pinpoint-sms-voice-v2-2022-03-31/CreateRegistrationAttachment);
-# the model's blob limit (1,572,864) and CloudFormation's "5MB" are larger: the strictest one is enforced.
-MAX_ATTACHMENT_BYTES = 500 * 1024
-ALLOWED_EXTENSIONS = {"pdf", "png", "jpg", "jpeg"}
 RESERVED_NAMES = frozenset({"csrfmiddlewaretoken", "action"})
 SAVE, SUBMIT = "save", "submit"
-
-
-def validate_attachment(upload: UploadedFile) -> str:
-    """Return the sniffed content type, or raise ValidationError (size, extension, content)."""
-    if upload.size is not None and upload.size > MAX_ATTACHMENT_BYTES:
-        raise forms.ValidationError(
-            _(
-                "The file is %(size)s; AWS accepts files of at most %(max)s. Reduce it (e.g. scan at a lower "
-                "resolution) and upload it again."
-            ),
-            code="file_too_large",
-            params={"size": filesizeformat(upload.size), "max": filesizeformat(MAX_ATTACHMENT_BYTES)},
-        )
-    if upload.size == 0:
-        raise forms.ValidationError(_("The file is empty."), code="file_empty")
-    extension = (upload.name or "").rsplit(".", 1)[-1].lower() if "." in (upload.name or "") else ""
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    content_type = sniff_content_type(head)
-    if extension not in ALLOWED_EXTENSIONS or content_type is None:
-        raise forms.ValidationError(
-            _("Upload a PDF, PNG or JPEG file."), code="file_type", params={"name": upload.name}
-        )
-    return content_type
 
 
 def _compiled(pattern: str | None) -> re.Pattern[str] | None:

@@ -1,21 +1,14 @@
-"""What the registration form hands to the draft service: one `FieldInput` per field, and the sniffing
-of an uploaded file's type from its content (the form checks it, the service stores it).
+"""What the registration form hands to the draft service: one `FieldInput` per field.
 
-Kept apart from forms.py so services never import a form.
+Kept apart from forms.py so services never import a form. (Sniffing an uploaded file's type from its
+content moved to profiles.uploads, shared with the company profile's document vault.)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.files.uploadedfile import UploadedFile
-
-# Magic numbers: the content decides the type, not the file name or the browser's claim.
-ATTACHMENT_SIGNATURES = {
-    b"%PDF-": "application/pdf",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"\xff\xd8\xff": "image/jpeg",
-}
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 
 
 @dataclass(frozen=True)
@@ -31,10 +24,8 @@ class FieldInput:
     def is_empty(self) -> bool:
         return not (self.text or self.choices or self.upload or self.keep_attachment)
 
-
-def sniff_content_type(head: bytes) -> str | None:
-    """The content type the first bytes of a file show (PDF, PNG, JPEG), else None."""
-    for signature, content_type in ATTACHMENT_SIGNATURES.items():
-        if head.startswith(signature):
-            return content_type
-    return None
+    @classmethod
+    def from_stored_file(cls, *, name: str, content: bytes, content_type: str) -> FieldInput:
+        """A file the portal already holds (a company-profile document) handed in as an upload, so it is
+        stored exactly like one (services/draft.py `_store_attachment`: its own copy, type sniffed)."""
+        return cls(upload=SimpleUploadedFile(name, content, content_type=content_type))

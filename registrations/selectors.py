@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,11 +29,20 @@ def field_values(*, registration: Registration) -> dict[str, RegistrationFieldVa
     }
 
 
-def form_initial(values: dict[str, RegistrationFieldValue], definition: FormDefinition) -> dict[str, Any]:
+def form_initial(
+    values: dict[str, RegistrationFieldValue],
+    definition: FormDefinition,
+    prefill: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The form's initial values: what is stored, then for the other fields `prefill` (see
+    `profile_prefill`). A stored value always wins, even a cleared one: the user emptied it on purpose."""
     initial: dict[str, Any] = {}
     for field_def in definition.fields:
         fv = values.get(field_def.field_path)
         if fv is None:
+            if prefill and field_def.field_path in prefill:
+                value = prefill[field_def.field_path]
+                initial[field_def.field_path] = [value] if field_def.is_multi else value
             continue
         if field_def.field_type == "SELECT":
             initial[field_def.field_path] = (
@@ -41,6 +51,27 @@ def form_initial(values: dict[str, RegistrationFieldValue], definition: FormDefi
         elif field_def.field_type == "TEXT":
             initial[field_def.field_path] = fv.text_value
     return initial
+
+
+def profile_prefill(
+    *,
+    values: dict[str, RegistrationFieldValue],
+    definition: FormDefinition,
+    profile_values: Mapping[str, str],
+    locked: Mapping[str, str],
+) -> dict[str, str]:
+    """The company profile's values (profiles.mapping.prefill_values) the form shows for fields with no
+    stored value: never over a locked field (the request fixes it) or a stored one, and a select only
+    with a value among its options (the profile's free text may not be one)."""
+    out: dict[str, str] = {}
+    for path, value in profile_values.items():
+        field_def = definition.field(path)
+        if field_def is None or path in locked or path in values:
+            continue
+        is_option = field_def.field_type == "SELECT" and value in field_def.options
+        if field_def.field_type == "TEXT" or is_option:
+            out[path] = value
+    return out
 
 
 def attachment_names(values: dict[str, RegistrationFieldValue]) -> dict[str, str]:

@@ -4,6 +4,11 @@ reasons. A support-case request's old address here redirects to its support-case
 Owner or staff may look; only the owner edits; anyone else gets 404, anonymous users the login page.
 A GET reads only: the Registration row was made with the request, the form definition comes from the
 cache (when it is not there yet the page says so and refreshes itself while a worker fetches it).
+
+The team's company profile (profiles app) serves the form: fields with no stored value are pre-filled
+from it (profiles.mapping), an ATTACHMENT field may take one of its current documents instead of an
+upload (stored as the registration's own copy, like an upload), and a team admin may save the answers
+back to it.
 """
 
 from __future__ import annotations
@@ -13,23 +18,30 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from countries.models import SenderIdProcess
+from profiles import mapping as profile_mapping
+from profiles import selectors as profile_selectors
+from profiles import services as profile_services
+from profiles.models import Document
 from senderids import registry
 from senderids.choices import Status
 from senderids.live import live_context
 from senderids.models import SenderIdRequest
 from senderids.permissions import is_team_member
 from senderids.selectors import sender_id_request_for_viewer
+from teams.selectors import is_team_admin
 
 from . import selectors
-from .definitions import cached_definition
+from .definitions import ATTACHMENT, FormDefinition, cached_definition
 from .forms import SUBMIT, RegistrationForm
+from .inputs import FieldInput
 from .lifecycle import UNDER_REVIEW_STATUSES
 from .models import Registration
 from .services import draft, withdrawal
@@ -38,6 +50,11 @@ from .services import draft, withdrawal
 AWS_REVIEW_FIELD = "aws_review"
 # How often the "form is being fetched" page reloads itself (seconds); also its Retry-After.
 DEFINITION_PENDING_REFRESH_SECONDS = 5
+# Posted beside an ATTACHMENT field ("vault:<FieldPath>"): the company-profile document to use instead of
+# an upload. Not a field of AWS's form: taken out of the data before the form sees it.
+VAULT_PREFIX = "vault:"
+# The team admin's "Save these answers to the company profile" checkbox (also taken out of the data).
+SAVE_TO_PROFILE_FIELD = "save_to_profile"
 
 
 def _request_or_404(request: HttpRequest, pk: int) -> SenderIdRequest:
@@ -65,23 +82,34 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     is_owner = is_team_member(request.user, req)
     editable = is_owner and draft.registration_is_editable(registration)
     values = selectors.field_values(registration=registration)
+    stored_names = selectors.attachment_names(values)
     form_kwargs: dict[str, Any] = {
         "locked": draft.locked_values(request=req, definition=definition),
         "definition": definition,
-        "attachments": selectors.attachment_names(values),
+        "attachments": stored_names,
         "readonly": not editable,
     }
+    prefilled: set[str] = set()
+    selected: dict[str, str] = {}
     if request.method == "POST":
         if not is_owner:
             raise PermissionDenied
-        form = RegistrationForm(request.POST, request.FILES, **form_kwargs)
-        if editable and form.is_valid():
+        data = request.POST.copy()
+        save_to_profile = bool(data.pop(SAVE_TO_PROFILE_FIELD, None))
+        chosen, refused, selected = _vault_picks(data, request, req, definition)
+        # A chosen document counts as the field's file for the form's checks (a required field is answered).
+        form_kwargs["attachments"] = {**stored_names, **{p: d.file_name for p, d in chosen.items()}}
+        form = RegistrationForm(data, request.FILES, **form_kwargs)
+        valid = form.is_valid()
+        for path, message in refused.items():
+            form.add_error(path, message)
+        if editable and valid and not refused:
             submit = form.action == SUBMIT
             try:
                 draft.registration_save(
                     registration=registration,
                     definition=definition,
-                    inputs=form.field_inputs(),
+                    inputs=_with_documents(form.field_inputs(), chosen),
                     submit=submit,
                     actor=request.user,
                     aws_review=request.POST.get(AWS_REVIEW_FIELD) == "on",
@@ -94,14 +122,38 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     form.add_error(None, errors)
             else:
                 messages.success(request, _submit_message(req) if submit else _("Draft saved."))
+                if save_to_profile and is_team_admin(request.user, req.team_id):
+                    _save_to_profile(request, req, form.cleaned_data)
                 return redirect("registrations:detail", pk=req.pk)
         elif not editable:
             messages.error(request, _("The registration can no longer be changed in its current status."))
             return redirect("registrations:detail", pk=req.pk)
+        for path in chosen:
+            # Not stored yet: the page must not call the chosen document the field's current file.
+            form.fields[path].current_attachment = stored_names.get(path, "")
     else:
-        form = RegistrationForm(initial=selectors.form_initial(values, definition), **form_kwargs)
+        prefill: dict[str, str] = {}
+        if editable:
+            prefill = selectors.profile_prefill(
+                values=values,
+                definition=definition,
+                profile_values=profile_mapping.prefill_values(
+                    profile_selectors.profile_for_team(req.team), definition.field_paths
+                ),
+                locked=form_kwargs["locked"],
+            )
+            prefilled = set(prefill)
+        form = RegistrationForm(initial=selectors.form_initial(values, definition, prefill), **form_kwargs)
     registration.refresh_from_db()
     progress = selectors.registration_progress(registration=registration, request=req)
+    vault_options = _vault_options(req, definition) if editable else {}
+    sections = form.sections(values)
+    for _section, rows in sections:
+        for row in rows:
+            path = row["definition"].field_path
+            row["prefilled"] = path in prefilled
+            row["vault"] = vault_options.get(path, [])
+            row["vault_selected"] = selected.get(path, "")
     return render(
         request,
         "registrations/detail.html",
@@ -110,7 +162,7 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "registration": registration,
             "definition": definition,
             "form": form,
-            "sections": form.sections(values),
+            "sections": sections,
             "values": values,
             "editable": editable,
             "is_owner": is_owner,
@@ -129,8 +181,97 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "action_required": selectors.latest_event(request=req, kind="registration_action_required")
             if req.status == Status.ACTION_REQUIRED
             else None,
+            "prefilled": prefilled,
+            "vault_prefix": VAULT_PREFIX,
+            "save_to_profile_field": SAVE_TO_PROFILE_FIELD,
+            "can_save_to_profile": editable and is_team_admin(request.user, req.team_id),
         },
     )
+
+
+# --- the company profile's part of the form ------------------------------------------------------
+def _vault_kinds(definition: FormDefinition) -> dict[str, str]:
+    """{ATTACHMENT FieldPath: document kind} of the fields a company-profile document can answer."""
+    kinds = {}
+    for field_def in definition.fields:
+        kind = profile_mapping.document_kind_for(field_def.field_path)
+        if field_def.field_type == ATTACHMENT and kind:
+            kinds[field_def.field_path] = kind
+    return kinds
+
+
+def _vault_options(req: SenderIdRequest, definition: FormDefinition) -> dict[str, list[dict[str, Any]]]:
+    """{FieldPath: [{"pk", "label"}]}: the team's current documents of each field's kind for the country."""
+    kinds = _vault_kinds(definition)
+    if not kinds:
+        return {}
+    documents = list(profile_selectors.usable_documents(team=req.team, country_iso=req.country_id))
+    return {
+        path: [
+            {
+                "pk": str(d.pk),
+                "label": f"{d.title} ({d.file_name}) — {profile_selectors.document_expiry(d).text}",
+            }
+            for d in documents
+            if d.kind == kind
+        ]
+        for path, kind in kinds.items()
+    }
+
+
+def _vault_picks(
+    data: QueryDict, request: HttpRequest, req: SenderIdRequest, definition: FormDefinition
+) -> tuple[dict[str, Document], dict[str, str], dict[str, str]]:
+    """Take the vault selects out of `data`: the documents chosen ({path: Document}), the choices refused
+    with their reason ({path: message}: expired since the page was drawn, tampered), and what was
+    selected ({path: pk}, to draw the page again). A file uploaded for the same field wins over a choice."""
+    chosen: dict[str, Document] = {}
+    refused: dict[str, str] = {}
+    selected: dict[str, str] = {}
+    for path, kind in _vault_kinds(definition).items():
+        raw = (data.pop(VAULT_PREFIX + path, None) or [""])[-1].strip()
+        if not raw or path in request.FILES:
+            continue
+        selected[path] = raw
+        if not raw.isdigit():
+            refused[path] = _("Choose one of the documents listed, or upload a file.")
+            continue
+        try:
+            chosen[path] = profile_selectors.document_for_use(
+                team=req.team, pk=int(raw), country_iso=req.country_id, kind=kind
+            )
+        except profile_services.DocumentUnusable as exc:
+            refused[path] = str(exc)
+    return chosen, refused, selected
+
+
+def _with_documents(inputs: dict[str, FieldInput], chosen: dict[str, Document]) -> dict[str, FieldInput]:
+    """The form's inputs with each chosen document handed in as that field's upload. A field the form
+    dropped (no longer part of it for these answers) stays dropped."""
+    out = dict(inputs)
+    for path, document in chosen.items():
+        if out[path].keep_attachment:
+            out[path] = FieldInput.from_stored_file(
+                name=document.file_name, content=bytes(document.content), content_type=document.content_type
+            )
+    return out
+
+
+def _save_to_profile(request: HttpRequest, req: SenderIdRequest, cleaned: dict[str, Any]) -> None:
+    answers = {path: value for path, value in cleaned.items() if isinstance(value, (str, list))}
+    changed = profile_services.profile_update_from_answers(team=req.team, answers=answers, actor=request.user)
+    if changed:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d answer saved to the company profile.",
+                "%(n)d answers saved to the company profile.",
+                len(changed),
+            )
+            % {"n": len(changed)},
+        )
+    else:
+        messages.info(request, _("The company profile already had these answers."))
 
 
 @login_required

@@ -9,7 +9,7 @@ query), the rule calendar is read once for all of them, the brand names once per
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,15 +20,10 @@ from countries import checks as country_checks
 from countries.eta import published_eta
 from countries.models import Country, ProcessChoice
 from countries.selectors import rules_by_country
+from profiles.selectors import brand_names as profile_brand_names
 
 from .models import SenderIdRequest
 from .selectors import Placement
-
-try:  # the company profile (profiles app)
-    from profiles.selectors import brand_names as profile_brand_names
-except ImportError:  # pragma: no cover - only while the profile is not installed
-    profile_brand_names = None
-
 
 
 @dataclass
@@ -86,11 +81,28 @@ def country_plans(
 ) -> list[CountryPlan]:
     """One plan per country, in the order given. `sender_ids` maps ISO code → the sender ID asked for
     there (a country without one gets no sender-ID checks)."""
-    countries = list(countries)
-    rules = rules_by_country([c.iso_code for c in countries])
+    return row_plans(
+        [(c, sender_ids.get(c.iso_code, ""), message_type) for c in countries],
+        placement_of=placement_of,
+        process_of=process_of,
+        brand_names=brand_names,
+        today=today,
+    )
+
+
+def row_plans(
+    rows: Sequence[tuple[Country, str, str]],
+    *,
+    placement_of: Callable[[Country], Placement | None],
+    process_of: Callable[[Country], ProcessChoice],
+    brand_names: list[str] | None = None,
+    today: dt.date | None = None,
+) -> list[CountryPlan]:
+    """One plan per (country, sender ID, message type) row, in order; a country may come back many
+    times (a CSV import). The rule calendar is read once for all rows."""
+    rules = rules_by_country({country.iso_code for country, _sender_id, _type in rows})
     plans = []
-    for country in countries:
-        sender_id = sender_ids.get(country.iso_code, "")
+    for country, sender_id, message_type in rows:
         plan = CountryPlan(
             country=country,
             sender_id=sender_id,
@@ -117,7 +129,7 @@ def country_plans(
 
 def team_brand_names(team: Any) -> list[str]:
     """The team's company, trading and domain names from its company profile ([] without one)."""
-    return profile_brand_names(team) if team is not None and profile_brand_names is not None else []
+    return profile_brand_names(team) if team is not None else []
 
 
 def request_plan(request: SenderIdRequest) -> CountryPlan:

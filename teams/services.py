@@ -94,7 +94,7 @@ def membership_remove(*, membership: Membership, actor: AbstractBaseUser) -> Non
 
 
 # The portal's global roles (also made by migration teams 0002): what each group may do in admin.
-PORTAL_APPS = ("countries", "teams", "senderids", "registrations", "supportcases", "smsvoice")
+PORTAL_APPS = ("countries", "teams", "profiles", "senderids", "registrations", "supportcases", "smsvoice")
 BUSINESS_USERS, SUPPORT_STAFF, APPROVERS = "Business users", "Support staff", "Approvers"
 GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
     BUSINESS_USERS: (),

@@ -17,13 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from countries.models import SenderIdProcess
+from profiles.uploads import sniff_content_type
 from senderids.enqueue import enqueue_on_commit
 from senderids.lifecycle import EDITABLE_STATUSES
 from senderids.models import SenderIdRequest
 from senderids.permissions import is_team_member
 
 from .. import definitions as defs
-from ..inputs import FieldInput, sniff_content_type
+from ..inputs import FieldInput
 from ..lifecycle import SYNCABLE_STATUSES
 from ..models import Registration, RegistrationAttachment, RegistrationFieldValue
 
