@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import integrations_views, views
+from . import import_views, integrations_views, views
 from .wizard.view import request_wizard
 
 app_name = "senderids"
@@ -10,6 +10,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("sender-ids/request/", request_wizard, name="request"),
     path("sender-ids/request/<str:step>/", request_wizard, name="request_step"),
+    path("sender-ids/import/", import_views.import_upload, name="import"),
+    path("sender-ids/import/confirm/", import_views.import_confirm, name="import_confirm"),
     path("sender-ids/batches/<int:pk>/", views.batch_detail, name="batch"),
     path("sender-ids/batches/<int:pk>/approve/", views.batch_approve, name="batch_approve"),
     path("sender-ids/<int:pk>/", views.request_detail, name="detail"),

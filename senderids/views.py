@@ -308,6 +308,7 @@ def tracking(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One multi-country run (or CSV import): every child's status and what needs action."""
     batch = selectors.batch_for_viewer(user=request.user, pk=pk)

@@ -188,15 +188,18 @@ def test_country_step_works_without_javascript(logged_in_page, owner, countries)
     at_step(page, "use-case")
 
 
-def test_unsupported_country_offers_only_previous(logged_in_page, owner, countries):
+def test_an_unsupported_country_stops_at_the_country_step(logged_in_page, owner, countries):
     page = logged_in_page(owner)
     start_wizard(page)
-    choose_country(page, "United States", "US", "Not supported")
-    fill_use_case(page)  # lands on the sender step, which explains
-    expect(page.locator("#not-supported")).to_contain_text("Sender IDs are not supported in United States")
-    expect(page.locator("form.wizard-form").get_by_role("button", name="Next")).to_have_count(0)
-    press(page, "Previous")
-    at_step(page, "use-case")
+    page.get_by_label("Search countries").fill("United States")
+    select = page.get_by_label("Destination country")
+    if select.input_value() != "US":
+        select.select_option("US")
+    expect(page.locator("#country-details [data-role=badge]")).to_have_text("Not supported")
+    press(page, "Next")
+    at_step(page, "country")  # nothing else is asked before the dead end
+    expect(page.locator("form.wizard-form")).to_contain_text("Sender IDs are not supported in United States")
+    expect(page.locator("form.wizard-form")).to_contain_text("Choose another country.")
 
 
 HOSTILE = "<img src=x onerror=alert(1)><script>alert(2)</script>"

@@ -38,12 +38,14 @@ from django.shortcuts import resolve_url
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from profiles.models import CompanyProfile, Document, DocumentKind
 from registrations.definitions import OPTIONAL, TEXT, FieldDef, FormDefinition, SectionDef
 from registrations.models import Registration, RegistrationDefinition, RegistrationFieldValue
 from senderids.choices import Status
 from senderids.models import (
     DeliveryStatus,
     NotificationPreference,
+    RequestBatch,
     SenderIdRequest,
     StatusEvent,
     Webhook,
@@ -248,6 +250,21 @@ def _build_world() -> World:
         body=PDF,
         uploaded_by=users["member_a"],
     )
+    # Team A's company profile and a document of its vault.
+    CompanyProfile.objects.create(team=team_a, legal_name=PROFILE_A)
+    vault_document = Document.objects.create(
+        team=team_a,
+        kind=DocumentKind.LETTER_OF_AUTHORIZATION,
+        title="Matrix letter",
+        file_name="matrix-loa.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        sha256="0" * 64,
+        content=PDF,
+    )
+    # Team A's pending request was made in a batch (a multi-country run).
+    batch_a = RequestBatch.objects.create(team=team_a, owner=users["member_a"])
+    SenderIdRequest.objects.filter(pk=req["a_pend"].pk).update(batch=batch_a)
     # A timeline entry of each team's (the admin's audit trail lists them).
     for key in ("a_sup", "b_sup"):
         StatusEvent.objects.create(
@@ -274,6 +291,8 @@ def _build_world() -> World:
             "membership_a": Membership.objects.get(team=team_a, user=users["member_a"]),
             "webhook": webhook,
             "webhook_delivery": webhook_delivery,
+            "vault_document": vault_document,
+            "batch_a": batch_a,
         },
     )
 
@@ -323,6 +342,8 @@ def fingerprint() -> tuple:
         sorted(NotificationPreference.objects.values_list("user_id", "email", "language")),
         list(Webhook.objects.order_by("pk").values_list("pk", "url", "secret", "enabled")),
         list(WebhookDelivery.objects.order_by("pk").values_list("pk", "status", "attempts")),
+        list(CompanyProfile.objects.order_by("pk").values_list("pk", "team_id", "legal_name", "city")),
+        list(Document.objects.order_by("pk").values_list("pk", "team_id", "title")),
     )
 
 
@@ -351,6 +372,9 @@ TARGETS: dict[str, Target] = {
     "member_a's membership": lambda w: {"pk": w.extra["membership_a"].pk},
     "a's webhook": lambda w: {"pk": w.extra["webhook"].pk},
     "a's delivery": lambda w: {"pk": w.extra["webhook_delivery"].pk},
+    "a's document": lambda w: {"pk": w.extra["vault_document"].pk},
+    "a's batch": lambda w: {"pk": w.extra["batch_a"].pk},
+    "DE": lambda w: {"iso_code": "DE"},
     "request a_pend": _admin_obj("request", "a_pend"),
     "request b_pend": _admin_obj("request", "b_pend"),
     "registration a_reg": _admin_obj("registration", "a_reg"),
@@ -418,6 +442,26 @@ ADD_NEWCOMER = data(identifier="matrix_newcomer", role=Role.MEMBER)
 WEBHOOK_URL = "https://hooks.matrix.example/sender-ids"
 NEW_WEBHOOK = data(url="https://hooks.matrix.example/new")
 PREFERENCE = data(email="none", language="fr")
+PROFILE_A = "Matrix Alpha Profile Ltd"
+PROFILE_EDIT = data(legal_name="Matrix Alpha Renamed", city="Leeds")
+
+
+def vault_upload(w: World) -> dict[str, Any]:
+    return {
+        "upload": SimpleUploadedFile("new-loa.pdf", PDF, content_type="application/pdf"),
+        "kind": DocumentKind.LETTER_OF_AUTHORIZATION,
+        "title": "Matrix new letter",
+    }
+
+
+def profile_of_a(**fields: Any) -> Callable[[World], bool]:
+    return lambda w: CompanyProfile.objects.filter(team=w.teams["a"], **fields).exists()
+
+
+def vault_document_of_a(w: World) -> bool:
+    return Document.objects.filter(pk=w.extra["vault_document"].pk).exists()
+
+
 # The webhook's secret is shown in the answer itself, not after a redirect.
 SHOWN_ONCE = Expect(200, wrote=True)
 
@@ -464,6 +508,25 @@ PORTAL = [
                                            LOGIN,  200,    200,    200,    200,    200,    200),
     row("senderids:request_step", "country-step", POST,
                                            LOGIN,  *[REDIRECT] * 6, data=WIZARD_COUNTRY),
+    # The CSV import (senderids.import_views): a team's members; staff without a team are told so (200).
+    # The POST without a file answers the form with its error; the confirm without a token goes back to it.
+    row("senderids:import", "-", GET,      LOGIN,  200,    200,    200,    200,    200,    200),
+    row("senderids:import", "-", POST,     LOGIN,  200,    200,    200,    200,    200,    200),
+    row("senderids:import_confirm", "-", GET,
+                                           LOGIN,  405,    405,    405,    405,    405,    405),
+    row("senderids:import_confirm", "-", POST,
+                                           LOGIN,  REDIRECT, REDIRECT, REDIRECT, 200,  200,    200),
+    # A batch (several countries in one run): its team and staff see it; approvers approve it.
+    row("senderids:batch", "a's batch", GET,
+                                           LOGIN,  show(200, "a_pend"), show(200, "a_pend"),
+        404,    200,    404,    200),
+    row("senderids:batch", "a's batch", POST,
+                                           LOGIN,  405,    405,    405,    405,    405,    405),
+    row("senderids:batch_approve", "a's batch", GET,
+                                           LOGIN,  405,    405,    405,    405,    405,    405),
+    row("senderids:batch_approve", "a's batch", POST,
+                                           LOGIN,  403,    403,    404,    403,    404,    DONE,
+        effect=lambda w: SenderIdRequest.objects.get(pk=w.pk("a_pend")).status == Status.APPROVED),
     # The "Release" button only where the release page will answer (a team admin's).
     row("senderids:detail", "a_sup", GET,  LOGIN,  show_hide(200, ("a_sup",), ("release-link:a_sup",)),
         show(200, "a_sup", "release-link:a_sup"), 404, show_hide(200, ("a_sup",), ("release-link:a_sup",)),
@@ -592,9 +655,31 @@ PORTAL = [
             pk=w.extra["webhook_delivery"].pk, status=DeliveryStatus.PENDING
         ).exists()),
 
+    # --- the company profile (profiles.urls): members read and download, team admins write; another
+    # team's document is 404; staff have no team (the page says so; writes 404) ---
+    row("profiles:profile", "-", GET,      LOGIN,  show(200, "profile:a"), show(200, "profile:a"),
+        hide(200, "profile:a"), hide(200, "profile:a"), hide(200, "profile:a"), hide(200, "profile:a")),
+    row("profiles:profile", "-", POST,     LOGIN,  403,    DONE,   403,    404,    404,    404,
+        data=PROFILE_EDIT, effect=profile_of_a(legal_name="Matrix Alpha Renamed", city="Leeds")),
+    row("profiles:document_add", "-", GET, LOGIN,  405,    405,    405,    405,    405,    405),
+    row("profiles:document_add", "-", POST, LOGIN, 403,    DONE,   403,    404,    404,    404,
+        data=vault_upload,
+        effect=lambda w: Document.objects.filter(team=w.teams["a"], title="Matrix new letter").exists()),
+    row("profiles:document_delete", "a's document", GET,
+                                           LOGIN,  403,    200,    404,    404,    404,    404),
+    row("profiles:document_delete", "a's document", POST,
+                                           LOGIN,  403,    DONE,   404,    404,    404,    404,
+        effect=lambda w: not vault_document_of_a(w)),
+    row("profiles:document_download", "a's document", GET,
+                                           LOGIN,  200,    200,    404,    404,    404,    404),
+    row("profiles:document_download", "a's document", POST,
+                                           LOGIN,  405,    405,    405,    405,    405,    405),
+
     # --- the catalogue (countries.urls): everyone ---
     row("countries:list", "-", GET,        200,    200,    200,    200,    200,    200,    200),
     row("countries:list", "-", POST,       405,    405,    405,    405,    405,    405,    405),
+    row("countries:detail", "DE", GET,     200,    200,    200,    200,    200,    200,    200),
+    row("countries:detail", "DE", POST,    405,    405,    405,    405,    405,    405,    405),
 ]
 
 # Admin, auth, i18n, /healthz: not enumerated (Django's own URLs), a few explicit rows.
@@ -702,6 +787,8 @@ def needle(w: World, key: str) -> str:
         return f'href="{reverse("senderids:release", args=[w.pk(key.split(":", 1)[1])])}"'
     if key == "webhook:a":
         return WEBHOOK_URL
+    if key == "profile:a":
+        return PROFILE_A
     return SENDER_IDS[key]
 
 
