@@ -25,7 +25,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from countries.checks import sample_checks
 from countries.models import SenderIdProcess
+from countries.selectors import rules_by_country
 from profiles import mapping as profile_mapping
 from profiles import selectors as profile_selectors
 from profiles import services as profile_services
@@ -148,9 +150,11 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     progress = selectors.registration_progress(registration=registration, request=req)
     vault_options = _vault_options(req, definition) if editable else {}
     sections = form.sections(values)
+    field_checks = _sample_checks(req, values, form)
     for _section, rows in sections:
         for row in rows:
             path = row["definition"].field_path
+            row["checks"] = field_checks.get(path, [])
             row["prefilled"] = path in prefilled
             row["vault"] = vault_options.get(path, [])
             row["vault_selected"] = selected.get(path, "")
@@ -187,6 +191,31 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_save_to_profile": editable and is_team_admin(request.user, req.team_id),
         },
     )
+
+
+# The message samples' FieldPaths (messageSamples.messageSample1, 2, ...): what sample_checks reads.
+SAMPLE_PREFIX = "messageSamples."
+
+
+def _sample_checks(req: SenderIdRequest, values: dict[str, Any], form: RegistrationForm) -> dict[str, list]:
+    """{FieldPath: the checks on that message sample} (Turkey: URLs masked...), from what was just
+    posted or else what is stored: the same engine as the wizard's review."""
+    samples: dict[str, str] = {}
+    for path, fv in values.items():
+        if path.startswith(SAMPLE_PREFIX) and fv.text_value:
+            samples[path] = fv.text_value
+    if form.is_bound:
+        samples.update(
+            {k: v for k, v in form.data.items() if k.startswith(SAMPLE_PREFIX) and isinstance(v, str) and v}
+        )
+    if not samples:
+        return {}
+    rules = rules_by_country([req.country_id]).get(req.country_id, [])
+    found: dict[str, list] = {}
+    for check in sample_checks(req.country, samples, rules=rules, message_type=req.message_type):
+        if check.field and check.level != "ok":
+            found.setdefault(check.field, []).append(check)
+    return found
 
 
 # --- the company profile's part of the form ------------------------------------------------------
