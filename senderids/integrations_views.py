@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from teams.models import Team
 from teams.selectors import is_team_admin, team_for_user
 
-from . import notifications, webhooks
+from . import notifications, selectors, webhooks
 from .integrations_forms import NotificationPreferenceForm, WebhookForm
 from .models import Webhook, WebhookDelivery
 
@@ -30,8 +30,8 @@ from .models import Webhook, WebhookDelivery
 # --- /notifications/ ----------------------------------------------------------------------------------
 @login_required
 def notification_settings(request: HttpRequest) -> HttpResponse:
-    preference = notifications.preference_of(request.user)
-    initial = {"email": preference.email, "language": notifications.language_of(preference)}
+    preference = selectors.preference_of(request.user)
+    initial = {"email": preference.email, "language": selectors.language_of(preference)}
     form = NotificationPreferenceForm(initial=initial)
     if request.method == "POST":
         form = NotificationPreferenceForm(request.POST)

@@ -47,6 +47,7 @@ from .models import (
     SenderIdRequest,
     StatusEvent,
 )
+from .selectors import language_of, preference_of, team_members_reachable
 from .status_texts import what_next
 
 logger = logging.getLogger(__name__)
@@ -121,19 +122,6 @@ def _render(name: str, context: dict[str, Any]) -> tuple[str, str]:
 
 
 # --- Preferences ------------------------------------------------------------------------------------
-def preference_of(user: AbstractBaseUser) -> NotificationPreference:
-    """The user's preference; an unsaved default (every change, the site's language) if they never chose."""
-    try:
-        return user.notification_preference  # type: ignore[attr-defined]
-    except NotificationPreference.DoesNotExist:
-        return NotificationPreference(user=user)
-
-
-def language_of(preference: NotificationPreference) -> str:
-    codes = {code for code, _name in settings.LANGUAGES}
-    return preference.language if preference.language in codes else settings.LANGUAGE_CODE
-
-
 def notification_preference_save(
     *, user: AbstractBaseUser, email: str, language: str
 ) -> NotificationPreference:
@@ -150,18 +138,6 @@ def wants_email_now(preference: NotificationPreference, to_status: str) -> bool:
     return preference.email == EmailPreference.MUST_ACT and to_status in MUST_ACT_STATUSES
 
 
-def _members(team_id: int, *, user_id: int | None = None) -> list[Any]:
-    """The team's active members who have an email address, their preferences with them (one query)."""
-    users = (
-        get_user_model()
-        .objects.filter(team_memberships__team_id=team_id, is_active=True)
-        .exclude(email="")
-        .select_related("notification_preference")
-        .order_by("pk")
-    )
-    return list(users.filter(pk=user_id) if user_id is not None else users)
-
-
 # --- The listener ------------------------------------------------------------------------------------
 def enqueue_status_email(request: SenderIdRequest, event: StatusEvent) -> None:
     """Lifecycle listener, on commit of every transition: for a user-visible one, one email task per
@@ -170,7 +146,7 @@ def enqueue_status_email(request: SenderIdRequest, event: StatusEvent) -> None:
         return
     # Runs after the commit, among the transition's other on-commit work: it logs, never raises into it.
     try:
-        for user in _members(request.team_id):
+        for user in team_members_reachable(request.team_id):
             if wants_email_now(preference_of(user), event.to_status):
                 enqueue_on_commit(SEND_TASK, event.pk, user.pk)
     except Exception:
@@ -237,7 +213,7 @@ def status_email_send(*, event_id: int, user_id: int | None = None, now: datetim
     if not is_news(event):
         return False
     sent = False
-    for user in _members(event.request.team_id, user_id=user_id):
+    for user in team_members_reachable(event.request.team_id, user_id=user_id):
         sent = _send_one(event, user, now=now) or sent
     return sent
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
@@ -25,7 +28,7 @@ from . import registry
 from .choices import RegistrationChoice, Status
 from .clocks import attention_q, with_submitted_at
 from .lifecycle import HELD_STATUSES, OPEN_STATUSES, REGISTRATION_PENDING_STATUSES
-from .models import RequestBatch, SenderIdRequest, StatusEvent
+from .models import NotificationPreference, RequestBatch, SenderIdRequest, StatusEvent
 from .permissions import visible_requests
 
 HOME_PAGE_SIZE = 25
@@ -297,3 +300,29 @@ def batch_status_counts(rows: list[BatchChildRow]) -> list[tuple[str, str, int]]
         (status, str(Status(status).label) if status in Status.values else status, n)
         for status, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     ]
+
+
+# --- who is told: a team's members and their notification preferences -------------------------------
+def preference_of(user: AbstractBaseUser) -> NotificationPreference:
+    """The user's preference; an unsaved default (every change, the site's language) if they never chose."""
+    try:
+        return user.notification_preference  # type: ignore[attr-defined]
+    except NotificationPreference.DoesNotExist:
+        return NotificationPreference(user=user)
+
+
+def language_of(preference: NotificationPreference) -> str:
+    codes = {code for code, _name in settings.LANGUAGES}
+    return preference.language if preference.language in codes else settings.LANGUAGE_CODE
+
+
+def team_members_reachable(team_id: int, *, user_id: int | None = None) -> list[Any]:
+    """The team's active members who have an email address, their preferences with them (one query)."""
+    users = (
+        get_user_model()
+        .objects.filter(team_memberships__team_id=team_id, is_active=True)
+        .exclude(email="")
+        .select_related("notification_preference")
+        .order_by("pk")
+    )
+    return list(users.filter(pk=user_id) if user_id is not None else users)

@@ -55,3 +55,31 @@ def ensure_country(iso: str, **overrides: Any) -> Country:
 
 def ensure_test_countries() -> dict[str, Country]:
     return {iso: ensure_country(iso) for iso in TEST_COUNTRIES}
+
+
+def ensure_batch_countries() -> None:
+    """France (supported, no hyphen from 1 March 2026), Oman (support case) and Brazil (not
+    supported) beside TEST_COUNTRIES: the multi-country runs' catalogue."""
+    ensure_country(
+        "FR",
+        name="France",
+        sender_id_process=SenderIdProcess.SUPPORTED,
+        sender_id_rules={"forbidden_chars": "-", "forbidden_from": "2026-03-01"},
+    )
+    ensure_country("OM", name="Oman", sender_id_process=SenderIdProcess.SUPPORT_CASE, sender_id_rules={})
+    ensure_country("BR", name="Brazil", sender_id_process=SenderIdProcess.NOT_SUPPORTED, sender_id_rules={})
+
+
+def team_in_ireland_and_mumbai(owner: Any) -> Any:
+    """The owner's team, on one account with Ireland (default) and Mumbai (India's route)."""
+    from smsvoice.models import AwsAccount
+    from teams.services import team_ensure_for
+
+    production = AwsAccount(
+        name="Production", regions=["eu-west-1", "ap-south-1"], default_region="eu-west-1"
+    )
+    production.full_clean()
+    production.save()
+    team = team_ensure_for(owner)
+    team.aws_accounts.set([production])
+    return team

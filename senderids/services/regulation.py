@@ -23,7 +23,6 @@ from collections import defaultdict
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -35,7 +34,8 @@ from countries.models import CountryRule
 
 from .. import events, lifecycle
 from ..choices import Status
-from ..models import EmailPreference, NotificationPreference, SenderIdRequest, StatusEvent
+from ..models import EmailPreference, SenderIdRequest, StatusEvent
+from ..selectors import language_of, preference_of, team_members_reachable
 
 logger = logging.getLogger(__name__)
 
@@ -113,25 +113,12 @@ def _recipients(team_id: int) -> list[tuple[Any, str]]:
     the site no longer offers falls back to the site's. A rule notice is news once, not a status
     change, so digest readers get it by email too; only members who want no email are left out.
     """
-    languages = {code for code, _name in settings.LANGUAGES}
-    users = (
-        get_user_model()
-        .objects.filter(team_memberships__team_id=team_id, is_active=True)
-        .exclude(email="")
-        .select_related("notification_preference")
-        .order_by("pk")
-    )
     found = []
-    for user in users:
-        try:
-            preference = user.notification_preference
-        except NotificationPreference.DoesNotExist:
-            preference = NotificationPreference(user=user)
+    for user in team_members_reachable(team_id):
+        preference = preference_of(user)
         if preference.email == EmailPreference.NONE:
             continue
-        found.append(
-            (user, preference.language if preference.language in languages else settings.LANGUAGE_CODE)
-        )
+        found.append((user, language_of(preference)))
     return found
 
 

@@ -209,17 +209,7 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
             )
             return redirect("senderids:detail", pk=exc.existing.pk)
         except (ValidationError, PermissionDenied) as exc:
-            # The account or Region changed under the wizard (disabled, taken from the team): the
-            # answers are kept; the country step says what to choose now.
-            detail = exc.messages[0] if isinstance(exc, ValidationError) else ""
-            messages.error(
-                self.request,
-                detail
-                or _(
-                    "The AWS account or Region you chose is no longer available to your team: choose again."
-                ),
-            )
-            return self._go_to(STEP_COUNTRY)
+            return self._placement_refused(exc)
         messages.success(
             self.request,
             _("Your request for the sender ID %(sender_id)s in %(country)s was received.")
@@ -229,6 +219,17 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
         if created.registration_choice == RegistrationChoice.COMPLETE_NOW and process_url:
             return redirect(process_url)
         return redirect("senderids:detail", pk=created.pk)
+
+    def _placement_refused(self, exc: ValidationError | PermissionDenied) -> HttpResponse:
+        """The account or Region changed under the wizard (disabled, taken from the team): the answers
+        are kept; the country step says what to choose now."""
+        detail = exc.messages[0] if isinstance(exc, ValidationError) else ""
+        messages.error(
+            self.request,
+            detail
+            or _("The AWS account or Region you chose is no longer available to your team: choose again."),
+        )
+        return self._go_to(STEP_COUNTRY)
 
     def _done_batch(self, forms: dict[str, Any]) -> HttpResponse:
         """Several countries: one batch, one request per country, all in one transaction or none."""
@@ -277,15 +278,7 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
             )
             return self._go_to(STEP_SENDER)
         except (ValidationError, PermissionDenied) as exc:
-            detail = exc.messages[0] if isinstance(exc, ValidationError) else ""
-            messages.error(
-                self.request,
-                detail
-                or _(
-                    "The AWS account or Region you chose is no longer available to your team: choose again."
-                ),
-            )
-            return self._go_to(STEP_COUNTRY)
+            return self._placement_refused(exc)
         messages.success(
             self.request,
             _("Your requests for %(count)d countries were received.") % {"count": len(children)},

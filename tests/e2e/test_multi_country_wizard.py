@@ -15,11 +15,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from countries.models import SenderIdProcess
 from senderids.models import RequestBatch
-from smsvoice.models import AwsAccount
-from teams.services import team_ensure_for
-from tests.catalogue import ensure_country
+from tests.catalogue import ensure_batch_countries, team_in_ireland_and_mumbai
 
 from .test_wizard_e2e import at_step
 
@@ -33,19 +30,11 @@ TAB_LIMIT = 80  # more Tab presses than any wizard page has focusable elements
 
 @pytest.fixture
 def team(owner, settings, countries):
-    """France (supported) and Brazil (not supported) join the test catalogue; the team sends from
-    Ireland, and from Mumbai for India (the routing table's pick): tests/senderids/test_wizard_batch.py."""
-    ensure_country("FR", name="France", sender_id_process=SenderIdProcess.SUPPORTED, sender_id_rules={})
-    ensure_country("BR", name="Brazil", sender_id_process=SenderIdProcess.NOT_SUPPORTED, sender_id_rules={})
+    """France and Brazil (not supported) join the test catalogue; the team sends from Ireland, and from
+    Mumbai for India (the routing table's pick)."""
     settings.AWS_REGION = "eu-west-1"
-    production = AwsAccount(
-        name="Production", regions=["eu-west-1", "ap-south-1"], default_region="eu-west-1"
-    )
-    production.full_clean()
-    production.save()
-    team = team_ensure_for(owner)
-    team.aws_accounts.set([production])
-    return team
+    ensure_batch_countries()
+    return team_in_ireland_and_mumbai(owner)
 
 
 # --- keyboard helpers -----------------------------------------------------------------------------

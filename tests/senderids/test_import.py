@@ -23,10 +23,9 @@ from countries.models import SenderIdProcess
 from senderids import imports
 from senderids.models import RequestBatch, SenderIdRequest
 from senderids.services.requests import sender_id_request_create
-from smsvoice.models import AwsAccount
 from teams.models import Role
 from teams.services import membership_set, team_ensure_for
-from tests.catalogue import ensure_country
+from tests.catalogue import ensure_batch_countries, ensure_country, team_in_ireland_and_mumbai
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 
@@ -37,29 +36,11 @@ GOOD_COUNTRIES = ["DE", "SG", "VN", "IN", "Germany", "Allemagne", "Inde"]
 
 
 @pytest.fixture
-def catalogue(countries):
-    ensure_country(
-        "FR",
-        name="France",
-        sender_id_process=SenderIdProcess.SUPPORTED,
-        sender_id_rules={"forbidden_chars": "-", "forbidden_from": "2026-03-01"},
-    )
-    ensure_country("BR", name="Brazil", sender_id_process=SenderIdProcess.NOT_SUPPORTED, sender_id_rules={})
-    return countries
-
-
-@pytest.fixture
-def team(owner, settings, catalogue):
+def team(owner, settings, countries):
     """The team sends from Ireland, and from Mumbai for India (the routing table's pick)."""
     settings.AWS_REGION = "eu-west-1"
-    production = AwsAccount(
-        name="Production", regions=["eu-west-1", "ap-south-1"], default_region="eu-west-1"
-    )
-    production.full_clean()
-    production.save()
-    team = team_ensure_for(owner)
-    team.aws_accounts.set([production])
-    return team
+    ensure_batch_countries()
+    return team_in_ireland_and_mumbai(owner)
 
 
 @pytest.fixture
@@ -142,9 +123,9 @@ def messages_of(response) -> str:
 
 
 @pytest.fixture
-def open_request(owner, team, catalogue):
+def open_request(owner, team, countries):
     return sender_id_request_create(
-        owner=owner, country=catalogue["DE"], sender_id="ZOPEN", message_type="TRANSACTIONAL", team=team
+        owner=owner, country=countries["DE"], sender_id="ZOPEN", message_type="TRANSACTIONAL", team=team
     )
 
 

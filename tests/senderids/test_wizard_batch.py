@@ -17,9 +17,7 @@ from senderids.choices import Status
 from senderids.models import RequestBatch, SenderIdRequest
 from senderids.services.batches import BatchChild, batch_approve, batch_create
 from senderids.services.requests import sender_id_request_create
-from smsvoice.models import AwsAccount
-from teams.services import team_ensure_for
-from tests.catalogue import ensure_country
+from tests.catalogue import ensure_batch_countries, ensure_country, team_in_ireland_and_mumbai
 
 from . import pipeline_support
 from .wizard_support import ANSWERS, hidden_fields, step_url
@@ -33,30 +31,11 @@ FIVE = ["DE", "FR", "IN", "SG", "OM"]
 
 
 @pytest.fixture
-def catalogue(countries):
-    ensure_country(
-        "FR",
-        name="France",
-        sender_id_process=SenderIdProcess.SUPPORTED,
-        sender_id_rules={"forbidden_chars": "-", "forbidden_from": "2026-03-01"},
-    )
-    ensure_country("OM", name="Oman", sender_id_process=SenderIdProcess.SUPPORT_CASE, sender_id_rules={})
-    ensure_country("BR", name="Brazil", sender_id_process=SenderIdProcess.NOT_SUPPORTED, sender_id_rules={})
-    return countries
-
-
-@pytest.fixture
-def team(owner, settings, catalogue):
+def team(owner, settings, countries):
     """The team sends from Ireland, and from Mumbai for India (the routing table's pick)."""
     settings.AWS_REGION = "eu-west-1"
-    production = AwsAccount(
-        name="Production", regions=["eu-west-1", "ap-south-1"], default_region="eu-west-1"
-    )
-    production.full_clean()
-    production.save()
-    team = team_ensure_for(owner)
-    team.aws_accounts.set([production])
-    return team
+    ensure_batch_countries()
+    return team_in_ireland_and_mumbai(owner)
 
 
 def post_countries(wizard, isos: list[str], **extra):
