@@ -85,7 +85,7 @@
     badge.className = "badge " + process; badge.textContent = info.label;
     var remove = document.createElement("button");
     remove.type = "button"; remove.className = "chip-remove"; remove.textContent = "\u00d7";
-    remove.setAttribute("aria-label", (chipsBox.dataset.removeLabel || "Remove %s").replace("%s", name));
+    remove.setAttribute("aria-label", (chipsBox.dataset.removeLabel || "Remove") + " " + name);
     item.append(input, label, " ", badge, " ", remove);
     return item;
   }
