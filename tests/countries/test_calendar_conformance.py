@@ -13,9 +13,12 @@ import pytest
 from countries.calendar import CURATED, RULES_FILE, transactional_only_countries
 from countries.models import Country
 
-REFERENCE = (
+SHARED_REFERENCE = (
     Path(__file__).resolve().parents[3] / "shared" / "data" / "aws-reference" / "country-eta-and-rules.csv"
 )
+# The facts are read from the portal's copy (a clone has no shared/ beside it); that the copy is the
+# reference unchanged is checked where the reference is at hand.
+REFERENCE = RULES_FILE
 NX = "https://docs.aws.amazon.com/end-user-messaging/latest/userguide/nx-country-reg-{}.html"
 INDIA = "https://docs.aws.amazon.com/sms-voice/latest/userguide/registrations-sms-senderid-india-support.html"
 
@@ -73,9 +76,10 @@ def test_each_curated_rule_matches_its_row_in_the_reference(code):
         assert rule.effective_from == dt.date.fromisoformat(date)
 
 
+@pytest.mark.skipif(not SHARED_REFERENCE.exists(), reason="no shared/data/aws-reference beside this checkout")
 def test_the_portal_reads_a_faithful_copy_of_the_reference():
     """countries/data/country-eta-and-rules.csv is shared/data/aws-reference's file, unchanged."""
-    assert RULES_FILE.read_bytes() == REFERENCE.read_bytes()
+    assert RULES_FILE.read_bytes() == SHARED_REFERENCE.read_bytes()
 
 
 def test_the_transactional_only_countries_are_the_ones_aws_names():

@@ -11,8 +11,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.utils import timezone
 
 from countries.models import SenderIdProcess
+from profiles.services import profile_save
+from registrations.definitions import REQUIRED, TEXT, FieldDef, FormDefinition, SectionDef
+from registrations.models import RegistrationDefinition
 from senderids.choices import Status
 from senderids.models import RequestBatch, SenderIdRequest
 from senderids.services.batches import BatchChild, batch_approve, batch_create
@@ -96,7 +100,24 @@ def test_india_needs_its_own_variant_and_the_sender_step_says_so(wizard):
     assert response.status_code == 302, errors(response)
 
 
-@pytest.mark.usefixtures("team")
+@pytest.fixture
+def profile_and_forms(owner, team):
+    """The team's company profile, and India's and Singapore's registration forms in the cache."""
+    profile_save(team=team, data={"legal_name": "Acme Ltd"}, actor=owner)
+    for registration_type in ("IN_SENDER_ID_REGISTRATION", "SG_SENDER_ID_REGISTRATION"):
+        form = FormDefinition(
+            registration_type=registration_type,
+            title=registration_type,
+            sections=[SectionDef("companyInfo", "Company")],
+            fields=[FieldDef("companyInfo", "companyInfo.companyName", TEXT, REQUIRED, "Company name")],
+        )
+        RegistrationDefinition.objects.update_or_create(
+            registration_type=registration_type,
+            defaults={"definition": form.to_json(), "fetched_at": timezone.now()},
+        )
+
+
+@pytest.mark.usefixtures("team", "profile_and_forms")
 def test_five_countries_make_one_batch_of_five_requests_with_their_processes(wizard, owner):
     walk_to_review(wizard, sender={"sender-sender_id": "ACMEPAY", "sender-variant_IN": "acmein"})
     review = wizard.page("review").content.decode()
@@ -125,6 +146,12 @@ def test_five_countries_make_one_batch_of_five_requests_with_their_processes(wiz
     assert children["SG"].registration_form_name == "ACMEPAY – Singapore"
     assert children["OM"].support_case_details["destination_countries"] == "Oman"
     assert all(r.status == Status.PENDING_REVIEW and r.owner == owner for r in children.values())
+
+    # Each registration form opens pre-filled from the team's company profile.
+    for iso in ("IN", "SG"):
+        form = wizard.client.get(f"/registrations/{children[iso].pk}/").content.decode()
+        (field,) = re.findall(r'<input[^>]*name="companyInfo.companyName"[^>]*>', form)
+        assert 'value="Acme Ltd"' in field, iso
 
     page = wizard.client.get(f"/sender-ids/batches/{batch.pk}/").content.decode()
     assert re.findall(r'<tr data-request="\d+" data-iso="([A-Z]{2})">', page) == sorted(
