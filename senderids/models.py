@@ -138,6 +138,10 @@ class StatusEvent(models.Model):
         _("actor"), max_length=150, blank=True, help_text=_("Who acted when not a user, e.g. the worker.")
     )
     reason = models.TextField(_("reason"), blank=True)
+    # The reason as a message id and its parameters, so each reader gets it in their own language
+    # (senderids.events keeps the catalogue); `reason` keeps the text as written, for old rows and search.
+    reason_code = models.CharField(_("reason code"), max_length=60, blank=True)
+    reason_params = models.JSONField(_("reason parameters"), default=dict, blank=True)
     aws_code = models.CharField(_("AWS code"), max_length=100, blank=True)
     aws_message = models.TextField(_("AWS message"), blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
@@ -153,6 +157,23 @@ class StatusEvent(models.Model):
     @property
     def to_label(self) -> str:
         return Status(self.to_status).label if self.to_status in Status.values else self.to_status
+
+
+class StaffNote(models.Model):
+    """An internal note of support staff on a request: shown to staff only, never to the team."""
+
+    request = models.ForeignKey(SenderIdRequest, on_delete=models.CASCADE, related_name="staff_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("note"), max_length=2000)
+    created_at = models.DateTimeField(_("written"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("staff note")
+        verbose_name_plural = _("staff notes")
+
+    def __str__(self) -> str:
+        return f"note on #{self.request_id} by {self.author_id}"
 
 
 class WorkerHeartbeat(models.Model):
