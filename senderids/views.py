@@ -54,7 +54,10 @@ def _label(choices: Any, value: str) -> str:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_staff and not team_for_user(request.user):
-        # Support staff and admins have no team of their own: their starting point is tracking.
+        # Staff have no team of their own: approvers start at the approval queue (the admin's list of
+        # requests waiting for review), support staff and admins at tracking.
+        if permissions.can_approve(request.user) and not request.user.is_superuser:
+            return redirect(reverse("admin:senderids_senderidrequest_changelist"))
         return redirect("senderids:tracking")
     page = selectors.sender_id_request_page_for_member(user=request.user, page=request.GET.get("page"))
     reminders = [

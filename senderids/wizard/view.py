@@ -304,6 +304,9 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
             process_choice=choice,
             process_explanation=PROCESS_EXPLANATIONS.get(choice.process) if choice else "",
             is_last_step=self.steps.next is None,
+            # Editing a step from the review: its button goes straight back there.
+            returns_to_review=bool(self.storage.extra_data.get(RETURN_KEY))
+            and self._comes_before_review(current),
         )
         if current == STEP_COUNTRY:
             context.update(self._country_context(form))
