@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from django.utils.translation import gettext, ngettext
+
 DATA_FILE = Path(__file__).resolve().parent / "data" / "country-eta-and-rules.csv"
 TABLE_MARKER = "Estimated registration times table"
 
@@ -58,3 +60,16 @@ def published_eta(iso_code: str) -> Eta | None:
 def published_etas() -> dict[str, Eta]:
     """Every published estimate, by ISO code."""
     return dict(_estimates())
+
+
+def eta_text(iso_code: str, *, process: str = "") -> str:
+    """AWS's estimate in words, in the reader's language ("" when AWS publishes none). A support
+    case has no per-country figure: AWS's general "2–4 weeks" is given instead."""
+    eta = published_eta(iso_code)
+    if eta is not None:
+        if eta.min_days == eta.max_days:
+            return ngettext("about %(n)d day", "about %(n)d days", eta.max_days) % {"n": eta.max_days}
+        return gettext("%(min)d–%(max)d days") % {"min": eta.min_days, "max": eta.max_days}
+    if process == "support_case":
+        return gettext("usually 2–4 weeks (support case)")
+    return ""

@@ -23,6 +23,8 @@ from django_countries import countries as country_names
 from . import calendar
 from . import rules as sender_id_rules_engine
 from .calendar import RuleKind, RuleMessageType, RuleSeverity
+from .eta import eta_text
+from .notes import user_note
 
 
 class SenderIdProcess(models.TextChoices):
@@ -97,6 +99,18 @@ class Country(models.Model):
             if translated:
                 return translated
         return self.name
+
+    @property
+    def registration_time(self) -> str:
+        """AWS's published estimate in words ("" when none): what users read, never the research
+        column `est_registration_time`."""
+        return eta_text(self.iso_code, process=self.sender_id_process)
+
+    @property
+    def user_note(self) -> str:
+        """What users read about the country beyond process and rules (countries.notes); `notes` is
+        the research column, for admins only."""
+        return user_note(self.iso_code)
 
     def sender_id_errors(self, sender_id: str) -> list[str]:
         """What this country's rules (plus the base rule) say about a sender ID; [] = valid."""

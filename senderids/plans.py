@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from countries import checks as country_checks
-from countries.eta import published_eta
 from countries.models import Country, ProcessChoice
 from countries.selectors import rules_by_country
 from profiles.selectors import brand_names as profile_brand_names
@@ -60,13 +59,8 @@ class CountryPlan:
         return [c for c in self.checks if c.level != country_checks.OK]
 
 
-def eta_text(iso_code: str) -> str:
-    eta = published_eta(iso_code)
-    if eta is None:
-        return _("No estimate published by AWS")
-    if eta.min_days == eta.max_days:
-        return ngettext("about %(n)d day", "about %(n)d days", eta.max_days) % {"n": eta.max_days}
-    return _("%(min)d–%(max)d days") % {"min": eta.min_days, "max": eta.max_days}
+def eta_text(country: Country) -> str:
+    return country.registration_time or _("No estimate published by AWS")
 
 
 def country_plans(
@@ -108,7 +102,7 @@ def row_plans(
             sender_id=sender_id,
             placement=placement_of(country),
             process=process_of(country),
-            eta_text=eta_text(country.iso_code),
+            eta_text=eta_text(country),
         )
         country_rules = rules.get(country.iso_code, [])
         if sender_id:

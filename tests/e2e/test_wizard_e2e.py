@@ -166,7 +166,7 @@ def test_previous_and_edit_from_review_keep_answers(logged_in_page, owner, count
     page.locator("[data-section=use-case]").get_by_role("link", name="Edit").click()
     at_step(page, "use-case")
     page.get_by_label("Promotional", exact=True).check()
-    press(page, "Next")
+    press(page, "Save and return to review")  # the step opened from the review says where it goes
     at_step(page, "review")
     expect(page.locator("[data-section=use-case]")).to_contain_text("Promotional")
 
