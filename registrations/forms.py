@@ -6,16 +6,23 @@ multiple choice of the definition's options (MinChoices/MaxChoices); ATTACHMENT 
 being submitted, so CONDITIONAL fields follow their rules. "Save draft" checks formats only; "Submit"
 also checks that every required field has a value. Posted names that are not a field of the
 definition are refused: nothing unknown ever reaches AWS.
+
+Labels, help texts and option labels come from registrations.field_texts: translated where the
+catalogue knows AWS's English, else AWS's English marked `lang="en"` (a `FieldText`); option values stay
+AWS's. Error messages name the rule broken and give AWS's example where the definition has one.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -35,6 +42,15 @@ from .definitions import (
     FormDefinition,
     SectionDef,
 )
+from .field_texts import (
+    FieldText,
+    choice_label,
+    field_help,
+    field_title,
+    section_help,
+    section_title,
+    validation_text,
+)
 from .inputs import FieldInput
 
 RESERVED_NAMES = frozenset({"csrfmiddlewaretoken", "action"})
@@ -51,37 +67,90 @@ def _compiled(pattern: str | None) -> re.Pattern[str] | None:
         return None
 
 
-def _help_text(definition: FieldDef, titles: dict[str, str] | None = None) -> str:
-    parts = [definition.short_description]
-    if definition.long_description and definition.long_description != definition.short_description:
-        parts.append(definition.long_description)
-    if definition.text_validation_description:
-        parts.append(definition.text_validation_description)
+# Patterns AWS uses whose rule we can say in words (AWS's non-blank text pattern is every text field's).
+KNOWN_PATTERNS: dict[str, Any] = {
+    r"^(?=\s*\S)[\s\S]+$": _("Enter some text: spaces alone are not accepted."),
+    r"^\+[1-9]\d{1,14}$": _("Use the international format: + then the country code and number, digits only."),
+    r"^\+?[1-9]\d{1,14}$": _(
+        "Use the international format: + then the country code and number, digits only."
+    ),
+    r"^[A-Z]{2}$": _("Enter two capital letters."),
+    r"^[0-9]+$": _("Enter digits only."),
+    r"^\d+$": _("Enter digits only."),
+    r"^[A-Za-z0-9]+$": _("Enter letters and digits only."),
+}
+
+
+def help_parts(definition: FieldDef, titles: dict[str, str] | None = None) -> list[FieldText]:
+    """The help text's parts in the interface language; AWS's English ones keep `lang="en"`."""
+    parts = field_help(definition)
     if definition.example:
-        parts.append(str(_("Example: %(example)s") % {"example": definition.example}))
+        # The example is a value to type, not prose: it is shown as AWS gives it.
+        parts.append(FieldText(str(_("Example: %(example)s") % {"example": definition.example})))
     if definition.field_type == ATTACHMENT and "PDF" not in " ".join(parts):
         parts.append(
-            str(_("PDF, PNG or JPEG, at most %(max)s.") % {"max": filesizeformat(MAX_ATTACHMENT_BYTES)})
+            FieldText(
+                str(_("PDF, PNG or JPEG, at most %(max)s.") % {"max": filesizeformat(MAX_ATTACHMENT_BYTES)})
+            )
         )
-    parts += definition.describe_conditions(titles)
-    return " ".join(p for p in parts if p)
+    parts += [FieldText(str(p)) for p in definition.describe_conditions(titles)]
+    return [p for p in parts if p]
+
+
+def _help_text(definition: FieldDef, titles: dict[str, str] | None = None) -> str:
+    return " ".join(help_parts(definition, titles))
+
+
+class _MarksEnglishOptions:
+    """Choice widgets whose options carry `lang="en"` when their label is AWS's English (a FieldText)."""
+
+    input_type: str
+
+    def create_option(self, name: str, value: Any, label: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, label, *args, **kwargs)  # type: ignore[misc]
+        lang = getattr(label, "lang", "")
+        if lang:
+            option["attrs"] = {**option["attrs"], "lang": lang}
+            if self.input_type in ("radio", "checkbox"):  # the label's text is outside the input
+                option["label"] = format_html('<span lang="{}">{}</span>', lang, label)
+        return option
+
+
+class MarkedSelect(_MarksEnglishOptions, forms.Select):
+    pass
+
+
+class MarkedRadioSelect(_MarksEnglishOptions, forms.RadioSelect):
+    pass
+
+
+class MarkedCheckboxSelectMultiple(_MarksEnglishOptions, forms.CheckboxSelectMultiple):
+    pass
 
 
 def build_field(
     definition: FieldDef, *, current_attachment: str = "", titles: dict[str, str] | None = None
 ) -> forms.Field:
     """The Django field for one definition. Requirements and conditional validation live in clean()."""
+    field = _build_field(definition, current_attachment=current_attachment, titles=titles)
+    field.help_parts = help_parts(definition, titles)  # the template marks AWS's English parts
+    return field
+
+
+def _build_field(
+    definition: FieldDef, *, current_attachment: str, titles: dict[str, str] | None
+) -> forms.Field:
     common: dict[str, Any] = {
-        "label": definition.title,
+        "label": field_title(definition),
         "required": False,
         "help_text": _help_text(definition, titles),
     }
     if definition.field_type == SELECT:
-        labels = dict(definition.option_titles)
-        choices = [(option, labels.get(option) or option) for option in definition.options]
+        # Only the label is translated: the value stays AWS's option string.
+        choices = [(option, choice_label(definition, option)) for option in definition.options]
         if definition.is_multi:
-            return forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple, **common)
-        widget = forms.RadioSelect if len(choices) <= 4 else forms.Select
+            return forms.MultipleChoiceField(choices=choices, widget=MarkedCheckboxSelectMultiple, **common)
+        widget = MarkedRadioSelect if len(choices) <= 4 else MarkedSelect
         return forms.ChoiceField(choices=[("", "—"), *choices], widget=widget, **common)
     if definition.field_type == ATTACHMENT:
         field = forms.FileField(
@@ -117,7 +186,7 @@ class RegistrationForm(forms.Form):
         self.attachments = attachments or {}
         self.readonly = readonly
         locked = locked or {}
-        titles = {f.field_path: f.title for f in definition.fields}
+        titles = {f.field_path: str(field_title(f)) for f in definition.fields}
         for field_def in definition.fields:
             path = field_def.field_path
             field = build_field(field_def, current_attachment=self.attachments.get(path, ""), titles=titles)
@@ -126,6 +195,7 @@ class RegistrationForm(forms.Form):
                 # Fixed by the request (e.g. the sender ID being registered): shown, never taken from POST.
                 field.initial = self.initial[path] = locked[path]
                 field.help_text = _("Set by your sender ID request.")
+                field.help_parts = [FieldText(str(field.help_text))]
             self.fields[path] = field
 
     @property
@@ -133,11 +203,13 @@ class RegistrationForm(forms.Form):
         return SUBMIT if self.data.get("action") == SUBMIT else SAVE
 
     def sections(self, extra: dict[str, Any] | None = None) -> list[tuple[SectionDef, list[dict[str, Any]]]]:
-        """Fieldsets in AWS's order: each row has the bound field, its definition and `extra[path]`."""
+        """Fieldsets in AWS's order: each row has the bound field, its definition and `extra[path]`.
+        The section's title is in the interface language (or AWS's English, marked); `help_parts` has its
+        descriptions."""
         extra = extra or {}
         return [
             (
-                section,
+                _shown_section(section),
                 [
                     {"field": self[f.field_path], "definition": f, "extra": extra.get(f.field_path)}
                     for f in fields
@@ -145,6 +217,28 @@ class RegistrationForm(forms.Form):
             )
             for section, fields in self.definition.sections_with_fields()
         ]
+
+    def missing_required(self) -> list[str]:
+        """FieldPaths required for the answers in this (bound) form's data but left empty: what the page
+        counts after a failed save or submit (the stored values are not what the user sees)."""
+        values = {path: self._submitted(path) for path in self.fields}
+        return [
+            f.field_path
+            for f in self.definition.fields
+            if f.resolve(values).behavior == REQUIRED and not values.get(f.field_path)
+        ]
+
+    def _submitted(self, path: str) -> list[str]:
+        field = self.fields[path]
+        if field.disabled:
+            raw = self.get_initial_for_field(field, path)
+        else:
+            raw = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(path))
+        if isinstance(raw, (list, tuple)):
+            return [str(v) for v in raw if v]
+        if isinstance(raw, UploadedFile) or (raw is None and self.attachments.get(path)):
+            return ["<attachment>"]
+        return [raw] if isinstance(raw, str) and raw.strip() else []
 
     # --- validation ------------------------------------------------------------------------------
     def _current(self, path: str, cleaned: dict[str, Any]) -> list[str]:
@@ -235,35 +329,15 @@ class RegistrationForm(forms.Form):
     def _check_text(self, field_def: FieldDef, resolved: Any, value: str) -> None:
         path = field_def.field_path
         max_length = min(resolved.max_length or API_MAX_TEXT_LENGTH, API_MAX_TEXT_LENGTH)
-        if len(value) > max_length:
-            self.add_error(
-                path,
-                forms.ValidationError(
-                    _("At most %(max)d characters (it has %(length)d)."),
-                    code="max_length",
-                    params={"max": max_length, "length": len(value)},
-                ),
-            )
-            return
-        if resolved.min_length and len(value) < resolved.min_length:
-            self.add_error(
-                path,
-                forms.ValidationError(
-                    _("At least %(min)d characters (it has %(length)d)."),
-                    code="min_length",
-                    params={"min": resolved.min_length, "length": len(value)},
-                ),
-            )
+        if len(value) > max_length or (resolved.min_length and len(value) < resolved.min_length):
+            code = "max_length" if len(value) > max_length else "min_length"
+            message = length_message(resolved.min_length, max_length, len(value), field_def.example)
+            self.add_error(path, forms.ValidationError(message, code=code))
             return
         pattern = _compiled(resolved.pattern)
         if pattern is not None and not pattern.fullmatch(value):
             self.add_error(
-                path,
-                forms.ValidationError(
-                    field_def.text_validation_description
-                    or _("The value does not have the expected format."),
-                    code="pattern",
-                ),
+                path, forms.ValidationError(pattern_message(field_def, resolved.pattern), code="pattern")
             )
 
     # --- output ----------------------------------------------------------------------------------
@@ -288,3 +362,58 @@ class RegistrationForm(forms.Form):
             else:
                 out[path] = FieldInput(text=value or "")
         return out
+
+
+def _shown_section(section: SectionDef) -> SectionDef:
+    """The section with its title and descriptions in the interface language (AWS's English marked)."""
+    shown = dataclasses.replace(section, title=section_title(section))
+    object.__setattr__(shown, "help_parts", section_help(section))  # frozen dataclass: the template's parts
+    return shown
+
+
+def length_message(min_length: int | None, max_length: int, length: int, example: str = "") -> str:
+    """ "Enter 1 to 100 characters. You entered 120. For example: …" """
+    if min_length and min_length == max_length:
+        rule = ngettext("Enter exactly %(n)d character.", "Enter exactly %(n)d characters.", max_length) % {
+            "n": max_length
+        }
+    elif min_length:
+        rule = str(_("Enter %(min)d to %(max)d characters.") % {"min": min_length, "max": max_length})
+    else:
+        rule = ngettext("Enter at most %(n)d character.", "Enter at most %(n)d characters.", max_length) % {
+            "n": max_length
+        }
+    parts = [rule, ngettext("You entered %(n)d.", "You entered %(n)d.", length) % {"n": length}]
+    if example:
+        parts.append(str(_("For example: %(example)s.") % {"example": example}))
+    return " ".join(parts)
+
+
+def pattern_message(field_def: FieldDef, pattern: str | None) -> str:
+    """What a value breaking AWS's pattern must look like: the rule in words where it is a known one,
+    AWS's own description (translated, or its English marked), AWS's example; never only "wrong format"."""
+    parts: list[str] = []
+    known = KNOWN_PATTERNS.get(pattern or "")
+    if known is not None:
+        parts.append(str(known))
+    rule = validation_text(field_def)
+    if rule:
+        parts.append(format_html('<span lang="{}">{}</span>', rule.lang, rule) if rule.lang else str(rule))
+    if field_def.example:
+        parts.append(
+            str(_("Use the format AWS expects, for example: %(example)s.") % {"example": field_def.example})
+        )
+    if not parts:
+        parts.append(
+            str(
+                _("Use the format AWS expects for this field (its rule: %(pattern)s).") % {"pattern": pattern}
+            )
+        )
+    return format_html_join_spaces(parts)
+
+
+def format_html_join_spaces(parts: list[str]) -> str:
+    """Join message parts; when one is marked-up English (safe HTML), escape the others and stay safe."""
+    if not any(isinstance(p, SafeString) for p in parts):
+        return " ".join(parts)
+    return format_html(" ".join(["{}"] * len(parts)), *parts)

@@ -40,7 +40,7 @@ from senderids.permissions import is_team_member
 from senderids.selectors import sender_id_request_for_viewer
 from teams.selectors import is_team_admin
 
-from . import selectors
+from . import field_texts, selectors
 from .definitions import ATTACHMENT, FormDefinition, cached_definition
 from .forms import SUBMIT, RegistrationForm
 from .inputs import FieldInput
@@ -175,9 +175,9 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "progress": progress,
             "denied_version": selectors.latest_denied_version(registration=registration),
             "conditional_rules": definition.conditional_rules() if editable else {},
-            "missing": draft.registration_missing_fields(registration=registration, definition=definition)
-            if editable
-            else [],
+            "missing": _missing_fields(form, registration, definition) if editable else [],
+            "definition_title": field_texts.registration_title(definition),
+            "definition_help": field_texts.registration_help(definition),
             "aws_review_field": AWS_REVIEW_FIELD,
             "can_discard": is_owner
             and req.status in UNDER_REVIEW_STATUSES
@@ -191,6 +191,16 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_save_to_profile": editable and is_team_admin(request.user, req.team_id),
         },
     )
+
+
+def _missing_fields(
+    form: RegistrationForm, registration: Registration, definition: FormDefinition
+) -> list[str]:
+    """Required fields still empty: after a failed save or submit, those of what was just submitted (the
+    page shows those answers, not the stored ones); else those of the stored values."""
+    if form.is_bound:
+        return form.missing_required()
+    return draft.registration_missing_fields(registration=registration, definition=definition)
 
 
 # The message samples' FieldPaths (messageSamples.messageSample1, 2, ...): what sample_checks reads.

@@ -123,7 +123,7 @@ def test_submit_of_an_incomplete_form_shows_required_errors(owner_client, sim, d
 @pytest.mark.parametrize(
     ("data", "files", "message"),
     [
-        ({"messageSamples.messageSample1": "x" * 400}, {}, "At most 306 characters"),
+        ({"messageSamples.messageSample1": "x" * 400}, {}, "Enter 1 to 306 characters. You entered 400."),
         ({"messagingUseCase.useCaseCategory": "Free money"}, {}, "Select a valid choice"),
         ({"companyInfo.notAField": "x"}, {}, "is not a field of this registration form"),
         (
