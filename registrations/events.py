@@ -1,38 +1,37 @@
 """The timeline entries of the registration process: one constructor per kind (senderids/events.py).
 
 The worker's steps (create, submit) are written as `senderids.events.WORKER_ACTOR`; what the poller
-mirrors from AWS as POLLER_ACTOR. The texts are the ones the timeline has always shown (translated).
+mirrors from AWS as POLLER_ACTOR (people read both as "the portal" / "AWS"). Every sentence is an entry
+of senderids' one reason catalogue (senderids/reasons.py), rendered in each reader's language; AWS's own
+words (its status, its feedback) stay in aws_code / aws_message, as AWS wrote them.
 """
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
-from senderids.events import POLLER_ACTOR, WORKER_ACTOR, Event
+from senderids.events import POLLER_ACTOR, WORKER_ACTOR, Event, with_reason
 
 from .lifecycle import AwsRegistrationStatus as Aws
 
 
 def registration_created(aws_id: str) -> Event:
     """CreateRegistration answered: submitting → registration_draft."""
-    return Event("registration_created", WORKER_ACTOR, _("AWS registration %(id)s created.") % {"id": aws_id})
+    return with_reason("registration_created", WORKER_ACTOR, "registration_created", {"id": aws_id})
 
 
 def registration_submitted(version_number: int | None) -> Event:
     """SubmitRegistrationVersion answered: → registration_submitted."""
-    return Event(
-        "registration_submitted",
-        WORKER_ACTOR,
-        _("Registration version %(n)s submitted to AWS for review.") % {"n": version_number},
+    return with_reason(
+        "registration_submitted", WORKER_ACTOR, "registration_submitted", {"n": version_number}
     )
 
 
 def registration_requires_updates(version_number: int | None, summary: str, aws_status: str) -> Event:
     """AWS denied a version: `summary` is its denial reasons, for the owner and support staff."""
-    return Event(
+    return with_reason(
         "registration_requires_updates",
         POLLER_ACTOR,
-        _("AWS asks for changes to the registration (version %(n)s was denied).") % {"n": version_number},
+        "registration_requires_updates",
+        {"n": version_number},
         aws_status,
         summary,
     )
@@ -40,21 +39,13 @@ def registration_requires_updates(version_number: int | None, summary: str, aws_
 
 def registration_approved() -> Event:
     """COMPLETE and the sender ID is listed: → active."""
-    return Event(
-        "registration_approved",
-        POLLER_ACTOR,
-        _("Registration approved; AWS created the sender ID."),
-        Aws.COMPLETE,
-    )
+    return with_reason("registration_approved", POLLER_ACTOR, "registration_approved", {}, Aws.COMPLETE)
 
 
 def registration_ended(aws_status: str) -> Event:
     """CLOSED or DELETED at AWS: → failed."""
-    return Event(
-        "registration_ended",
-        POLLER_ACTOR,
-        _("The registration was %(status)s at AWS.") % {"status": aws_status},
-        aws_status,
+    return with_reason(
+        "registration_ended", POLLER_ACTOR, "registration_ended", {"status": aws_status}, aws_status
     )
 
 
@@ -65,14 +56,11 @@ def registration_status_mirrored(aws_status: str) -> Event:
 
 def registration_action_required(aws_status: str, feedback: str = "") -> Event:
     """REQUIRES_AUTHENTICATION: AWS waits for the owner to act outside its review (e.g. confirm an email)."""
-    return Event(
+    return with_reason(
         "registration_action_required",
         POLLER_ACTOR,
-        _(
-            "AWS needs you to complete an authentication step before it can continue the review (for "
-            "example confirming the email address AWS wrote to). Follow AWS's instructions; the review "
-            "continues once it is done."
-        ),
+        "registration_action_required",
+        {},
         aws_status,
         feedback,
     )
@@ -80,60 +68,39 @@ def registration_action_required(aws_status: str, feedback: str = "") -> Event:
 
 def registration_back_to_draft(version_number: int | None, version_status: str, aws_status: str) -> Event:
     """AWS reports the registration CREATED again: the submitted version was discarded."""
-    return Event(
-        "registration_back_to_draft",
-        POLLER_ACTOR,
-        _(
-            "AWS reports the registration as a draft again (version %(n)s is %(status)s): it is no longer "
-            "under review. Check the form and submit it again."
-        )
-        % {"n": version_number, "status": version_status or _("no longer submitted")},
-        aws_status,
-    )
+    if version_status:
+        code, params = "registration_back_to_draft", {"n": version_number, "status": version_status}
+    else:
+        code, params = "registration_back_to_draft_withdrawn", {"n": version_number}
+    return with_reason("registration_back_to_draft", POLLER_ACTOR, code, params, aws_status)
 
 
 def registration_discarded(version_number: int | None) -> Event:
     """DiscardRegistrationVersion answered: the owner withdrew the version; back to the draft."""
-    return Event(
-        "registration_discarded",
-        WORKER_ACTOR,
-        _(
-            "Version %(n)s was withdrawn from AWS's review at your request. You can change the form "
-            "and submit it again."
-        )
-        % {"n": version_number},
-        "DISCARDED",
+    return with_reason(
+        "registration_discarded", WORKER_ACTOR, "registration_discarded", {"n": version_number}, "DISCARDED"
     )
 
 
 def registration_discard_refused(code: str, message: str) -> Event:
-    return Event(
-        "registration_discard_refused",
-        WORKER_ACTOR,
-        _("AWS did not withdraw the version (it may have been decided meanwhile)."),
-        code,
-        message,
+    return with_reason(
+        "registration_discard_refused", WORKER_ACTOR, "registration_discard_refused", {}, code, message
     )
 
 
 def registration_deleted(aws_id: str) -> Event:
     """DeleteRegistration answered after the release: the registration no longer counts against the quota."""
-    return Event(
-        "registration_deleted",
-        WORKER_ACTOR,
-        _("AWS registration %(id)s was deleted with the sender ID's release.") % {"id": aws_id},
-        Aws.DELETED,
+    return with_reason(
+        "registration_deleted", WORKER_ACTOR, "registration_deleted", {"id": aws_id}, Aws.DELETED
     )
 
 
 def registration_delete_failed(code: str, message: str) -> Event:
-    return Event(
+    return with_reason(
         "registration_delete_failed",
         WORKER_ACTOR,
-        _(
-            "The registration could not be deleted at AWS after the release; support staff should delete "
-            "it in the AWS console (a closed registration counts against the account's quota)."
-        ),
+        "registration_delete_failed",
+        {},
         code,
         message,
         alert_staff=True,
@@ -142,14 +109,11 @@ def registration_delete_failed(code: str, message: str) -> Event:
 
 def registration_message_types_differ(asked: str, given: list[str]) -> Event:
     """AWS made the sender ID for other message types than the request asked for: staff should check."""
-    return Event(
+    return with_reason(
         "registration_message_types_differ",
         POLLER_ACTOR,
-        _(
-            "AWS registered the sender ID for %(given)s messages, but the request asked for %(asked)s. "
-            "Check with support staff before sending other kinds of messages."
-        )
-        % {"given": ", ".join(given), "asked": asked},
+        "registration_message_types_differ",
+        {"given": ", ".join(given), "asked": asked},
         "MessageTypes",
         ", ".join(given),
         alert_staff=True,
@@ -158,27 +122,17 @@ def registration_message_types_differ(asked: str, given: list[str]) -> Event:
 
 def registration_pre_review_feedback(version_number: int | None, aws_status: str) -> Event:
     """AWS's pre-review (AwsReview) sent the version back with feedback per field."""
-    return Event(
+    return with_reason(
         "registration_pre_review_feedback",
         POLLER_ACTOR,
-        _(
-            "AWS pre-reviewed version %(n)s and suggests changes: see the feedback next to the fields, "
-            "then submit again."
-        )
-        % {"n": version_number},
+        "registration_pre_review_feedback",
+        {"n": version_number},
         aws_status,
     )
 
 
 def registration_revoked(aws_status: str) -> Event:
     """AWS revoked the registration's approved version: the sender ID may no longer be used."""
-    return Event(
-        "registration_revoked",
-        POLLER_ACTOR,
-        _(
-            "AWS revoked this registration, so the sender ID can no longer be used as registered. Support "
-            "staff have been told and will contact you about what AWS needs."
-        ),
-        aws_status,
-        alert_staff=True,
+    return with_reason(
+        "registration_revoked", POLLER_ACTOR, "registration_revoked", {}, aws_status, alert_staff=True
     )

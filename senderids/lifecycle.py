@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from .choices import Status
 from .enqueue import enqueue_on_commit
-from .events import Event
+from .events import SYSTEM_ACTOR, Event
 from .models import SenderIdRequest, StatusEvent
 
 STAFF_ALERT_TASK = "senderids.tasks.send_staff_alert"
@@ -204,7 +204,7 @@ def note(request: SenderIdRequest, *, event: Event) -> StatusEvent:
 def _write(request: SenderIdRequest, event: Event, *, from_status: str, to_status: str) -> StatusEvent:
     actor = event.actor
     if actor is None:
-        actor_fields: dict[str, Any] = {"actor": None, "actor_label": "system"}
+        actor_fields: dict[str, Any] = {"actor": None, "actor_label": SYSTEM_ACTOR}
     elif isinstance(actor, str):
         actor_fields = {"actor": None, "actor_label": actor[:150]}
     else:
@@ -214,7 +214,11 @@ def _write(request: SenderIdRequest, event: Event, *, from_status: str, to_statu
         kind=event.kind,
         from_status=from_status,
         to_status=to_status,
+        # The English text (search, admin, old readers) and the catalogue entry each reader's language
+        # renders (senderids.reasons.reason_text).
         reason=str(event.reason),
+        reason_code=event.reason_code[:60],
+        reason_params=dict(event.reason_params),
         aws_code=event.aws_code[:100],
         aws_message=event.aws_message,
         **actor_fields,

@@ -39,6 +39,7 @@ from . import webhooks
 from .choices import Status
 from .clocks import attention_q, row_flags, with_submitted_at
 from .enqueue import enqueue_on_commit
+from .events import actor_display
 from .lifecycle import is_user_visible
 from .models import (
     EmailPreference,
@@ -47,6 +48,7 @@ from .models import (
     SenderIdRequest,
     StatusEvent,
 )
+from .reasons import reason_text
 from .selectors import language_of, preference_of, team_members_reachable
 from .status_texts import what_next
 
@@ -237,6 +239,9 @@ def _send_one(event: StatusEvent, user: AbstractBaseUser, *, now: datetime) -> b
                 "owner": request.owner,
                 "status_label": status_label(event.to_status),
                 "status_message": STATUS_MESSAGES.get(event.to_status, ""),
+                # The reason and the actor in the reader's language (AWS's own words stay as written).
+                "reason": reason_text(event),
+                "actor": actor_display(event, staff=False),
                 "what_next": what_next(event.to_status, staff=False),
                 "detail_url": detail_url(request),
                 "preferences_url": portal_url(reverse("senderids:notifications")),
@@ -426,9 +431,15 @@ def staff_alert_send(*, event_id: int) -> int:
     if not recipients:
         return 0
     request = event.request
-    context = {"request": request, "event": event, "detail_url": detail_url(request)}
     try:
         with translation.override(settings.LANGUAGE_CODE):
+            context = {
+                "request": request,
+                "event": event,
+                "reason": reason_text(event),
+                "actor": actor_display(event, staff=True),
+                "detail_url": detail_url(request),
+            }
             subject, body = _render("staff_alert", context)
         send_mail(subject, body, None, recipients, fail_silently=False)
     except Exception:

@@ -1,7 +1,10 @@
-"""What happens next, in plain words, for every request status and for who is looking at it.
+"""Every request status in plain words, and what happens next, for who is looking at it.
 
-Shown on the request's page (and its live updates): the team reads what they must do or wait for,
-staff read what is theirs to do. Every status has both sentences; a test keeps it that way.
+`HEADLINES`: one sentence per status saying where the request stands, for the team (the request's
+and the registration's page headline). `WHAT_NEXT`: the next step, for the team and for staff;
+`APPROVER_NEXT` where an approver's differs. AWS's own words (its statuses, error codes) are never
+part of these: pages show them only inside a "Details from AWS" disclosure. Every status has all its
+sentences; a test keeps it that way.
 """
 
 from __future__ import annotations
@@ -10,6 +13,24 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Status
+
+# status: where the request stands, for the team (the page's headline).
+HEADLINES: dict[str, Promise] = {
+    Status.PENDING_REVIEW: _("Your request is waiting for an approver."),
+    Status.APPROVED: _("Your request is approved and on its way to AWS."),
+    Status.SUBMITTING: _("The portal is sending your request to AWS."),
+    Status.REGISTRATION_DRAFT: _("AWS needs your registration form before it can review the sender ID."),
+    Status.REGISTRATION_SUBMITTED: _("AWS is reviewing your registration."),
+    Status.REQUIRES_UPDATES: _("AWS asks for changes to your registration."),
+    Status.ACTION_REQUIRED: _("AWS is waiting for you to complete a step outside its review."),
+    Status.SUPPORT_CASE_OPEN: _("AWS Support is handling your request."),
+    Status.SUPPORT_CASE_RESOLVED: _("AWS Support resolved the case: the sender ID is being checked."),
+    Status.ACTIVE: _("Your sender ID is registered and ready to use."),
+    Status.RELEASING: _("Your sender ID is being released."),
+    Status.RELEASED: _("Your sender ID was released."),
+    Status.REJECTED: _("Your request was rejected."),
+    Status.FAILED: _("AWS could not complete your request."),
+}
 
 # status: (for the team, for staff)
 WHAT_NEXT: dict[str, tuple[Promise, Promise]] = {
@@ -93,7 +114,22 @@ WHAT_NEXT: dict[str, tuple[Promise, Promise]] = {
 }
 
 
-def what_next(status: str, *, staff: bool) -> str:
+# status: the next step for an approver, where it differs from the other staff's.
+APPROVER_NEXT: dict[str, Promise] = {
+    Status.PENDING_REVIEW: _("Check the request, then approve or reject it in admin."),
+    Status.FAILED: _("Read the reason in the history; once it is fixed, retry the request from admin."),
+}
+
+
+def headline(status: str) -> str:
+    """Where the request stands, in one plain sentence ("" for a status without one)."""
+    text = HEADLINES.get(status)
+    return str(text) if text is not None else ""
+
+
+def what_next(status: str, *, staff: bool, approver: bool = False) -> str:
+    if staff and approver and status in APPROVER_NEXT:
+        return str(APPROVER_NEXT[status])
     texts = WHAT_NEXT.get(status)
     if texts is None:  # a status added later without its sentences: say nothing wrong
         return ""

@@ -132,7 +132,9 @@ def test_timeline_shows_every_transition_with_actor_reason_and_aws_answer(
     html = owner_client.get(f"/sender-ids/{request.pk}/").content.decode()
     timeline = html[html.index('id="timeline"') :]
     assert timeline.count("<li data-to=") == 3
-    assert "by olivia" in timeline and "by sam" in timeline and "by worker" in timeline
+    # The worker is named for people: "the portal" (its technical label is for staff only).
+    assert "by olivia" in timeline and "by sam" in timeline and "by the portal" in timeline
+    assert "by worker" not in timeline
     assert "Looks fine &lt;b&gt;bold&lt;/b&gt;" in timeline
     assert "ValidationException — SENDER_ID_NOT_SUPPORTED" in timeline
     assert (
