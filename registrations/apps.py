@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,8 @@ class RegistrationsConfig(AppConfig):
 
         from . import selectors  # noqa: PLC0415
         from .admin import RegistrationInline  # noqa: PLC0415
+        from .lifecycle import AwsRegistrationStatus  # noqa: PLC0415
+        from .models import Registration  # noqa: PLC0415
         from .services.aws import registration_start  # noqa: PLC0415
         from .services.draft import registration_create_for_request  # noqa: PLC0415
         from .services.withdrawal import registration_after_release  # noqa: PLC0415
@@ -28,5 +31,22 @@ class RegistrationsConfig(AppConfig):
                 sender_id_labels=selectors.registration_sender_id_labels,
                 exclude_done=selectors.registration_exclude_done,
                 after_release=registration_after_release,
+                # Tracking: an AWS registration id or ARN finds its request; filter by AWS's raw status
+                # (the statuses the portal knows, and whatever else AWS has reported since).
+                tracking=registry.Tracking(
+                    search_q=lambda term: (
+                        Q(registration__aws_registration_id__iexact=term)
+                        | Q(registration__aws_registration_arn__iexact=term)
+                    ),
+                    aws_status_label=_("Registration"),
+                    aws_statuses=lambda: [
+                        *AwsRegistrationStatus.KNOWN,
+                        *Registration.objects.exclude(aws_status="")
+                        .order_by()
+                        .values_list("aws_status", flat=True)
+                        .distinct(),
+                    ],
+                    aws_status_q=lambda status: Q(registration__aws_status=status),
+                ),
             )
         )

@@ -1,4 +1,4 @@
-"""Forms of the business user's pages outside the wizard: release confirmation, tracking filters.
+"""Forms of the pages outside the wizard: release confirmation, tracking filters, staff notes.
 
 The wizard's step forms are in senderids/wizard/steps.py, the support-case schema in
 senderids/wizard/support_case.py.
@@ -12,8 +12,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from countries.models import Country
+from smsvoice.models import AwsAccount
 
+from . import registry
 from .choices import Status
+from .selectors import TRACKING_DEFAULT_SORT, tracking_sort
+from .services.notes import STAFF_NOTE_MAX_CHARS
 from .services.release import RELEASE_CONFIRMATION_WORD, release_confirmation_matches
 
 # --- Release (views.release_sender_id) ---------------------------------------------------------------
@@ -70,8 +74,33 @@ class ReleaseConfirmForm(forms.Form):
 
 
 # --- Tracking (views.tracking) ------------------------------------------------------------------
+TRACKING_SEARCH_MAX_CHARS = 100
+MAX_AGE_DAYS = 3650
+
+
+def placement_choices() -> list[tuple[str, str]]:
+    """An account (every Region) or one of its Regions: "<account pk>" / "<account pk>:<Region>"."""
+    choices = []
+    for account in AwsAccount.objects.order_by("name", "pk"):
+        choices.append((str(account.pk), str(account)))
+        choices += [(f"{account.pk}:{region}", f"{account} · {region}") for region in account.enabled_regions]
+    return choices
+
+
 class TrackingFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100, strip=True)
+    """The tracking page's filters, search and sort. An invalid field is reported and left out; the
+    others still apply (`filters()`). Three queries build it (countries, accounts, AWS statuses)."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=TRACKING_SEARCH_MAX_CHARS,
+        strip=True,
+        help_text=_(
+            "Sender ID, owner, team, country, AWS registration ID, support case ID or sender ID ARN."
+        ),
+        widget=forms.TextInput(attrs={"type": "search", "maxlength": TRACKING_SEARCH_MAX_CHARS}),
+    )
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any status")), *Status.choices]
     )
@@ -80,6 +109,14 @@ class TrackingFilterForm(forms.Form):
         required=False,
         queryset=Country.objects.order_by("name"),
         empty_label=_("Any country"),
+    )
+    placement = forms.ChoiceField(label=_("AWS account / Region"), required=False)
+    aws_status = forms.ChoiceField(label=_("Registration status at AWS"), required=False)
+    created_within = forms.IntegerField(
+        label=_("Created within (days)"), required=False, min_value=1, max_value=MAX_AGE_DAYS
+    )
+    older_than = forms.IntegerField(
+        label=_("Older than (days)"), required=False, min_value=1, max_value=MAX_AGE_DAYS
     )
     date_from = forms.DateField(
         label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -92,9 +129,53 @@ class TrackingFilterForm(forms.Form):
         required=False,
         help_text=_("Past AWS's estimate, no AWS progress for days, or CREATED a day after submission."),
     )
+    # Set by the column headers; the filter form carries it so filtering keeps the order.
+    sort = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["placement"].choices = [("", _("Any account or Region")), *placement_choices()]
+        self.fields["aws_status"].choices = [
+            ("", _("Any registration status")),
+            *registry.tracking_aws_status_choices(),
+        ]
+
+    def clean_q(self) -> str:
+        # One space between words: "  olivia   owen " searches for "olivia owen".
+        return " ".join(self.cleaned_data.get("q", "").split())
+
+    def clean_placement(self) -> tuple[int, str] | None:
+        value = self.cleaned_data.get("placement")
+        if not value:
+            return None
+        account, _sep, region = value.partition(":")
+        return int(account), region
+
+    def clean_sort(self) -> str:
+        return tracking_sort(self.cleaned_data.get("sort"))
 
     def clean(self) -> dict:
         data = super().clean()
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            raise forms.ValidationError(_("“Created from” must not be after “Created to”."))
+            # On the field: the dates are then left out and the other filters still apply.
+            self.add_error("date_to", _("“Created from” must not be after “Created to”."))
         return data
+
+    def filters(self) -> dict[str, Any]:
+        """The valid, non-empty filters (keyword arguments of selectors.sender_id_requests_tracked)."""
+        if not self.is_bound:
+            return {"sort": TRACKING_DEFAULT_SORT}
+        self.is_valid()
+        found = {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
+        found.setdefault("sort", TRACKING_DEFAULT_SORT)
+        return found
+
+
+# --- Staff notes (views.staff_note_add) ------------------------------------------------------------
+class StaffNoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("New note"),
+        max_length=STAFF_NOTE_MAX_CHARS,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": STAFF_NOTE_MAX_CHARS}),
+    )

@@ -13,6 +13,8 @@ senderids, "registration" from registrations, "support_case" from supportcases â
 * `exclude_done(queryset)`: drops from a reminder the requests whose owner has nothing left to do;
 * `after_release(request)`: runs in the transaction that records a release (e.g. enqueue the deletion of
   the registration AWS closed when the sender ID was released).
+* `tracking`: what the process adds to support staff's tracking page (`Tracking`): the requests whose
+  own record matches a search term (its AWS id), and a filter on the raw AWS status of that record.
 
 So "who starts a registration?" has a grep answer (registrations/apps.py), and senderids never imports
 the apps that build on it.
@@ -24,9 +26,25 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import SenderIdRequest
+
+
+@dataclass(frozen=True)
+class Tracking:
+    """A process's part of /tracking/: each callable answers a Q over the process's own relation from
+    SenderIdRequest (e.g. ``registration__aws_registration_id``), so senderids filters without knowing it.
+
+    * `search_q(term)`: the requests whose record the (stripped, non-empty) term identifies exactly;
+    * `aws_status_label`, `aws_statuses()`, `aws_status_q(status)`: a filter on the raw AWS status of
+      the record (the statuses to offer; AWS adds values over time, so offer what is stored too).
+    """
+
+    search_q: Callable[[str], Q] | None = None
+    aws_status_label: Any = ""
+    aws_statuses: Callable[[], Iterable[str]] | None = None
+    aws_status_q: Callable[[str], Q] | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +60,7 @@ class Process:
     # A failed request of this process may be retried from admin (approved again, fresh ClientToken):
     # true where AWS kept no record of it that a retry would duplicate.
     retryable: bool = False
+    tracking: Tracking | None = None
 
 
 class ProcessUnavailable(RuntimeError):
@@ -110,3 +129,42 @@ def exclude_done(queryset: QuerySet) -> QuerySet:
         if process.exclude_done is not None:
             queryset = process.exclude_done(queryset)
     return queryset
+
+
+# --- tracking: what each process contributes to the search and the AWS status filter ---------------------
+# The value of an AWS status filter choice: "<process>:<raw AWS status>".
+AWS_STATUS_SEPARATOR = ":"
+
+
+def _tracking_hooks() -> list[tuple[str, Tracking]]:
+    return [(p.name, p.tracking) for p in all_processes() if p.tracking is not None]
+
+
+def tracking_search_q(term: str) -> Q:
+    """The requests some process's record identifies by `term` (registration id, case id...)."""
+    found = Q(pk__in=[])  # matches nothing: OR-ed with each process's Q
+    for _name, hooks in _tracking_hooks():
+        if hooks.search_q is not None:
+            found |= hooks.search_q(term)
+    return found
+
+
+def tracking_aws_status_choices() -> list[tuple[Any, list[tuple[str, str]]]]:
+    """(group label, [(value, raw status)]) per process that offers the filter; one query each."""
+    groups = []
+    for name, hooks in _tracking_hooks():
+        if hooks.aws_statuses is not None and hooks.aws_status_q is not None:
+            statuses = sorted(set(hooks.aws_statuses()))
+            values = [(f"{name}{AWS_STATUS_SEPARATOR}{status}", status) for status in statuses]
+            groups.append((hooks.aws_status_label or name, values))
+    return groups
+
+
+def tracking_aws_status_q(value: str) -> Q:
+    """The filter of a `tracking_aws_status_choices` value; an unknown process matches nothing."""
+    name, _sep, status = value.partition(AWS_STATUS_SEPARATOR)
+    process = find(name)
+    hooks = process.tracking if process is not None else None
+    if hooks is None or hooks.aws_status_q is None or not status:
+        return Q(pk__in=[])
+    return hooks.aws_status_q(status)

@@ -15,11 +15,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django_countries import countries as country_names
 
-from countries.models import Country
+from countries.models import Country, fold_name
 from smsvoice.models import AwsAccount
 from smsvoice.selectors import region_for
 from teams.selectors import accounts_for_team, team_for_user
@@ -28,7 +29,7 @@ from . import registry
 from .choices import RegistrationChoice, Status
 from .clocks import attention_q, with_submitted_at
 from .lifecycle import HELD_STATUSES, OPEN_STATUSES, REGISTRATION_PENDING_STATUSES
-from .models import NotificationPreference, RequestBatch, SenderIdRequest, StatusEvent
+from .models import NotificationPreference, RequestBatch, SenderIdRequest, StaffNote, StatusEvent
 from .permissions import visible_requests
 
 HOME_PAGE_SIZE = 25
@@ -179,42 +180,6 @@ def sender_id_request_get_for_member(*, user: AbstractBaseUser, pk: int) -> Send
     return _of_my_teams(user).select_related("country", "aws_account").filter(pk=pk).first()
 
 
-def sender_id_requests_tracked(
-    *,
-    q: str = "",
-    status: str = "",
-    country: Country | None = None,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-    attention: bool = False,
-    now: dt.datetime | None = None,
-) -> QuerySet[SenderIdRequest]:
-    """Every request matching the tracking filters, newest first (support staff and admins), each with
-    `submitted_at` (when AWS got it: what the clocks need). `attention`: only the flagged ones."""
-    qs = with_submitted_at(SenderIdRequest.objects.select_related("owner", "country", "team", "aws_account"))
-    if attention:
-        qs = qs.filter(attention_q(now=now or timezone.now()))
-    if q:
-        filters = Q(sender_id__icontains=q) | Q(owner__username__icontains=q) | Q(owner__email__icontains=q)
-        filters |= Q(country__name__icontains=q) | Q(country__iso_code__iexact=q)
-        filters |= Q(aws_sender_id_arn__icontains=q) | Q(team__name__icontains=q) | Q(aws_region=q)
-        if q.isdigit():
-            filters |= Q(pk=int(q))
-        qs = qs.filter(filters)
-    if status:
-        qs = qs.filter(status=status)
-    if country:
-        qs = qs.filter(country=country)
-    tz = timezone.get_current_timezone()
-    if date_from:
-        qs = qs.filter(created_at__gte=dt.datetime.combine(date_from, dt.time.min, tzinfo=tz))
-    if date_to:
-        qs = qs.filter(
-            created_at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-        )
-    return qs.order_by("-created_at", "-pk")
-
-
 # --- where a new request goes: (AWS account, Region) ------------------------------------------------
 @dataclass(frozen=True)
 class Placement:
@@ -326,3 +291,150 @@ def team_members_reachable(team_id: int, *, user_id: int | None = None) -> list[
         .order_by("pk")
     )
     return list(users.filter(pk=user_id) if user_id is not None else users)
+
+
+# --- tracking (support staff, admins): filters, search, counts, sort ----------------------------------
+# `?sort=` keys and the columns they order by (then pk, so pages are stable); "-key" is descending.
+TRACKING_SORTS: dict[str, tuple[str, ...]] = {
+    "id": ("pk",),
+    "sender_id": ("sender_id",),
+    "country": ("country__name_folded", "country_id"),
+    "team": ("team__name", "owner__username"),
+    "placement": ("aws_account__name", "aws_region"),
+    "status": ("status",),
+    "aws_status": ("aws_status",),
+    "created": ("created_at",),
+    "changed": ("status_changed_at",),
+}
+TRACKING_DEFAULT_SORT = "-created"
+# A request number typed in the search box: more digits than a bigint holds is no request number.
+_MAX_PK_DIGITS = 18
+
+
+def tracking_sort(value: object) -> str:
+    """`value` if it is a whitelisted sort key (optionally "-"-prefixed), else the default."""
+    if isinstance(value, str) and value.removeprefix("-") in TRACKING_SORTS:
+        return value
+    return TRACKING_DEFAULT_SORT
+
+
+def _tracking_order(qs: QuerySet[SenderIdRequest], sort: str) -> QuerySet[SenderIdRequest]:
+    sort = tracking_sort(sort)
+    prefix = "-" if sort.startswith("-") else ""
+    fields = (*TRACKING_SORTS[sort.removeprefix("-")], "pk")
+    return qs.order_by(*dict.fromkeys(f"{prefix}{name}" for name in fields))
+
+
+def country_codes_named(folded: str) -> set[str]:
+    """ISO codes of the countries whose django-countries name, in the reader's language or in English,
+    contains `folded` (a fold_name()d term). No query: the names are django-countries' catalogue."""
+    if not folded:
+        return set()
+    languages = {translation.get_language() or "en", "en"}
+    codes: set[str] = set()
+    for language in languages:
+        with translation.override(language):
+            codes.update(code for code, name in country_names if folded in fold_name(str(name)))
+    return codes
+
+
+def tracking_search_q(term: str) -> Q:
+    """What one search box term matches: sender ID, owner (username, email, name), team, country (name
+    in English or the reader's language, ISO code), Region, sender ID ARN, request number, and what each
+    process identifies by it (AWS registration id, support case id: senderids.registry)."""
+    match = Q(sender_id__icontains=term) | Q(team__name__icontains=term)
+    match |= Q(owner__username__icontains=term) | Q(owner__email__icontains=term)
+    match |= Q(owner__first_name__icontains=term) | Q(owner__last_name__icontains=term)
+    first, _sep, last = term.partition(" ")
+    if last.strip():
+        match |= Q(owner__first_name__icontains=first, owner__last_name__icontains=last.strip())
+    folded = fold_name(term)
+    if folded:
+        match |= Q(country__name_folded__contains=folded) | Q(country_id__in=country_codes_named(folded))
+    if len(term) == 2 and term.isascii() and term.isalpha():
+        match |= Q(country_id=term.upper())
+    match |= Q(aws_sender_id_arn__icontains=term) | Q(aws_region__iexact=term)
+    number = term.removeprefix("#")
+    if number.isascii() and number.isdigit() and len(number) <= _MAX_PK_DIGITS:
+        match |= Q(pk=int(number))
+    return match | registry.tracking_search_q(term)
+
+
+def _tracking_filter(
+    qs: QuerySet[SenderIdRequest],
+    *,
+    q: str = "",
+    country: Country | None = None,
+    placement: tuple[int, str] | None = None,
+    aws_status: str = "",
+    created_within: int | None = None,
+    older_than: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    attention: bool = False,
+    now: dt.datetime | None = None,
+) -> QuerySet[SenderIdRequest]:
+    """Every tracking filter but the status (the counts are per status of this set)."""
+    now = now or timezone.now()
+    if attention:
+        qs = qs.filter(attention_q(now=now))
+    if q:
+        qs = qs.filter(tracking_search_q(q))
+    if country:
+        qs = qs.filter(country=country)
+    if placement:
+        account_id, region = placement
+        qs = qs.filter(aws_account_id=account_id, **({"aws_region": region} if region else {}))
+    if aws_status:
+        qs = qs.filter(registry.tracking_aws_status_q(aws_status))
+    if created_within:
+        qs = qs.filter(created_at__gte=now - dt.timedelta(days=created_within))
+    if older_than:
+        qs = qs.filter(created_at__lt=now - dt.timedelta(days=older_than))
+    tz = timezone.get_current_timezone()
+    if date_from:
+        qs = qs.filter(created_at__gte=dt.datetime.combine(date_from, dt.time.min, tzinfo=tz))
+    if date_to:
+        qs = qs.filter(
+            created_at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        )
+    return qs
+
+
+def _tracked_base(viewer: AbstractBaseUser | None, *, submitted_at: bool = True) -> QuerySet[SenderIdRequest]:
+    qs = with_submitted_at(SenderIdRequest.objects.all()) if submitted_at else SenderIdRequest.objects.all()
+    return qs if viewer is None else visible_requests(qs, user=viewer)
+
+
+def sender_id_requests_tracked(
+    *,
+    viewer: AbstractBaseUser | None = None,
+    status: str = "",
+    sort: str = TRACKING_DEFAULT_SORT,
+    **filters: Any,
+) -> QuerySet[SenderIdRequest]:
+    """Every request matching the tracking filters (those `viewer` may see, when given), in `sort`
+    order, each with `submitted_at` (when AWS got it: what the clocks need) and its owner, country, team
+    and account. `attention`: only the flagged ones. One query per page, whatever the filters."""
+    qs = _tracking_filter(_tracked_base(viewer), **filters)
+    if status:
+        qs = qs.filter(status=status)
+    return _tracking_order(qs.select_related("owner", "country", "team", "aws_account"), sort)
+
+
+def tracking_status_counts(*, viewer: AbstractBaseUser | None = None, **filters: Any) -> dict[str, int]:
+    """{status: number of requests} of the tracking filters without the status one: one grouped query."""
+    filters.pop("status", None)
+    filters.pop("sort", None)
+    # `submitted_at` only when the attention filter needs it: the grouped query stays a plain one.
+    base = _tracked_base(viewer, submitted_at=bool(filters.get("attention")))
+    rows = _tracking_filter(base, **filters).order_by().values("status")
+    return {row["status"]: row["n"] for row in rows.annotate(n=Count("pk"))}
+
+
+# --- internal staff notes on a request ---------------------------------------------------------------
+def staff_notes_for(*, request: SenderIdRequest) -> list[StaffNote]:
+    """The request's staff notes, newest first, with their authors (one query). Staff only: callers
+    check the viewer (senderids.services.notes)."""
+    notes = StaffNote.objects.filter(request=request).select_related("author")
+    return list(notes.order_by("-created_at", "-pk"))

@@ -16,6 +16,7 @@ urlpatterns = [
     path("sender-ids/batches/<int:pk>/approve/", views.batch_approve, name="batch_approve"),
     path("sender-ids/<int:pk>/", views.request_detail, name="detail"),
     path("sender-ids/<int:pk>/status/", views.request_status, name="status"),
+    path("sender-ids/<int:pk>/notes/", views.staff_note_add, name="staff_note_add"),
     path("sender-ids/mine/", views.my_sender_ids, name="mine"),
     path("sender-ids/<int:pk>/release/", views.release_sender_id, name="release"),
     path(

@@ -12,15 +12,22 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from countries.models import SenderIdProcess
@@ -31,10 +38,12 @@ from . import permissions, registry, selectors
 from .choices import Capability, MessageType, Status
 from .clocks import clock_for, row_flags
 from .exports import requests_csv_rows
-from .forms import ReleaseConfirmForm, TrackingFilterForm
+from .forms import ReleaseConfirmForm, StaffNoteForm, TrackingFilterForm
 from .lifecycle import EDITABLE_STATUSES, TERMINAL_STATUSES, WORKING_STATUSES, IllegalTransition
 from .live import live_context, live_version
 from .services.batches import batch_approve as batch_approve_service
+from .services.notes import can_write_staff_note
+from .services.notes import staff_note_add as staff_note_add_service
 from .services.release import (
     RELEASE_CONFIRMATION_WORD,
     DeletionProtectionOn,
@@ -106,6 +115,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "registration_action": req.status in EDITABLE_STATUSES,
         "clock": clock_for(req, now=timezone.now(), events=events),
         "what_next": what_next(req.status, staff=request.user.is_staff and not is_owner),
+        # Internal notes: staff only (the template shows the section to staff alone).
+        "staff_notes": selectors.staff_notes_for(request=req) if request.user.is_staff else [],
         **live_context(req, len(events)),
     }
     return render(request, "senderids/detail.html", context)
@@ -282,13 +293,67 @@ def release_deletion_protection(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Tracking (support staff, admins) -------------------------------------------------------------
+# The columns of the tracking table: (sort key of selectors.TRACKING_SORTS, header).
+TRACKING_COLUMNS = (
+    ("id", "#"),
+    ("sender_id", gettext_lazy("Sender ID")),
+    ("country", gettext_lazy("Country")),
+    ("team", gettext_lazy("Team / owner")),
+    ("placement", gettext_lazy("AWS account / Region")),
+    ("status", gettext_lazy("Status")),
+    ("aws_status", gettext_lazy("AWS status")),
+    ("created", gettext_lazy("Created")),
+    ("changed", gettext_lazy("Last change")),
+)
+
+
+def _query_with(query: QueryDict, **changes: str | None) -> str:
+    """`?query` with each change set (None: removed) and without the page: what a link keeps."""
+    query = query.copy()
+    for key in ("page", "format", *changes):
+        query.pop(key, None)
+    for key, value in changes.items():
+        if value is not None:
+            query[key] = value
+    return f"?{query.urlencode()}"
+
+
+def _status_links(query: QueryDict, counts: dict[str, int], current: str) -> list[dict[str, Any]]:
+    """ "All" and every status with requests (and the current one): its count, a link keeping the other
+    filters, and whether it is the one shown."""
+    links = [
+        {"label": _("All"), "count": sum(counts.values()), "url": _query_with(query, status=None),
+         "current": not current, "status": ""},
+    ]  # fmt: skip
+    for value, label in Status.choices:
+        if counts.get(value) or value == current:
+            links.append(
+                {"label": label, "count": counts.get(value, 0), "url": _query_with(query, status=value),
+                 "current": value == current, "status": value}
+            )  # fmt: skip
+    return links
+
+
+def _sort_headers(query: QueryDict, sort: str) -> list[dict[str, Any]]:
+    """Each column's header: a link sorting by it (ascending, or reversed when it is the sorted one)."""
+    headers = []
+    for key, label in TRACKING_COLUMNS:
+        direction = "ascending" if sort == key else "descending" if sort == f"-{key}" else ""
+        headers.append(
+            {"label": label, "key": key, "aria_sort": direction,
+             "url": _query_with(query, sort=f"-{key}" if sort == key else key)}
+        )  # fmt: skip
+    return headers
+
+
 @login_required
 @permission_required("senderids.view_senderidrequest", raise_exception=True)
 def tracking(request: HttpRequest) -> HttpResponse:
-    """Every request for support staff and admins: filters, search, pages, `?format=csv`."""
+    """Every request for support staff and admins: counts per status, filters, search, sort, pages,
+    `?format=csv` (the same rows, streamed)."""
     form = TrackingFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    qs = permissions.visible_requests(selectors.sender_id_requests_tracked(**filters), user=request.user)
+    filters = form.filters()
+    qs = selectors.sender_id_requests_tracked(viewer=request.user, **filters)
     if request.GET.get("format") == "csv":
         response = StreamingHttpResponse(
             requests_csv_rows(qs.iterator(chunk_size=500)), content_type="text/csv"
@@ -297,17 +362,45 @@ def tracking(request: HttpRequest) -> HttpResponse:
             f'attachment; filename="sender-id-requests-{timezone.localdate()}.csv"'
         )
         return response
-    page = Paginator(qs, TRACKING_PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.tracking_status_counts(viewer=request.user, **filters)
+    status = filters.get("status", "")
+    paginator = Paginator(qs, TRACKING_PAGE_SIZE)
+    # The grouped query already counted the rows: no second COUNT (cached_property, set once).
+    paginator.count = counts.get(status, 0) if status else sum(counts.values())
+    page = paginator.get_page(request.GET.get("page"))
     now = timezone.now()
     for row in page:
         row.flags = row_flags(row, now=now)
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "senderids/tracking.html",
-        {"form": form, "page": page, "query": query.urlencode(), "status_choices": Status.choices},
-    )
+    context = {
+        "form": form,
+        "page": page,
+        "query": _query_with(request.GET).removeprefix("?"),
+        "status_links": _status_links(request.GET, counts, status),
+        "headers": _sort_headers(request.GET, filters["sort"]),
+    }
+    return render(request, "senderids/tracking.html", context)
+
+
+@login_required
+@require_POST
+def staff_note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add an internal note to a request: staff who may see it (404 for a request they may not see,
+    403 for its team's own members: notes are never theirs to read or write)."""
+    req = selectors.sender_id_request_for_viewer(user=request.user, pk=pk)
+    if req is None:
+        raise Http404
+    if not can_write_staff_note(request.user, req):
+        raise PermissionDenied
+    form = StaffNoteForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["body"])
+        staff_note_add_service(request=req, author=request.user, body=form.cleaned_data["body"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Note added."))
+    return redirect(reverse("senderids:detail", args=[pk]) + "#staff-notes")
 
 
 @login_required

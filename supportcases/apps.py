@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.core import checks
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +32,12 @@ class SupportcasesConfig(AppConfig):
                 sender_id_labels=selectors.support_case_sender_id_labels,
                 # A refused or unopened case leaves nothing at AWS a new one would duplicate.
                 retryable=True,
+                # Tracking: the AWS case id (or the number the Support Center shows) finds its request.
+                tracking=registry.Tracking(
+                    search_q=lambda term: (
+                        Q(support_case__case_id__iexact=term) | Q(support_case__display_id__iexact=term)
+                    ),
+                ),
             )
         )
         checks.register(support_case_mode_check, CHECK_TAG)

@@ -47,6 +47,7 @@ from senderids.models import (
     NotificationPreference,
     RequestBatch,
     SenderIdRequest,
+    StaffNote,
     StatusEvent,
     Webhook,
     WebhookDelivery,
@@ -344,6 +345,7 @@ def fingerprint() -> tuple:
         list(WebhookDelivery.objects.order_by("pk").values_list("pk", "status", "attempts")),
         list(CompanyProfile.objects.order_by("pk").values_list("pk", "team_id", "legal_name", "city")),
         list(Document.objects.order_by("pk").values_list("pk", "team_id", "title")),
+        StaffNote.objects.count(),
     )
 
 
@@ -534,6 +536,13 @@ PORTAL = [
     row("senderids:detail", "a_sup", POST, LOGIN,  200,    200,    404,    200,    404,    200),
     row("senderids:status", "a_sup", GET,  LOGIN,  200,    200,    404,    200,    404,    200),
     row("senderids:status", "a_sup", POST, LOGIN,  405,    405,    405,    405,    405,    405),
+    # Internal staff notes: staff who see the request write them; its own team may not (403).
+    row("senderids:staff_note_add", "a_sup", GET,
+                                           LOGIN,  405,    405,    405,    405,    405,    405),
+    row("senderids:staff_note_add", "a_sup", POST,
+                                           LOGIN,  403,    403,    404,    DONE,   404,    DONE,
+        data=data(body="Matrix note"),
+        effect=lambda w: StaffNote.objects.filter(request_id=w.pk("a_sup"), body="Matrix note").exists()),
     row("senderids:detail", "b_sup", GET,  LOGIN,  404,    404,    show(200, "b_sup"), 200,
         show(200, "b_sup"), 200),
     row("senderids:mine", "-", GET,        LOGIN,  show(200, "a_sup"), show(200, "a_sup"),
