@@ -240,3 +240,21 @@ def test_a_hyphen_in_france_is_allowed_before_1_march_2026_with_a_warning(wizard
     assert "From 1 March 2026" in review  # the calendar says what is coming
     wizard.walk("review")
     assert SenderIdRequest.objects.get().sender_id == "ACME-FR"
+
+
+@pytest.mark.usefixtures("team")
+def test_the_countries_where_the_team_has_sender_ids_are_one_click_away(wizard, owner):
+    for iso in ("SG", "DE", "DE"):
+        sender_id_request_create(
+            owner=owner, country=ensure_country(iso), sender_id=f"HELD{iso}", message_type="TRANSACTIONAL"
+        )
+    SenderIdRequest.objects.update(status=Status.ACTIVE)
+
+    html = wizard.page("country").content.decode()
+    assert "Add the 2 countries where my team has sender IDs" in html
+
+    response = post_countries(wizard, ["FR"], wizard_team_countries="1")
+
+    assert response.status_code == 302
+    chips = re.findall(r'<li class="chip" data-iso="([A-Z]{2})"', wizard.page("country").content.decode())
+    assert chips == ["FR", "DE", "SG"]  # what was chosen, then the team's countries by name
