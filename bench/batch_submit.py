@@ -53,7 +53,8 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+from _common import database_url, offline_aws_environment, with_redis_db
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -84,18 +85,6 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def with_redis_db(url: str, db: int) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, parts.fragment))
-
-
-def database_url(db: dict[str, Any]) -> str:
-    auth = db.get("USER") or ""
-    if auth and db.get("PASSWORD"):
-        auth += f":{db['PASSWORD']}"
-    return f"postgres://{auth + '@' if auth else ''}{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
 def prepare_environment(args: argparse.Namespace, sim_url: str) -> None:
     """Everything the portal reads from the environment, for this process and the workers."""
     os.environ.update(
@@ -111,15 +100,8 @@ def prepare_environment(args: argparse.Namespace, sim_url: str) -> None:
         AWS_ENDPOINT_URL_SUPPORT="http://127.0.0.1:9",
         AWS_ENDPOINT_URL_STS="http://127.0.0.1:9",
         AWS_ACCESS_KEY_ID="AKIABENCHBATCH000000",
-        AWS_SECRET_ACCESS_KEY="bench",  # the simulator does not check signatures
-        AWS_CONFIG_FILE=os.devnull,
-        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-        AWS_EC2_METADATA_DISABLED="true",
-        EMAIL_URL="dummymail://",
-        LOG_LEVEL="WARNING",
     )
-    for name in ("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"):
-        os.environ.pop(name, None)
+    offline_aws_environment()
 
 
 # --- the world ------------------------------------------------------------------------------------------

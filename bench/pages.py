@@ -80,7 +80,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
+
+from _common import database_url, offline_aws_environment, with_redis_db
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -127,18 +129,6 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def with_redis_db(url: str, db: int) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, parts.fragment))
-
-
-def database_url(db: dict[str, Any]) -> str:
-    auth = db.get("USER") or ""
-    if auth and db.get("PASSWORD"):
-        auth += f":{db['PASSWORD']}"
-    return f"postgres://{auth + '@' if auth else ''}{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -168,16 +158,9 @@ def prepare_environment(args: argparse.Namespace, scratch: Path) -> None:
         AWS_ENDPOINT_URL_STS="http://127.0.0.1:9",
         AWS_ENDPOINT_URL_SQS="http://127.0.0.1:9",
         AWS_ACCESS_KEY_ID="AKIABENCHPAGES000000",
-        AWS_SECRET_ACCESS_KEY="bench",
         AWS_REGION="us-east-1",
-        AWS_CONFIG_FILE=os.devnull,
-        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-        AWS_EC2_METADATA_DISABLED="true",
-        EMAIL_URL="dummymail://",
-        LOG_LEVEL="WARNING",
     )
-    for name in ("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"):
-        os.environ.pop(name, None)
+    offline_aws_environment()
     sys.path.insert(0, str(scratch))
 
 

@@ -54,11 +54,11 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._common import database_url, offline_aws_environment, with_redis_db  # noqa: E402 (after sys.path)
 from bench.submit_workers import Workers, count_enqueues, tune_sqlite  # noqa: E402 (after sys.path)
 
 TARGET_SLACK = 1.10
@@ -105,20 +105,6 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def with_redis_db(url: str, db: int) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, parts.fragment))
-
-
-def database_url(db: dict[str, Any]) -> str:
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    auth = db.get("USER") or ""
-    if auth and db.get("PASSWORD"):
-        auth += f":{db['PASSWORD']}"
-    return f"postgres://{auth + '@' if auth else ''}{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
 def prepare_environment(args: argparse.Namespace, sim_url: str, sts_url: str, scratch: Path) -> None:
     """Everything the portal reads from the environment, for this process and the workers it spawns."""
     os.environ.update(
@@ -132,15 +118,8 @@ def prepare_environment(args: argparse.Namespace, sim_url: str, sts_url: str, sc
         AWS_ENDPOINT_URL_STS=sts_url,
         AWS_ENDPOINT_URL_SUPPORT="http://127.0.0.1:9",
         AWS_ACCESS_KEY_ID=BASE_ACCESS_KEY,
-        AWS_SECRET_ACCESS_KEY="bench",  # neither moto nor the simulator checks signatures
-        AWS_CONFIG_FILE=os.devnull,
-        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-        AWS_EC2_METADATA_DISABLED="true",
-        EMAIL_URL="dummymail://",
-        LOG_LEVEL="WARNING",
     )
-    for name in ("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"):
-        os.environ.pop(name, None)
+    offline_aws_environment()
     if os.environ.get("REDIS_URL"):
         os.environ["REDIS_URL"] = with_redis_db(os.environ["REDIS_URL"], args.redis_db)
     if not os.environ.get("DATABASE_URL"):
