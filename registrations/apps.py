@@ -34,9 +34,11 @@ class RegistrationsConfig(AppConfig):
                 # Tracking: an AWS registration id or ARN finds its request; filter by AWS's raw status
                 # (the statuses the portal knows, and whatever else AWS has reported since).
                 tracking=registry.Tracking(
-                    search_q=lambda term: (
-                        Q(registration__aws_registration_id__iexact=term)
-                        | Q(registration__aws_registration_arn__iexact=term)
+                    # A subquery over registrations alone (not a join from every request).
+                    search_q=lambda term: Q(
+                        pk__in=Registration.objects.filter(
+                            Q(aws_registration_id__iexact=term) | Q(aws_registration_arn__iexact=term)
+                        ).values("request_id")
                     ),
                     aws_status_label=_("Registration"),
                     aws_statuses=lambda: [

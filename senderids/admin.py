@@ -25,7 +25,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from countries.models import SenderIdProcess
 from smsvoice.errors import AwsError
+from smsvoice.models import AwsAccount
 from smsvoice.selectors import aws_calls_for_request
 
 from . import registry
@@ -143,6 +145,41 @@ AWS_FIELDS = (
 )  # fmt: skip
 
 
+class AwsRegionFilter(admin.SimpleListFilter):
+    """The Region filter, its choices the Regions of the AWS accounts (a few rows), not a DISTINCT over
+    every request."""
+
+    title = _("AWS Region")
+    parameter_name = "aws_region"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        regions = {
+            region
+            for listed in AwsAccount.objects.values_list("regions", flat=True)
+            for region in (listed if isinstance(listed, list) else [])
+            if isinstance(region, str)
+        }
+        if self.value():
+            regions.add(self.value())  # a Region no account lists any more still shows as chosen
+        return [(region, region) for region in sorted(regions)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(aws_region=self.value()) if self.value() else queryset
+
+
+class ProcessFilter(admin.SimpleListFilter):
+    """The process filter, its choices the processes the portal knows (not a DISTINCT over requests)."""
+
+    title = _("process")
+    parameter_name = "process"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return list(SenderIdProcess.choices)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(process=self.value()) if self.value() else queryset
+
+
 @admin.register(SenderIdRequest)
 class SenderIdRequestAdmin(admin.ModelAdmin):
     # Fits a 1280 px screen beside both sidebars, in English and French (tests/e2e/test_admin_width.py):
@@ -165,11 +202,13 @@ class SenderIdRequestAdmin(admin.ModelAdmin):
     list_display_links = ("id", "sender_id")
     list_filter = (
         QueueStatusFilter,
-        ("country", admin.RelatedOnlyFieldListFilter),
-        ("team", admin.RelatedOnlyFieldListFilter),
-        ("aws_account", admin.RelatedOnlyFieldListFilter),
-        "aws_region",
-        "process",
+        # Choices from the countries', teams' and accounts' own (small) tables: "only those with
+        # requests" would be a DISTINCT over every request on each page of the queue (issue 17).
+        ("country", admin.RelatedFieldListFilter),
+        ("team", admin.RelatedFieldListFilter),
+        ("aws_account", admin.RelatedFieldListFilter),
+        AwsRegionFilter,
+        ProcessFilter,
         "deletion_protection",
         "created_at",
         "status_changed_at",

@@ -353,6 +353,9 @@ def tracking(request: HttpRequest) -> HttpResponse:
     `?format=csv` (the same rows, streamed)."""
     form = TrackingFilterForm(request.GET or None)
     filters = form.filters()
+    if filters.get("q"):
+        # The search is resolved once, for the rows and the counts alike.
+        filters["q"] = selectors.tracking_search_q(filters["q"])
     qs = selectors.sender_id_requests_tracked(viewer=request.user, **filters)
     if request.GET.get("format") == "csv":
         response = StreamingHttpResponse(

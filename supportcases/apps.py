@@ -21,6 +21,7 @@ class SupportcasesConfig(AppConfig):
         from . import selectors  # noqa: PLC0415
         from .admin import SupportCaseInline  # noqa: PLC0415
         from .checks import support_case_mode_check  # noqa: PLC0415
+        from .models import SupportCase  # noqa: PLC0415
         from .services import support_api_check_record, support_case_open  # noqa: PLC0415
 
         registry.register(
@@ -34,8 +35,11 @@ class SupportcasesConfig(AppConfig):
                 retryable=True,
                 # Tracking: the AWS case id (or the number the Support Center shows) finds its request.
                 tracking=registry.Tracking(
-                    search_q=lambda term: (
-                        Q(support_case__case_id__iexact=term) | Q(support_case__display_id__iexact=term)
+                    # A subquery over support cases alone (not a join from every request).
+                    search_q=lambda term: Q(
+                        pk__in=SupportCase.objects.filter(
+                            Q(case_id__iexact=term) | Q(display_id__iexact=term)
+                        ).values("request_id")
                     ),
                 ),
             )
