@@ -28,6 +28,21 @@ services_install() {
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
+  [ "${SKIP_BROWSER_TESTS:-}" = "1" ] || axe_install
+}
+
+# axe-core for tests/e2e/test_accessibility.py, cached in .cache/node (AXE_DIR); npm only when it is absent.
+AXE_DIR="${AXE_DIR:-.cache/node}"
+axe_install() {
+  [ -f "$AXE_DIR/node_modules/axe-core/axe.min.js" ] && return 0
+  if ! command -v npm >/dev/null 2>&1; then
+    [ -n "${CI:-}" ] && { log "CI: npm is missing, the accessibility tests need axe-core"; return 1; }
+    log "npm not found: skipping the axe-core install (the accessibility tests will be skipped)"
+    return 0
+  fi
+  log "installing axe-core into $AXE_DIR"
+  mkdir -p "$AXE_DIR"
+  npm install --no-save --no-audit --no-fund --silent --prefix "$AXE_DIR" axe-core@4 >/dev/null
 }
 
 services_start() {
