@@ -11,7 +11,7 @@ same, only unindexed. The indexes are not in the models' Meta so that the model 
 on both databases.
 """
 
-from django.db import migrations
+from django.db import DatabaseError, migrations, transaction
 
 TABLE = "senderids_senderidrequest"
 INDEXES = {
@@ -26,9 +26,17 @@ INDEXES = {
 def create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    try:
+        with transaction.atomic():  # a savepoint: a refused statement must not abort the migration
+            schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        trigram = True
+    except DatabaseError:
+        # A database role that may not create extensions (managed PostgreSQL without rights): the
+        # search still works, unindexed; a DBA can run CREATE EXTENSION pg_trgm and migrate again.
+        trigram = False
     for name, definition in INDEXES.items():
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {definition}")
+        if trigram or "gin_trgm_ops" not in definition:
+            schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {definition}")
 
 
 def drop(apps, schema_editor):
