@@ -24,7 +24,7 @@ What an integrator receives::
      "request": {"id": 42, "sender_id": "ACME", "country": "DE", "status": "active",
                  "previous_status": "submitting", "aws_account": "111122223333",
                  "aws_region": "eu-west-1", "url": "https://portal.example/sender-ids/42/"},
-     "what_next": "Ready to use. ..."}
+     "reason": null, "what_next": "Ready to use. ..."}
 
 Answer 2xx within 10 s. 408, 429, 5xx, a timeout or a connection error are retried with exponential
 backoff (SENDERIDS_WEBHOOK_MAX_ATTEMPTS attempts); any other status fails the delivery at once. A retry
@@ -71,6 +71,7 @@ from teams.selectors import is_team_admin
 from .enqueue import enqueue_on_commit
 from .lifecycle import is_user_visible
 from .models import DeliveryStatus, SenderIdRequest, StatusEvent, Webhook, WebhookDelivery
+from .reasons import reason_text
 from .status_texts import what_next
 
 logger = logging.getLogger(__name__)
@@ -313,6 +314,7 @@ def payload_for(event: StatusEvent) -> dict[str, Any]:
     request = event.request
     with translation.override(settings.LANGUAGE_CODE):  # machines read one language: the site's
         next_text = what_next(event.to_status, staff=False)
+        reason = reason_text(event)
     return {
         "id": event.pk,
         "type": EVENT_TYPE,
@@ -327,6 +329,9 @@ def payload_for(event: StatusEvent) -> dict[str, Any]:
             "aws_region": request.aws_region,
             "url": detail_url(request),
         },
+        # Why, when the change has a reason: the code is stable for machines (senderids/reasons.py),
+        # the text is for people; None for a change without one.
+        "reason": {"code": event.reason_code or None, "text": reason} if reason else None,
         "what_next": next_text,
     }
 

@@ -22,10 +22,12 @@ from django.utils import timezone
 from senderids import events, lifecycle, tasks, webhooks
 from senderids.choices import Status
 from senderids.models import DeliveryStatus, Webhook, WebhookDelivery
+from senderids.reasons import reason_text
 from senderids.webhooks import (
     EVENT_ID_HEADER,
     SIGNATURE_HEADER,
     UnsafeWebhookUrl,
+    payload_for,
     sign,
     verify_signature,
     webhook_url_check,
@@ -172,12 +174,26 @@ def test_a_status_change_is_posted_once_signed_with_the_documented_payload(
             "aws_region": request.aws_region,
             "url": f"https://portal.example/sender-ids/{request.pk}/",
         },
+        "reason": {"code": "auto_approved", "text": "Approval is not required."},
         "what_next": "Approved: the portal is sending it to AWS. This takes seconds.",
     }
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("delivered", 1, 200)
     assert attempt(delivery) == ""  # a duplicate task changes nothing
     assert len(receiver.received) == 1
+
+
+def test_a_change_with_a_reason_carries_its_code_and_text(owner, team, hook, settings):
+    settings.LANGUAGE_CODE = "en"
+    request = SenderIdRequestFactory(owner=owner, team=team, status=Status.ACTIVE)
+    event = lifecycle.transition(
+        request, Status.RELEASING, event=events.release_requested(owner, by_owner=True)
+    )
+
+    payload = payload_for(event)
+
+    assert payload["reason"]["code"] == event.reason_code and event.reason_code
+    assert payload["reason"]["text"] == reason_text(event)
 
 
 def test_silent_transitions_are_not_posted(owner, team, hook, django_capture_on_commit_callbacks):
