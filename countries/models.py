@@ -101,6 +101,11 @@ class Country(models.Model):
         return self.name
 
     @property
+    def keeps_case(self) -> bool:
+        """Sender IDs here are registered and compared as typed (Austria), not upper-cased."""
+        return bool((self.sender_id_rules or {}).get("case_sensitive"))
+
+    @property
     def registration_time(self) -> str:
         """AWS's published estimate in words ("" when none): what users read, never the research
         column `est_registration_time`."""

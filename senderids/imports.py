@@ -33,7 +33,6 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
-from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
@@ -47,10 +46,14 @@ from teams.models import Team
 from teams.selectors import team_for_user
 
 from .choices import MessageType, Status
-from .lifecycle import OPEN_STATUSES
-from .models import SenderIdRequest
 from .plans import row_plans, team_brand_names
-from .selectors import Placement, placement_options, routed_placement
+from .selectors import (
+    Placement,
+    duplicate_key,
+    placement_options,
+    routed_placement,
+    sender_id_request_open_duplicates,
+)
 from .services.batches import BATCH_MAX_REQUESTS, BatchChild
 
 MAX_FILE_BYTES = 1024 * 1024  # 1 MB
@@ -280,37 +283,6 @@ def _is_formula(text: str) -> bool:
     return text.startswith(FORMULA_PREFIXES)
 
 
-def _case_sensitive(country: Country) -> bool:
-    return bool((country.sender_id_rules or {}).get("case_sensitive"))
-
-
-def _pair(country: Country, sender_id: str) -> tuple[str, str]:
-    return country.iso_code, sender_id if _case_sensitive(country) else sender_id.casefold()
-
-
-def _open_duplicates(team: Team | None, rows: list[ImportRow]) -> dict[tuple[str, str], SenderIdRequest]:
-    """The team's open requests for the rows' (country, sender ID) pairs, in one query.
-
-    Not `selectors.sender_id_request_open_duplicates`: it answers one request per country, and a file
-    may ask for several sender IDs in one country.
-    """
-    if team is None or not rows:
-        return {}
-    match = Q()
-    for row in rows:
-        assert row.country is not None
-        same = (
-            Q(sender_id=row.sender_id) if _case_sensitive(row.country) else Q(sender_id__iexact=row.sender_id)
-        )
-        match |= Q(country_id=row.country.iso_code) & same
-    by_iso = {row.country.iso_code: row.country for row in rows if row.country is not None}
-    found: dict[tuple[str, str], SenderIdRequest] = {}
-    requests = SenderIdRequest.objects.filter(match, team_id=team.pk, status__in=OPEN_STATUSES)
-    for request in requests.only("pk", "sender_id", "status", "country_id").order_by("-created_at"):
-        found.setdefault(_pair(by_iso[request.country_id], request.sender_id), request)  # the newest
-    return found
-
-
 def _judge_cells(row: ImportRow, *, by_name: dict[str, str]) -> str:
     """The row's own cells (no query): returns the ISO code asked for ("" when unknown)."""
     cells = row.cells
@@ -358,7 +330,7 @@ def _judge_sender_id(row: ImportRow, seen: dict[tuple[str, str], int]) -> None:
     row.sender_id = raw if errors else normalise_sender_id(raw, rules)
     if errors:
         return
-    pair = _pair(country, row.sender_id)
+    pair = duplicate_key(country.iso_code, row.sender_id, country.keeps_case)
     if pair in seen:
         row.refuse(
             _("Line %(line)d of the file already asks for %(sender_id)s in %(country)s.")
@@ -422,10 +394,17 @@ def preview_import(*, user: AbstractBaseUser, data: bytes, today: dt.date | None
         _judge_sender_id(row, seen)
         _judge_region(row, options, routes)
     checkable = [r for r in rows if r.country is not None and r.country.supports_sender_id and r.sender_id]
-    duplicates = _open_duplicates(team, [r for r in checkable if r.ready])
+    ready = [r for r in checkable if r.ready]
+    duplicates = (
+        sender_id_request_open_duplicates(
+            team_id=team.pk, wanted=[(r.country.iso_code, r.sender_id, r.country.keeps_case) for r in ready]
+        )
+        if team is not None
+        else {}
+    )
     for row in checkable:
         assert row.country is not None
-        existing = duplicates.get(_pair(row.country, row.sender_id))
+        existing = duplicates.get(duplicate_key(row.country.iso_code, row.sender_id, row.country.keeps_case))
         if existing is not None and row.ready:
             row.refuse(
                 _(

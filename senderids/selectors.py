@@ -111,29 +111,27 @@ def sender_id_request_open_duplicate(
 
     Sender IDs are compared without case unless the country treats them as case-sensitive.
     """
-    match = {"sender_id": sender_id} if case_sensitive else {"sender_id__iexact": sender_id}
-    if aws_account_id is not None:
-        match["aws_account_id"] = aws_account_id
-    return (
-        SenderIdRequest.objects.filter(
-            team_id=team_id, country_id=country_iso, status__in=OPEN_STATUSES, **match
-        )
-        .only("pk", "sender_id", "country_id", "status")
-        .order_by("-created_at")
-        .first()
+    found = sender_id_request_open_duplicates(
+        team_id=team_id, wanted=[(country_iso, sender_id, case_sensitive)], aws_account_id=aws_account_id
     )
+    return next(iter(found.values()), None)
+
+
+def duplicate_key(iso: str, sender_id: str, case_sensitive: bool) -> tuple[str, str]:
+    """How two sender IDs in one country are the same: as typed where the country keeps case, else
+    without case (what `sender_id_request_open_duplicates` answers by)."""
+    return iso, sender_id if case_sensitive else sender_id.casefold()
 
 
 def sender_id_request_open_duplicates(
     *, team_id: int, wanted: list[tuple[str, str, bool]], aws_account_id: int | None = None
-) -> dict[str, SenderIdRequest]:
-    """`sender_id_request_open_duplicate` for several countries at once, in one query.
-
-    `wanted` holds (country ISO, sender ID, case-sensitive); the answer maps an ISO code to the team's
-    open request for that sender ID there (the newest), for the countries that have one.
-    """
+) -> dict[tuple[str, str], SenderIdRequest]:
+    """The team's open requests for several (country ISO, sender ID, case-sensitive) at once, in one
+    query: {`duplicate_key`: the newest such request}, for those that have one. A country may come back
+    several times (a CSV import asks for several sender IDs in one country)."""
     if not wanted:
         return {}
+    sensitive = {iso: case_sensitive for iso, _sender_id, case_sensitive in wanted}
     match = Q()
     for iso, sender_id, case_sensitive in wanted:
         same = Q(sender_id=sender_id) if case_sensitive else Q(sender_id__iexact=sender_id)
@@ -141,9 +139,13 @@ def sender_id_request_open_duplicates(
     rows = SenderIdRequest.objects.filter(match, team_id=team_id, status__in=OPEN_STATUSES)
     if aws_account_id is not None:
         rows = rows.filter(aws_account_id=aws_account_id)
-    found: dict[str, SenderIdRequest] = {}
-    for row in rows.only("pk", "sender_id", "country_id", "status").order_by("created_at"):
-        found[row.country_id] = row  # ascending: the newest wins
+    found: dict[tuple[str, str], SenderIdRequest] = {}
+    for row in (
+        rows.select_related("country")
+        .only("pk", "sender_id", "country_id", "status", "country__name", "country__iso_code")
+        .order_by("-created_at", "-pk")
+    ):
+        found.setdefault(duplicate_key(row.country_id, row.sender_id, sensitive[row.country_id]), row)
     return found
 
 

@@ -48,7 +48,7 @@ class BatchChild:
 class BatchDuplicates(Exception):
     """Children the team already has open requests for: nothing was saved."""
 
-    def __init__(self, duplicates: dict[str, SenderIdRequest]):
+    def __init__(self, duplicates: dict[tuple[str, str], SenderIdRequest]):
         super().__init__(f"open requests exist for {sorted(duplicates)}")
         self.duplicates = duplicates
 
@@ -88,10 +88,7 @@ def batch_create(
     Team.objects.select_for_update().filter(pk=team.pk).values_list("pk").first()
     duplicates = sender_id_request_open_duplicates(
         team_id=team.pk,
-        wanted=[
-            (c.country.iso_code, c.sender_id, bool((c.country.sender_id_rules or {}).get("case_sensitive")))
-            for c in children
-        ],
+        wanted=[(c.country.iso_code, c.sender_id, c.country.keeps_case) for c in children],
     )
     if duplicates:
         raise BatchDuplicates(duplicates)

@@ -157,7 +157,7 @@ def sender_id_request_create_unique(
         team_id=team.pk,
         country_iso=country.iso_code,
         sender_id=sender_id,
-        case_sensitive=bool((country.sender_id_rules or {}).get("case_sensitive")),
+        case_sensitive=country.keeps_case,
         aws_account_id=account.pk,
     )
     if existing is not None:

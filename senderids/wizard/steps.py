@@ -30,7 +30,7 @@ from ..choices import (
     SenderType,
     Status,
 )
-from ..selectors import sender_id_request_open_duplicates
+from ..selectors import duplicate_key, sender_id_request_open_duplicates
 from .support_case import SupportCaseForm
 
 STEP_COUNTRY = "country"
@@ -398,18 +398,17 @@ class SenderForm(forms.Form):
         return value
 
     def _duplicates(self, wanted: dict[str, str]) -> dict[str, Any]:
-        """The team's open requests for these (country → sender ID) pairs: one query for all."""
+        """The team's open requests for these (country → sender ID) pairs, by ISO code: one query."""
         team = team_for_user(self.owner) if self.owner is not None and self.owner.pk is not None else None
         if team is None:
             return {}
-        by_iso = {c.iso_code: c for c in self.countries}
-        return sender_id_request_open_duplicates(
+        keeps_case = {c.iso_code: c.keeps_case for c in self.countries}
+        found = sender_id_request_open_duplicates(
             team_id=team.pk,
-            wanted=[
-                (iso, sender_id, bool((by_iso[iso].sender_id_rules or {}).get("case_sensitive")))
-                for iso, sender_id in wanted.items()
-            ],
+            wanted=[(iso, sender_id, keeps_case[iso]) for iso, sender_id in wanted.items()],
         )
+        keys = {iso: duplicate_key(iso, sender_id, keeps_case[iso]) for iso, sender_id in wanted.items()}
+        return {iso: found[key] for iso, key in keys.items() if key in found}
 
     def _duplicate_error(self, existing: Any, country: Country) -> forms.ValidationError:
         return forms.ValidationError(
