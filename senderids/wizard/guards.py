@@ -129,12 +129,19 @@ class WizardGuards:
         )
 
     def chosen_processes(self) -> set[str]:
-        """The processes the chosen countries' requests will take (one per country, deduplicated)."""
-        return {
-            choice.process
-            for country in self.chosen_countries()
-            if (choice := self.chosen_process_choice(country)) is not None
-        }
+        """The processes the chosen countries' requests will take (one per country, deduplicated).
+
+        Every step condition asks this, several times per request: it is kept per request for the
+        stored answers it follows from (countries, message type, placement), so a change is seen."""
+        key = (self.chosen_key(), self.chosen_message_type(), self.stored_value(STEP_COUNTRY, "placement"))
+        cache = self.__dict__.setdefault("_processes", {})
+        if key not in cache:
+            cache[key] = {
+                choice.process
+                for country in self.chosen_countries()
+                if (choice := self.chosen_process_choice(country)) is not None
+            }
+        return cache[key]
 
     # where the request goes ----------------------------------------------------------------------
     def placement_options(self) -> list[Placement]:
