@@ -12,13 +12,14 @@ class SenderidsConfig(AppConfig):
         from countries.models import SenderIdProcess  # noqa: PLC0415
 
         from . import lifecycle, notifications, registry  # noqa: PLC0415
-        from .services.submission import supported_labels, supported_start  # noqa: PLC0415
+        from .services.submission import supported_labels, supported_resume, supported_start  # noqa: PLC0415
 
         lifecycle.on_transition(notifications.enqueue_status_email)
         registry.register(
             registry.Process(
                 name=SenderIdProcess.SUPPORTED,
                 start=supported_start,
+                resume=supported_resume,
                 sender_id_labels=supported_labels,
                 retryable=True,
             )

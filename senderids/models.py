@@ -97,6 +97,10 @@ class SenderIdRequest(models.Model):
     # The Celery worker (hostname) that claimed the request's submission or release: if that worker stops
     # beating (senderids.liveness), the sweeper hands the work to another one at once.
     claimed_by = models.CharField(_("claimed by worker"), max_length=200, blank=True)
+    # The status in which a worker last sent AWS this request's write (RequestSenderId, ReleaseSenderId),
+    # written just before the call: a worker that finds it equal to the current status knows an earlier
+    # attempt may have reached AWS and reads what AWS has before writing again (no duplicate call).
+    aws_write_in = models.CharField(_("AWS write sent in status"), max_length=30, blank=True, editable=False)
     monthly_leasing_price = models.CharField(_("monthly leasing price"), max_length=20, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

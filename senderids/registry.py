@@ -6,6 +6,10 @@ particular: each process registers itself here from its own AppConfig.ready() �
 senderids, "registration" from registrations, "support_case" from supportcases — with
 
 * `start(request)`: runs in the worker while the request is `submitting` (the AWS side of the process);
+* `resume(request)`: runs instead, first, when a worker takes over a request already `submitting` (the
+  previous attempt may have reached AWS and died before our commit): reads what AWS already has and
+  finishes from it, True when done — so a crash costs a read, not a second write (`start` follows when
+  it answers False, its ClientToken keeping even that repeat harmless);
 * `on_create(request)`: runs in the transaction that creates the request (e.g. its Registration row);
 * `detail_url(request)`: the process's own page for the request, if it has one;
 * `admin_inlines`: what an approver reads on the request's admin page before approving;
@@ -51,6 +55,7 @@ class Tracking:
 class Process:
     name: str
     start: Callable[[SenderIdRequest], None]
+    resume: Callable[[SenderIdRequest], bool] | None = None
     on_create: Callable[[SenderIdRequest], None] | None = None
     detail_url: Callable[[SenderIdRequest], str] | None = None
     admin_inlines: tuple[type, ...] = ()

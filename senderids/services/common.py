@@ -50,6 +50,19 @@ def take_over_claim(request: SenderIdRequest, *, worker: str) -> None:
     request.claimed_by = worker[:200]
 
 
+def aws_write_may_have_reached_aws(request: SenderIdRequest) -> bool:
+    """True when an earlier attempt sent this status's AWS write (see `note_aws_write`) and died before
+    recording AWS's answer: read what AWS has before writing again."""
+    return bool(request.aws_write_in) and request.aws_write_in == request.status
+
+
+def note_aws_write(request: SenderIdRequest) -> None:
+    """Not a transition: written (committed at once, outside any transaction) just before the AWS write
+    of the request's current status, so that a crash between AWS's answer and our commit is known."""
+    SenderIdRequest.objects.filter(pk=request.pk, status=request.status).update(aws_write_in=request.status)
+    request.aws_write_in = request.status
+
+
 def sweep_claim(stale: QuerySet, *, now: datetime, enqueue: Callable[[int], None], what: str) -> list[int]:
     """Claim up to SENDERIDS_SWEEP_BATCH of the `stale` rows, oldest first, and re-enqueue them.
 

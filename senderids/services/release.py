@@ -32,7 +32,16 @@ from ..events import Event
 from ..liveness import live_workers
 from ..models import SenderIdRequest, StatusEvent
 from ..permissions import require_releaser
-from .common import aws_code, aws_message, gateway_of, note_retryable_error, sweep_claim, take_over_claim
+from .common import (
+    aws_code,
+    aws_message,
+    aws_write_may_have_reached_aws,
+    gateway_of,
+    note_aws_write,
+    note_retryable_error,
+    sweep_claim,
+    take_over_claim,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +118,11 @@ def sender_id_request_release_execute(*, request_id: int, worker: str = "") -> S
     cleared = {"deletion_protection": False, "aws_error_code": "", "aws_error_message": ""}
     try:
         with gateway.serving(request.pk):
+            if aws_write_may_have_reached_aws(request) and _gone_at_aws(request):
+                # An earlier attempt's ReleaseSenderId reached AWS and died before our commit.
+                _release_outcome(request, Status.RELEASED, event=events.released(), **cleared)
+                return request
+            note_aws_write(request)
             gateway_of(request).release_sender_id(
                 sender_id=request.sender_id, iso_country_code=request.country_id
             )
@@ -137,6 +151,12 @@ def sender_id_request_release_execute(*, request_id: int, worker: str = "") -> S
         return request
     _release_outcome(request, Status.RELEASED, event=events.released(), **cleared)
     return request
+
+
+def _gone_at_aws(request: SenderIdRequest) -> bool:
+    """DescribeSenderIds no longer lists the sender ID in the request's account and Region."""
+    held = gateway_of(request).get_sender_id(sender_id=request.sender_id, iso_country_code=request.country_id)
+    return held is None
 
 
 def sender_id_deletion_protection_disable(*, request: SenderIdRequest, actor: AbstractBaseUser) -> bool:

@@ -22,12 +22,22 @@ from django.utils.translation import gettext
 
 from smsvoice import gateway
 from smsvoice.errors import PermanentAwsError, RetryableAwsError
+from smsvoice.types import SenderIdInfo
 
 from .. import events, lifecycle, registry
 from ..choices import Status
 from ..liveness import live_workers
 from ..models import SenderIdRequest
-from .common import aws_code, aws_message, gateway_of, note_retryable_error, sweep_claim, take_over_claim
+from .common import (
+    aws_code,
+    aws_message,
+    aws_write_may_have_reached_aws,
+    gateway_of,
+    note_aws_write,
+    note_retryable_error,
+    sweep_claim,
+    take_over_claim,
+)
 from .requests import enqueue_submission
 
 logger = logging.getLogger(__name__)
@@ -43,6 +53,26 @@ def supported_start(request: SenderIdRequest) -> None:
         deletion_protection_enabled=request.deletion_protection,
         tags={"senderid-portal:request": str(request.pk)},
     )
+    _supported_active(request, info)
+
+
+def supported_resume(request: SenderIdRequest) -> bool:
+    """A takeover after a RequestSenderId was sent: if that earlier attempt's call reached
+    AWS, DescribeSenderIds lists the sender ID in this account and Region — record it (active) without
+    asking AWS to lease it again. False when AWS does not have it: `start` then requests it.
+
+    Only the account and Region the request is placed in are asked, and the duplicate rule (one open
+    request per country and sender ID) means a sender ID there with this name is the one we asked for.
+    """
+    info = gateway_of(request).get_sender_id(sender_id=request.sender_id, iso_country_code=request.country_id)
+    if info is None:
+        return False
+    logger.info("submit: request %s resumed from DescribeSenderIds, no second RequestSenderId", request.pk)
+    _supported_active(request, info)
+    return True
+
+
+def _supported_active(request: SenderIdRequest, info: SenderIdInfo) -> None:
     lifecycle.transition(
         request,
         Status.ACTIVE,
@@ -67,7 +97,8 @@ def _claim_for_submission(request: SenderIdRequest, worker: str) -> bool:
     to submit now.
 
     A row already `submitting` is resubmitted (and its claim taken over): its previous attempt may have
-    reached AWS and died before our commit; the stored ClientToken makes the repeat safe.
+    reached AWS and died before our commit; the process's `resume` reads what AWS has first (when the
+    write was sent), and the stored ClientToken makes a repeat of the write safe anyway.
     """
     if request.status == Status.APPROVED:
         try:
@@ -107,7 +138,11 @@ def sender_id_request_submit(*, request_id: int, worker: str = "") -> SenderIdRe
         return request
     try:
         with gateway.serving(request.pk):
-            registry.get(request.process).start(request)
+            process = registry.get(request.process)
+            resumable = process.resume is not None and aws_write_may_have_reached_aws(request)
+            if not (resumable and process.resume(request)):
+                note_aws_write(request)
+                process.start(request)
     except registry.ProcessUnavailable as exc:
         _submission_failed(request, code="ProcessUnavailable", message=str(exc))
     except registry.ProcessRefused as exc:

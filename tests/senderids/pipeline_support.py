@@ -76,6 +76,7 @@ class FakeGateway:
         self.calls: list[dict[str, Any]] = []
         self.failures: list[Exception] = []
         self.created: dict[str, SenderIdInfo] = {}
+        self.describes: list[tuple[str, str]] = []
 
     def request_sender_id(self, **params: Any) -> SenderIdInfo:
         self.calls.append(params)
@@ -94,6 +95,18 @@ class FakeGateway:
                 registered=False,
             )
         return self.created[token]
+
+    def get_sender_id(self, *, sender_id: str, iso_country_code: str) -> SenderIdInfo | None:
+        """DescribeSenderIds for one sender ID, as AWS: what any earlier RequestSenderId leased."""
+        self.describes.append((sender_id, iso_country_code))
+        return next(
+            (
+                i
+                for i in self.created.values()
+                if (i.sender_id, i.iso_country_code) == (sender_id, iso_country_code)
+            ),
+            None,
+        )
 
 
 @pytest.fixture

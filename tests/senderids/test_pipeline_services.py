@@ -194,9 +194,9 @@ def test_redelivery_after_activation_calls_aws_no_more(fake_gateway):
     assert statuses(request) == [Status.SUBMITTING, Status.ACTIVE]
 
 
-def test_a_message_finding_submitting_repeats_the_call_with_the_same_client_token(fake_gateway):
-    # The previous attempt reached AWS and died before our commit: AWS holds the sender ID already.
-    request = SenderIdRequestFactory(status=Status.SUBMITTING)
+def test_a_message_finding_submitting_reads_what_aws_made_instead_of_requesting_it_again(fake_gateway):
+    # The previous attempt sent RequestSenderId, AWS leased the sender ID, the worker died before our commit.
+    request = SenderIdRequestFactory(status=Status.SUBMITTING, aws_write_in=Status.SUBMITTING)
     first = fake_gateway.request_sender_id(
         sender_id=request.sender_id,
         iso_country_code=request.country_id,
@@ -206,8 +206,32 @@ def test_a_message_finding_submitting_repeats_the_call_with_the_same_client_toke
     sender_id_request_submit(request_id=request.pk)
     request.refresh_from_db()
     assert request.status == Status.ACTIVE and request.aws_sender_id_arn == first.sender_id_arn
-    assert {c["client_token"] for c in fake_gateway.calls} == {str(request.client_token)}
-    assert len(fake_gateway.created) == 1
+    assert fake_gateway.describes == [(request.sender_id, request.country_id)]
+    assert len(fake_gateway.calls) == 1  # the crashed attempt's only: no second RequestSenderId
+
+
+def test_a_sent_write_that_never_reached_aws_is_requested_again_with_the_same_client_token(fake_gateway):
+    request = SenderIdRequestFactory(status=Status.SUBMITTING, aws_write_in=Status.SUBMITTING)
+    sender_id_request_submit(request_id=request.pk)
+    request.refresh_from_db()
+    assert request.status == Status.ACTIVE
+    assert fake_gateway.describes == [(request.sender_id, request.country_id)]
+    assert [c["client_token"] for c in fake_gateway.calls] == [str(request.client_token)]
+
+
+def test_a_worker_that_died_before_calling_aws_leaves_nothing_to_read(fake_gateway):
+    # Still `submitting` but no write was sent in that status (e.g. a redelivery before the call).
+    request = SenderIdRequestFactory(status=Status.SUBMITTING)
+    sender_id_request_submit(request_id=request.pk)
+    request.refresh_from_db()
+    assert request.status == Status.ACTIVE and request.aws_write_in == Status.SUBMITTING
+    assert fake_gateway.describes == [] and len(fake_gateway.calls) == 1
+
+
+def test_a_fresh_submission_asks_aws_nothing_before_requesting(fake_gateway):
+    request = approved_request()
+    sender_id_request_submit(request_id=request.pk)
+    assert fake_gateway.describes == [] and len(fake_gateway.calls) == 1
 
 
 @pytest.mark.parametrize("status", [Status.PENDING_REVIEW, Status.REJECTED, Status.FAILED, Status.ACTIVE])
