@@ -103,8 +103,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
-    # SQLite in embedded mode is shared with the worker process: wait for locks.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite in embedded mode is shared with the worker process. Writers wait for the lock (timeout)
+    # and take it when their transaction begins (IMMEDIATE): a transaction that read first and writes
+    # later cannot wait for an upgrade, SQLite answers "database is locked" at once. WAL lets pages
+    # read while the worker writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -20,6 +20,12 @@ def team_ensure_for(user: AbstractBaseUser) -> Team:
     team = team_for_user(user)
     if team is not None:
         return team
+    # Two first requests at once (a double click, two tabs) would both make a team: the user's row lock
+    # queues the second, which then finds the first's team.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    first = Membership.objects.filter(user=user).select_related("team").order_by("created_at", "pk").first()
+    if first is not None:
+        return first.team
     name = user.get_username()
     if Team.objects.filter(name=name).exists():
         name = f"{name} ({user.pk})"
