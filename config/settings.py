@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "supportcases",
     "profiles",
     "smsvoice",
+    "audit",
 ]
 
 MIDDLEWARE = [

@@ -25,13 +25,19 @@ class _Echo:
         return value
 
 
-def requests_csv_rows(requests: Iterable[SenderIdRequest]) -> Iterator[str]:
+def csv_lines(header: Iterable[str], rows: Iterable[Iterable[object]]) -> Iterator[str]:
+    """CSV text line by line (for a StreamingHttpResponse), every cell made spreadsheet-safe."""
     writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_COLUMNS)
-    for r in requests:
-        yield writer.writerow(
-            csv_safe(v)
-            for v in (
+    yield writer.writerow(header)
+    for row in rows:
+        yield writer.writerow(csv_safe(v) for v in row)
+
+
+def requests_csv_rows(requests: Iterable[SenderIdRequest]) -> Iterator[str]:
+    return csv_lines(
+        CSV_COLUMNS,
+        (
+            (
                 r.pk,
                 r.sender_id,
                 r.country_id,
@@ -50,4 +56,6 @@ def requests_csv_rows(requests: Iterable[SenderIdRequest]) -> Iterator[str]:
                 r.aws_account.account_id,
                 r.aws_region,
             )
-        )
+            for r in requests
+        ),
+    )

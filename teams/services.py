@@ -104,7 +104,8 @@ PORTAL_APPS = ("countries", "teams", "profiles", "senderids", "registrations", "
 BUSINESS_USERS, SUPPORT_STAFF, APPROVERS = "Business users", "Support staff", "Approvers"
 GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
     BUSINESS_USERS: (),
-    SUPPORT_STAFF: ("view_*",),
+    # The audit log spans every team: global readers only (a limited approver sees their teams alone).
+    SUPPORT_STAFF: ("view_*", "audit.view_auditentry"),
     APPROVERS: ("view_*", "senderids.approve_senderidrequest"),
 }
 

@@ -749,6 +749,11 @@ EXPLICIT = [
     row("admin:senderids_statusevent_changelist", "-", GET,
                                            ALOGIN, ALOGIN, ALOGIN, ALOGIN, show(200, "a_sup", "b_sup"),
         show_hide(200, ("b_sup",), ("a_sup",)), show(200, "a_sup", "b_sup")),
+    # The audit log spans every team: global readers (support staff, superusers), not a limited approver.
+    row("admin:audit_auditentry_changelist", "-", GET,
+                                           ALOGIN, ALOGIN, ALOGIN, ALOGIN, 200,    403,    200),
+    row("admin:audit_auditentry_export", "-", GET,
+                                           ALOGIN, ALOGIN, ALOGIN, ALOGIN, 200,    403,    200),
 ]
 # fmt: on
 MATRIX = PORTAL + EXPLICIT
