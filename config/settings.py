@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "formtools",
     "axes",
+    # Optional TOTP two-factor for staff (config/two_factor.py): devices, tokens, throttling.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # Country names in the reader's language (its translation catalogues; no model of it is used).
     "django_countries",
     "countries",
@@ -70,7 +73,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(); then a user with a two-factor device reaches nothing before its token.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Control characters and malformed admin selections are refused before any view reads them.
     "config.middleware.HostileInputMiddleware",
@@ -128,6 +134,12 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 LOGIN_URL = "login"
+# Two-factor (TOTP, django-otp) is optional per staff member; true makes it required for every staff
+# member (they are sent to set it up before anything else).
+STAFF_REQUIRE_TWO_FACTOR = env.bool("STAFF_REQUIRE_TWO_FACTOR", default=False)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Sender ID portal")
+# A failed token doubles the wait before the next attempt (django-otp's throttling), from 1 s.
+OTP_TOTP_THROTTLE_FACTOR = 1
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 

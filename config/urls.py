@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from . import health
+from . import health, two_factor
 
 admin.site.site_header = _("Sender ID portal")
 admin.site.site_title = _("Sender ID portal admin")
@@ -19,6 +19,9 @@ urlpatterns = [
     path("favicon.ico", health.favicon, name="favicon"),
     # ADMIN_URL (default "admin/"); links to the admin are reversed, never written out.
     path(settings.ADMIN_URL, admin.site.urls),
+    path("accounts/two-factor/", two_factor.two_factor_setup, name=two_factor.SETUP),
+    path("accounts/two-factor/verify/", two_factor.two_factor_verify, name=two_factor.VERIFY),
+    path("accounts/two-factor/disable/", two_factor.two_factor_disable, name=two_factor.DISABLE),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("countries/", include("countries.urls")),

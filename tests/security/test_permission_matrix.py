@@ -697,6 +697,12 @@ EXPLICIT = [
     row("healthz", "-", GET,               200,    200,    200,    200,    200,    200,    200),
     row("favicon", "-", GET,               *[Expect(301)] * 7),
     row("login", "-", GET,                 200,    200,    200,    200,    200,    200,    200),
+    # Two-factor (optional, staff only): setting it up is for staff; nobody here has a device yet, so
+    # the code page sends them on and there is nothing to turn off.
+    row("two_factor_setup", "-", GET,      LOGIN,  404,    404,    404,    200,    200,    200),
+    row("two_factor_verify", "-", GET,     LOGIN,  REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    row("two_factor_disable", "-", POST,   LOGIN,  404,    404,    404,    404,    404,    404,
+        data=data(token="123456")),
     row("logout", "-", POST,               *[LOGIN] * 7),
     row("set_language", "-", POST,         *[REDIRECT] * 7, data=data(language="fr", next="/countries/")),
     row("admin:index", "-", GET,           ALOGIN, ALOGIN, ALOGIN, ALOGIN, 200,    200,    200),
