@@ -6,20 +6,16 @@
   the path, query string, form fields or file names are refused with 400 before any view reads them
   (PostgreSQL cannot store NUL: it was a 500); an admin action whose selection is not a list of primary
   keys is refused with 400 instead of failing inside the action (a 500).
-- SecurityHeadersMiddleware: Content-Security-Policy, Permissions-Policy, and `Cache-Control: no-store`
-  on every page answered to a logged-in user.
+- SecurityHeadersMiddleware: Content-Security-Policy (scripts and styles from the portal's own static
+  files only: nothing inline), Permissions-Policy, and `Cache-Control: no-store` on every page answered
+  to a logged-in user.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 from collections.abc import Callable, Iterable
-from functools import cache
-from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
@@ -165,62 +161,24 @@ def _usable_year(text: str) -> bool:
 
 
 # --- Content-Security-Policy ---------------------------------------------------------------------------
-# Only 'self' for scripts, styles and images, plus the inline blocks the templates carry today (see
-# README "Content-Security-Policy"). Static blocks are hashed from the template sources at start-up, so
-# editing one keeps it allowed; a block with template variables in it cannot be hashed from its source:
-# its rendered forms are listed here, one per language (tests/security/test_headers.py checks them).
-RENDERED_INLINE_SCRIPT_HASHES = (
-    # templates/registrations/detail.html, conditional fields ({{ label_required }}, {{ label_optional }}):
-    "sha256-egfiUazGvVMXtaWzsZscoDeOP9p3LgsO+LM5MECvOTY=",  # en
-    "sha256-rI9xkB/k8cnjFWsSamOqEu2KXOuCUoUsloCYHbfbSkI=",  # fr
-)
-_BLOCK = re.compile(r"<(script|style)\b([^>]*)>(.*?)</\1\s*>", re.DOTALL | re.IGNORECASE)
-
-
-def csp_hash(body: str) -> str:
-    return "sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
-
-
-def _template_dirs() -> list[Path]:
-    dirs = [Path(d) for engine in settings.TEMPLATES for d in engine.get("DIRS", [])]
-    dirs += [Path(config.path) / "templates" for config in apps.get_app_configs()]
-    return [d for d in dirs if d.is_dir()]
-
-
-def static_inline_blocks() -> list[tuple[Path, str, str]]:
-    """(template, "script" | "style", body) of each inline block without template syntax in it."""
-    blocks = []
-    for directory in _template_dirs():
-        for template in sorted(directory.rglob("*.html")):
-            for kind, attrs, body in _BLOCK.findall(template.read_text(errors="replace")):
-                if "src=" in attrs or "application/json" in attrs or not body.strip():
-                    continue
-                if "{{" in body or "{%" in body:
-                    continue
-                blocks.append((template, kind.lower(), body))
-    return blocks
-
-
-@cache
-def content_security_policy() -> str:
-    blocks = static_inline_blocks()
-    scripts = {csp_hash(b) for _t, kind, b in blocks if kind == "script"} | set(RENDERED_INLINE_SCRIPT_HASHES)
-    styles = sorted({csp_hash(b) for _t, kind, b in blocks if kind == "style"})
-    directives = {
-        "default-src": ["'self'"],
-        "script-src": ["'self'", *(f"'{h}'" for h in sorted(scripts))],
-        "style-src": ["'self'", *(f"'{h}'" for h in styles)],
-        # The registration page's progress bar sets its width in a style attribute.
-        "style-src-attr": ["'unsafe-inline'"],
-        "img-src": ["'self'", "data:"],
-        "font-src": ["'self'"],
-        "connect-src": ["'self'"],
-        "object-src": ["'none'"],
-        "base-uri": ["'self'"],
-        "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
-    }
-    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
+# Only 'self' for scripts and styles: no inline <script> or <style> block, no style attribute, no hashes,
+# no 'unsafe-inline' (README "Headers, hostile input, permissions"). A page's own CSS and JavaScript live
+# in static/ (served by whitenoise); values a script needs come through data- attributes or json_script
+# (<script type="application/json">: data, which the policy does not block). tests/security/test_headers.py
+# fails if a template carries an inline block or a style attribute again.
+CSP_DIRECTIVES: dict[str, tuple[str, ...]] = {
+    "default-src": ("'self'",),
+    "script-src": ("'self'",),
+    "style-src": ("'self'",),
+    "img-src": ("'self'", "data:"),
+    "font-src": ("'self'",),
+    "connect-src": ("'self'",),
+    "object-src": ("'none'",),
+    "base-uri": ("'self'",),
+    "form-action": ("'self'",),
+    "frame-ancestors": ("'none'",),
+}
+CONTENT_SECURITY_POLICY = "; ".join(f"{name} {' '.join(values)}" for name, values in CSP_DIRECTIVES.items())
 
 
 PERMISSIONS_POLICY = (
@@ -235,7 +193,7 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.setdefault("Content-Security-Policy", content_security_policy())
+        response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:

@@ -43,9 +43,7 @@ def registration_content_html(registration: Registration) -> str:
                 fv = values.pop(f.field_path, None)
                 rows.append((section.title, f.title, fv.display_value if fv else "—"))
     rows += [("", path, fv.display_value) for path, fv in sorted(values.items())]
-    body = format_html_join(
-        "", "<tr><td>{}</td><th>{}</th><td style='white-space:pre-wrap'>{}</td></tr>", rows
-    )
+    body = format_html_join("", "<tr><td>{}</td><th>{}</th><td>{}</td></tr>", rows)
     return format_html("<table><tbody>{}</tbody></table>", body)
 
 

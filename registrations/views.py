@@ -13,6 +13,7 @@ back to it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -38,20 +39,24 @@ from senderids.live import live_context
 from senderids.models import SenderIdRequest
 from senderids.permissions import is_team_member
 from senderids.selectors import sender_id_request_for_viewer
+from senderids.status_texts import headline, what_next
 from teams.selectors import is_team_admin
 
 from . import field_texts, selectors
 from .definitions import ATTACHMENT, FormDefinition, cached_definition
 from .forms import SUBMIT, RegistrationForm
 from .inputs import FieldInput
-from .lifecycle import UNDER_REVIEW_STATUSES
+from .lifecycle import SYNCABLE_STATUSES, UNDER_REVIEW_STATUSES, Aws
 from .models import Registration
+from .selectors import Progress
 from .services import draft, withdrawal
 
 # The Submit button's companion checkbox: ask AWS to pre-review the version (AwsReview).
 AWS_REVIEW_FIELD = "aws_review"
 # How often the "form is being fetched" page reloads itself (seconds); also its Retry-After.
 DEFINITION_PENDING_REFRESH_SECONDS = 5
+# How often the page asks the JSON status while it waits on AWS (registration_waiting.js).
+WAITING_POLL_SECONDS = 10
 # Posted beside an ATTACHMENT field ("vault:<FieldPath>"): the company-profile document to use instead of
 # an upload. Not a field of AWS's form: taken out of the data before the form sees it.
 VAULT_PREFIX = "vault:"
@@ -82,7 +87,10 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if definition is None:
         return _definition_pending(request, req, registration)
     is_owner = is_team_member(request.user, req)
-    editable = is_owner and draft.registration_is_editable(registration)
+    # The owner pressed Submit after AWS's denial and the new version is on its way (the request keeps
+    # its status until the worker has submitted it): not a form to edit any more.
+    submit_pending = _submit_pending(req, registration)
+    editable = is_owner and draft.registration_is_editable(registration) and not submit_pending
     values = selectors.field_values(registration=registration)
     stored_names = selectors.attachment_names(values)
     form_kwargs: dict[str, Any] = {
@@ -128,7 +136,8 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     _save_to_profile(request, req, form.cleaned_data)
                 return redirect("registrations:detail", pk=req.pk)
         elif not editable:
-            messages.error(request, _("The registration can no longer be changed in its current status."))
+            if not (submit_pending and form.action == SUBMIT):  # a second Submit: it is on its way
+                messages.error(request, _("The registration can no longer be changed in its current status."))
             return redirect("registrations:detail", pk=req.pk)
         for path in chosen:
             # Not stored yet: the page must not call the chosen document the field's current file.
@@ -147,7 +156,11 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             prefilled = set(prefill)
         form = RegistrationForm(initial=selectors.form_initial(values, definition, prefill), **form_kwargs)
     registration.refresh_from_db()
+    submit_pending = _submit_pending(req, registration)
     progress = selectors.registration_progress(registration=registration, request=req)
+    staff_viewer = request.user.is_staff and not is_owner
+    if submit_pending:
+        progress = _progress_submitted(progress)
     vault_options = _vault_options(req, definition) if editable else {}
     sections = form.sections(values)
     field_checks = _sample_checks(req, values, form)
@@ -173,6 +186,17 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # The status area updates itself (AWS's review moves); the form below is never swapped.
             **live_context(req, req.events.count()),
             "progress": progress,
+            "waiting_poll_seconds": WAITING_POLL_SECONDS,
+            "submit_pending": submit_pending,
+            # What the page says while the new version is on its way: what it says once AWS has it.
+            "submitted_texts": {
+                "headline": headline(Status.REGISTRATION_SUBMITTED),
+                "next": what_next(Status.REGISTRATION_SUBMITTED, staff=staff_viewer),
+            }
+            if submit_pending
+            else None,
+            # AWS's reasons concern the version it denied: shown while the owner has to answer them.
+            "show_denials": req.status == Status.REQUIRES_UPDATES and not submit_pending,
             "denied_version": selectors.latest_denied_version(registration=registration),
             "conditional_rules": definition.conditional_rules() if editable else {},
             "missing": _missing_fields(form, registration, definition) if editable else [],
@@ -191,6 +215,27 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_save_to_profile": editable and is_team_admin(request.user, req.team_id),
         },
     )
+
+
+def _submit_pending(req: SenderIdRequest, registration: Registration) -> bool:
+    """The owner pressed Submit on a registration that exists at AWS (a new version after a denial, or
+    the draft AWS holds) and the request does not show it yet: the `sync_registration` worker has not
+    submitted it, or has and not yet moved the request (two steps). An AWS refusal while pushing or
+    submitting clears the intent: the form opens again with AWS's reason."""
+    if req.status not in SYNCABLE_STATUSES or not registration.aws_registration_id:
+        return False
+    submitted = (
+        registration.submitted_version_number is not None
+        and registration.submitted_version_number == registration.current_version_number
+        and registration.aws_status in Aws.IN_FLIGHT
+    )
+    return registration.submit_requested or submitted
+
+
+def _progress_submitted(progress: Progress) -> Progress:
+    """The progress of a registration whose Submit is on its way to AWS: past the draft, waiting on AWS."""
+    steps = [{**step, "done": i < 1, "current": i == 1} for i, step in enumerate(progress.steps)]
+    return replace(progress, steps=steps, waiting_on_aws=True, percent=round(100 / (len(steps) - 1)))
 
 
 def _missing_fields(
@@ -366,6 +411,8 @@ def registration_status(request: HttpRequest, pk: int) -> JsonResponse:
             "status": req.status,
             "status_label": req.get_status_display(),
             "aws_status": registration.aws_status if registration else req.aws_status,
+            # Submit pressed, the version not with AWS yet (the page shows it as submitted).
+            "submit_pending": bool(registration and _submit_pending(req, registration)),
             "url": reverse("registrations:detail", kwargs={"pk": req.pk}),
         }
     )
