@@ -7,9 +7,13 @@ from celery.schedules import crontab
 from celery.signals import worker_ready
 from django.conf import settings
 
+from config import log_redaction
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("senderid_portal")
+# A worker's log handlers are Celery's own: they redact secrets too (config/log_redaction.py).
+log_redaction.redact_celery_logging()
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from config import security
+from config import log_redaction, security
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -201,6 +201,8 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the 
 AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "config.auth.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "config.auth.client_ip"
+# A failed login's form is kept (admin: access attempts) without its CSRF token, not only the password.
+AXES_SENSITIVE_PARAMETERS = log_redaction.AXES_SENSITIVE_PARAMETERS
 # Proxies in front of the portal that append to X-Forwarded-For (0: REMOTE_ADDR is the client). Behind
 # one proxy, set 1, or every client shares the proxy's address and one attacker locks everybody out.
 TRUSTED_PROXY_COUNT = security.env_int(env, "TRUSTED_PROXY_COUNT", default=0, minimum=0)
@@ -364,13 +366,19 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Sender ID portal <no
 # Notification emails are sent inline by web and worker processes: never let SMTP hang them.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"botocore": {"level": "WARNING"}, "urllib3": {"level": "WARNING"}},
-}
+# Every handler redacts secrets (AWS credentials, webhook secrets, session/CSRF values, passwords), even
+# with LOG_LEVEL=DEBUG: config/log_redaction.py.
+LOGGING = log_redaction.redacting(
+    {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "handlers": {"console": {"class": "logging.StreamHandler"}},
+        "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+        "loggers": {"botocore": {"level": "WARNING"}, "urllib3": {"level": "WARNING"}},
+    }
+)
+# Django's error report (email to ADMINS, DEBUG page) without the CSRF secret or form tokens/passwords.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.log_redaction.SafeExceptionReporterFilter"
 
 # Dev and tests serve static files straight from the finders; production uses collectstatic.
 WHITENOISE_USE_FINDERS = DEBUG or TESTING

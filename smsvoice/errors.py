@@ -19,6 +19,8 @@ from botocore.exceptions import (
 )
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
+from .redaction import redact_aws
+
 RETRYABLE_CODES = frozenset(
     {
         "ThrottlingException",
@@ -115,7 +117,7 @@ def map_client_error(operation: str, exc: ClientError) -> AwsError:
     return cls(
         operation=operation,
         code=code,
-        message=error.get("Message") or str(exc),
+        message=redact_aws(error.get("Message") or str(exc)),
         reason=reason,
         http_status=status,
         request_id=meta.get("RequestId"),
@@ -126,6 +128,6 @@ def map_client_error(operation: str, exc: ClientError) -> AwsError:
 def map_botocore_error(operation: str, exc: BotoCoreError) -> AwsError:
     code = type(exc).__name__
     if isinstance(exc, _TRANSPORT_ERRORS):
-        return RetryableAwsError(operation=operation, code=code, message=str(exc))
+        return RetryableAwsError(operation=operation, code=code, message=redact_aws(str(exc)))
     # ParamValidationError, NoCredentialsError, ...: our bug or our configuration, retrying won't help.
-    return PermanentAwsError(operation=operation, code=code, message=str(exc))
+    return PermanentAwsError(operation=operation, code=code, message=redact_aws(str(exc)))

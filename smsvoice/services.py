@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from smsvoice.models import AwsAccount, AwsCall, RegionRoute
+from smsvoice.redaction import redact_aws
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,10 @@ def aws_call_record(
     request_id: str = "",
     portal_request_id: int | None = None,
 ) -> None:
-    """Store one AwsCall row. Never raises: a failure to record must not break the AWS call it records."""
+    """Store one AwsCall row. Never raises: a failure to record must not break the AWS call it records.
+
+    AWS's message is stored without credentials: a SigV4 failure repeats the request's canonical string,
+    session token included (smsvoice.redaction)."""
     try:
         row = AwsCall(
             service=service,
@@ -40,7 +44,7 @@ def aws_call_record(
             latency_ms=max(0, latency_ms),
             resource_id=(resource_id or "")[:256],
             error_code=(error_code or "")[:128],
-            error_message=(error_message or "")[:ERROR_MESSAGE_MAX],
+            error_message=redact_aws(error_message or "")[:ERROR_MESSAGE_MAX],
             http_status=http_status,
             request_id=(request_id or "")[:128],
             portal_request_id=portal_request_id,
@@ -98,7 +102,9 @@ def aws_account_record_error(*, pk: int, message: str) -> None:
     """Remember an account-level failure (credentials, permissions, throttling). Never raises."""
     try:
         AwsAccount.objects.filter(pk=pk).update(
-            last_error=message[:ERROR_MESSAGE_MAX], last_error_at=timezone.now()
+            # A credentials error is exactly the one whose message may repeat them (SignatureDoesNotMatch).
+            last_error=redact_aws(message)[:ERROR_MESSAGE_MAX],
+            last_error_at=timezone.now(),
         )
     except Exception as exc:
         logger.warning("could not record the error of AWS account %s: %r", pk, exc)
@@ -109,11 +115,12 @@ def aws_account_record_check(
 ) -> AwsAccount:
     """What a connection test learnt: the account id STS answered (never typed), or why it failed."""
     now = timezone.now()
-    fields: dict[str, Any] = {"last_checked_at": now, "last_check_report": report[:20000]}
+    # The report and the error carry AWS's messages: kept without credentials, as the call log's are.
+    fields: dict[str, Any] = {"last_checked_at": now, "last_check_report": redact_aws(report)[:20000]}
     if account_id:
         fields.update(account_id=account_id[:12], identity_arn=arn[:2048])
     if error:
-        fields.update(last_error=error[:ERROR_MESSAGE_MAX], last_error_at=now)
+        fields.update(last_error=redact_aws(error)[:ERROR_MESSAGE_MAX], last_error_at=now)
     else:
         fields.update(last_error="", last_error_at=None)
     AwsAccount.objects.filter(pk=account.pk).update(**fields)
