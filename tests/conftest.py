@@ -17,7 +17,7 @@ from django.conf import settings
 
 from tests.catalogue import ensure_test_countries
 
-pytest_plugins = ["tests.aws_fixtures"]
+pytest_plugins = ["tests.aws_fixtures", "tests.reliability.report"]
 
 ROOT = Path(__file__).resolve().parent.parent
 

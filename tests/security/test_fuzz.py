@@ -25,9 +25,30 @@ from tests.process_factories import SupportCaseFactory
 from tests.senderids.release_support import active_request
 from tests.senderids.wizard_support import ANSWERS, MANAGEMENT_FIELD, WizardDriver, step_url
 
-from .fuzz_support import FUZZ_SETTINGS, check_answer, check_no_partial_request, examples_for, form, text
+from .fuzz_support import (
+    FUZZ_SETTINGS,
+    FUZZ_STATS,
+    check_answer,
+    check_no_partial_request,
+    examples_for,
+    form,
+    text,
+)
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _payload_figures(reliability_report):
+    """The reliability table's hostile-payload figures (tests/reliability/report.py): what this module
+    sent, counted by check_answer, 500s included — recorded even when a test failed on one."""
+    before = FUZZ_STATS.copy()
+    yield
+    reliability_report.payloads(
+        tried=FUZZ_STATS["payloads"] - before["payloads"],
+        answered_500=FUZZ_STATS["500s"] - before["500s"],
+    )
+
 
 _NAMES = re.compile(r'name="([^"]+)"')
 _QUERY_KEYS = re.compile(r'href="\?([^"#]*)"')
