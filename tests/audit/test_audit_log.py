@@ -17,11 +17,12 @@ from senderids.choices import Status
 from senderids.events import sender_id_created
 from senderids.services.release import sender_id_request_release
 from senderids.services.requests import sender_id_request_approve, sender_id_request_reject
-from smsvoice.models import AwsAccount, CredentialSource
+from smsvoice.models import AwsAccount
 from supportcases.services.staff import support_case_confirm
 from teams.services import SUPPORT_STAFF
 from tests.factories import SenderIdRequestFactory
 from tests.senderids import pipeline_support
+from tests.smsvoice.test_accounts_admin import form_data
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 
@@ -73,16 +74,7 @@ def test_what_the_worker_and_aws_do_is_not_a_human_action(approver, enqueued):
 
 
 def test_an_aws_account_added_and_changed_in_admin_is_recorded_with_admins_description(admin_client):
-    data = {
-        "name": "Production",
-        "enabled": "on",
-        "credential_source": CredentialSource.DEFAULT_CHAIN,
-        "role_arn": "",
-        "external_id": "",
-        "regions": '["eu-west-1"]',
-        "default_region": "eu-west-1",
-        "_save": "Save",
-    }
+    data = form_data(regions='["eu-west-1"]')
     response = admin_client.post("/admin/smsvoice/awsaccount/add/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     account = AwsAccount.objects.get(name="Production")
