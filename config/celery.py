@@ -1,8 +1,9 @@
 """The Celery application. Broker: Redis (REDIS_URL) or, in embedded mode, Kombu's filesystem transport."""
 
+import logging
 import os
 
-from celery import Celery
+from celery import Celery, bootsteps
 from celery.schedules import crontab
 from celery.signals import worker_ready
 from django.conf import settings
@@ -10,6 +11,8 @@ from django.conf import settings
 from config import log_redaction
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+logger = logging.getLogger(__name__)
 
 app = Celery("senderid_portal")
 # A worker's log handlers are Celery's own: they redact secrets too (config/log_redaction.py).
@@ -24,6 +27,41 @@ def _start_liveness(sender: object = None, **kwargs: object) -> None:
     from senderids import liveness  # noqa: PLC0415
 
     liveness.start_beating(getattr(sender, "hostname", None) or "unknown")
+
+
+class RequeueOwnClaimsOnReconnect(bootsteps.StartStopStep):
+    """A consumer bootstep: each time the worker's connection to the broker comes back (every consumer
+    start after the first), the submissions and releases it claimed but is not running — retries
+    waiting on a countdown, which Celery drops with the connection — go back to the queue at once
+    (senderids.services.submission.sender_id_requests_requeue_own), instead of after the sweeper's
+    threshold or Redis's visibility timeout."""
+
+    requires = {"celery.worker.consumer.tasks:Tasks"}
+
+    def __init__(self, parent: object, **kwargs: object) -> None:
+        self.starts = 0
+
+    def start(self, parent: object) -> None:
+        self.starts += 1
+        if self.starts == 1:
+            return
+        # Imported here: models load only once Django is set up, which a worker does before consuming.
+        from celery.worker import state  # noqa: PLC0415
+
+        from senderids.services.submission import sender_id_requests_requeue_own  # noqa: PLC0415
+
+        running = {int(r.args[0]) for r in list(state.active_requests) if r.args and str(r.args[0]).isdigit()}
+        worker = getattr(parent, "hostname", "") or ""
+        try:
+            ids = sender_id_requests_requeue_own(worker=worker, running=running)
+        except Exception:  # the database may be what is down: the sweeper remains the backstop
+            logger.exception("reconnect: could not re-queue this worker's claimed requests")
+            return
+        if ids:
+            logger.warning("reconnect: re-queued %d claimed request(s) the broker dropped", len(ids))
+
+
+app.steps["consumer"].add(RequeueOwnClaimsOnReconnect)
 
 
 @app.on_after_configure.connect

@@ -21,6 +21,10 @@ from .errors import RetryableAwsError
 
 logger = logging.getLogger(__name__)
 
+# A database that went away is retried every few seconds, not on AWS's backoff: after a restart or a
+# failover the work resumes within DATABASE_RETRY_MAX of its return (AWS's backoff reaches 120 s).
+DATABASE_RETRY_MAX = 5.0
+
 
 def retry_countdown(retries: int) -> float:
     """Full-jitter exponential backoff: uniform(0, min(max, base * 2**retries)) seconds."""
@@ -51,7 +55,8 @@ def run_with_retries(
         # idempotent, so running it again once the database is back is safe.
         close_old_connections()
         logger.warning("%s %s: database unavailable, retrying: %s", what, kwargs, exc)
-        raise task.retry(exc=exc, countdown=retry_countdown(task.request.retries), max_retries=None) from exc
+        countdown = min(retry_countdown(task.request.retries), DATABASE_RETRY_MAX)
+        raise task.retry(exc=exc, countdown=countdown, max_retries=None) from exc
     except RetryableAwsError as exc:
         if task.request.retries >= limit:
             logger.error("%s %s: giving up after %d retries: %s", what, kwargs, task.request.retries, exc)

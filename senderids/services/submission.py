@@ -38,6 +38,7 @@ from .common import (
     sweep_claim,
     take_over_claim,
 )
+from .release import enqueue_release
 from .requests import enqueue_submission
 
 logger = logging.getLogger(__name__)
@@ -210,6 +211,21 @@ def sender_id_requests_sweep_stuck(*, now: datetime | None = None) -> list[int]:
         | orphaned
     )
     return sweep_claim(stuck, now=now, enqueue=enqueue_submission, what="request(s)")
+
+
+def sender_id_requests_requeue_own(*, worker: str, running: set[int]) -> list[int]:
+    """The worker's broker connection came back: every submission or release it claimed and is not
+    running now (a retry waiting on its countdown, which Celery drops with the connection; the message
+    stays unacked in Redis until the visibility timeout) goes back to the queue through the outbox. The
+    liveness sweep cannot see these — their worker is alive — so without this they would wait for
+    SENDERIDS_SWEEP_SUBMITTING_AFTER. Re-enqueueing is always safe: both services are idempotent."""
+    if not worker:
+        return []
+    mine = SenderIdRequest.objects.filter(claimed_by=worker[:200]).exclude(pk__in=running)
+    now = timezone.now()
+    ids = sweep_claim(mine.filter(status=Status.SUBMITTING), now=now, enqueue=enqueue_submission, what="own")
+    ids += sweep_claim(mine.filter(status=Status.RELEASING), now=now, enqueue=enqueue_release, what="own")
+    return ids
 
 
 def sender_id_request_submit_gave_up(*, request_id: int, error: RetryableAwsError, retries: int) -> None:

@@ -292,12 +292,6 @@ def test_postgresql_down_30s_everything_finishes_within_a_minute_of_its_return_a
 
 
 # --- (b) Redis down for the workers and the web side --------------------------------------------------
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 18, open: a throttled submission whose retry (countdown) is published while Redis is "
-    "down loses that message; its worker is alive, so the liveness sweep does not take it over and it "
-    "waits for SENDERIDS_SWEEP_SUBMITTING_AFTER (900 s). Fix: retries through the outbox.",
-)
 def test_redis_down_30s_web_saves_and_queues_then_everything_finishes_within_a_minute_of_its_return(
     redis_proxy,
     web_redis_through,

@@ -700,7 +700,7 @@ EXPLICIT = [
     # Two-factor (optional, staff only): setting it up is for staff; nobody here has a device yet, so
     # the code page sends them on and there is nothing to turn off.
     row("two_factor_setup", "-", GET,      LOGIN,  404,    404,    404,    200,    200,    200),
-    row("two_factor_verify", "-", GET,     LOGIN,  REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    row("two_factor_verify", "-", GET,     LOGIN,  *[REDIRECT] * 6),
     row("two_factor_disable", "-", POST,   LOGIN,  404,    404,    404,    404,    404,    404,
         data=data(token="123456")),
     row("logout", "-", POST,               *[LOGIN] * 7),

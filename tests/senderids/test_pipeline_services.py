@@ -24,7 +24,11 @@ from senderids.services.requests import (
     sender_id_request_create,
     sender_id_request_reject,
 )
-from senderids.services.submission import sender_id_request_submit, sender_id_requests_sweep_stuck
+from senderids.services.submission import (
+    sender_id_request_submit,
+    sender_id_requests_requeue_own,
+    sender_id_requests_sweep_stuck,
+)
 from smsvoice.gateway import RetryableAwsError
 from smsvoice.retry import retry_countdown
 from tests.factories import CountryFactory, SenderIdRequestFactory
@@ -437,3 +441,20 @@ def test_a_database_outage_during_the_task_is_retried_not_lost(monkeypatch):
     with override_settings(SENDERIDS_SUBMIT_RETRY_BASE=0):
         tasks.submit_sender_id_request.apply(args=[42])  # eager: retries run inline
     assert calls == [42, 42, 42]
+
+
+def test_a_reconnected_worker_requeues_what_it_claimed_and_is_not_running(
+    enqueued, sent_tasks, django_capture_on_commit_callbacks
+):
+    """Celery drops a retry's countdown with the broker connection: the worker's own claimed rows that it
+    is not running go back to the queue; another worker's rows and the one it runs stay as they are."""
+    waiting = SenderIdRequestFactory(status=Status.SUBMITTING, claimed_by="celery@a")
+    running = SenderIdRequestFactory(status=Status.SUBMITTING, claimed_by="celery@a")
+    releasing = SenderIdRequestFactory(status=Status.RELEASING, claimed_by="celery@a")
+    others = SenderIdRequestFactory(status=Status.SUBMITTING, claimed_by="celery@b")
+    with django_capture_on_commit_callbacks(execute=True):
+        ids = sender_id_requests_requeue_own(worker="celery@a", running={running.pk})
+    assert sorted(ids) == sorted([waiting.pk, releasing.pk])
+    assert enqueued == [waiting.pk]
+    assert sent_tasks["senderids.tasks.release_sender_id"] == [releasing.pk]
+    assert SenderIdRequest.objects.get(pk=others.pk).claimed_by == "celery@b"
