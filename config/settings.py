@@ -109,6 +109,8 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # An unreachable database fails a connection in seconds (the 503 page), not after the OS's minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 else:
     # SQLite in embedded mode is shared with the worker process. Writers wait for the lock (timeout)
     # and take it when their transaction begins (IMMEDIATE): a transaction that read first and writes
@@ -228,7 +230,14 @@ REDIS_URL = env.str("REDIS_URL", default="")
 EMBEDDED_BROKER_DIR = VAR_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A Redis that stops answering (frozen, a dead link) fails a publish in seconds instead of hanging
+    # the web request (the outbox keeps the message); the worker's BRPOP polls every second, well within.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        "socket_timeout": 2,
+        "socket_connect_timeout": 2,
+    }
+    CELERY_BROKER_CONNECTION_TIMEOUT = 2
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -252,7 +261,12 @@ CELERY_TIMEZONE = TIME_ZONE
 # --- Cache: Redis when present (shared rate budget), else process-local -------------------------
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A page never waits long on a Redis that stopped answering.
+            "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

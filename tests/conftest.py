@@ -138,10 +138,11 @@ def sent_tasks(request, monkeypatch) -> dict[str, list]:
 
     Without real workers nothing consumes the broker, so enqueues are captured here instead; the owner's
     status email still runs inline (INLINE_TASKS), as it did before it became a task. Tests that start
-    real workers (celery_worker_factory) or drive a browser keep the real broker.
+    real workers (celery_worker_factory), drive a browser or are marked `real_broker` keep the real broker.
     """
     sent: dict[str, list] = defaultdict(list)
-    if "celery_worker_factory" in request.fixturenames or request.node.get_closest_marker("e2e"):
+    real_broker = any(request.node.get_closest_marker(m) for m in ("e2e", "real_broker"))
+    if "celery_worker_factory" in request.fixturenames or real_broker:
         return sent
     from celery import current_app
 

@@ -43,6 +43,9 @@ class TcpProxy:
         self._lock = threading.Lock()
         self._pairs: set[tuple[socket.socket, socket.socket]] = set()
         self._forwarding = True
+        # Frozen: connections are accepted and kept, bytes are held, nothing answers (a SIGSTOPped server).
+        self._thawed = threading.Event()
+        self._thawed.set()
         self._closed = threading.Event()
         self.connections_cut = 0  # open connections that down() cut
         self.connections_refused = 0  # connections reset on arrival while down
@@ -81,6 +84,22 @@ class TcpProxy:
         with self._lock:
             self._forwarding = True
         logger.warning("%s: up", self.name)
+
+    @contextlib.contextmanager
+    def frozen(self, *, at_most: float = 20.0) -> Iterator[None]:
+        """The server stops answering but keeps its connections (like SIGSTOP): every byte waits — for at
+        most `at_most` seconds, so that code which would hang shows up as slow instead of hanging the test."""
+        self._thawed.clear()
+        logger.warning("%s: frozen", self.name)
+        timer = threading.Timer(at_most, self._thawed.set)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
+            self._thawed.set()
+            logger.warning("%s: thawed", self.name)
 
     @contextlib.contextmanager
     def outage(self) -> Iterator[None]:
@@ -138,6 +157,7 @@ class TcpProxy:
                 data = source.recv(_CHUNK)
                 if not data:
                     break
+                self._thawed.wait()
                 sink.sendall(data)
         except OSError:
             pass

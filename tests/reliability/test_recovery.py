@@ -100,9 +100,7 @@ def web_redis_through(redis_proxy: TcpProxy, settings) -> Iterator[None]:
     direct = app.conf.broker_url
     proxied = redis_proxy.url(django_settings.REDIS_URL)
     settings.REDIS_URL = proxied
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": proxied}
-    }
+    settings.CACHES = {"default": {**django_settings.CACHES["default"], "LOCATION": proxied}}
     use_broker(proxied)
     assert app.connection_for_write().as_uri().endswith(f":{redis_proxy.port}/0")
     yield
