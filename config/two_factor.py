@@ -20,7 +20,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -70,8 +70,10 @@ def _check(device: TOTPDevice, form: TokenForm) -> bool:
 
 
 def _safe_next(request: HttpRequest) -> str:
+    """Where to go after the code: a path on this site (never another host, never a view name)."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+    allowed = url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
+    if allowed and target.startswith("/"):
         return target
     return settings.LOGIN_REDIRECT_URL
 
@@ -140,7 +142,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         messages.success(
             request, _("Two-factor authentication is on: you will type a code after your password.")
         )
-        return redirect(next_url or reverse(SETUP))
+        return HttpResponseRedirect(next_url or reverse(SETUP))
     key = base64.b32encode(pending.bin_key).decode()
     context = {
         "form": form,
@@ -158,11 +160,11 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     """The code after the password; then on to where the user was going."""
     device = _confirmed_device(request.user)
     if device is None or request.user.is_verified():
-        return redirect(_safe_next(request))
+        return HttpResponseRedirect(_safe_next(request))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and _check(device, form):
         otp_login(request, device)
-        return redirect(_safe_next(request))
+        return HttpResponseRedirect(_safe_next(request))
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "next": _safe_next(request)}
     return render(request, "registration/two_factor_verify.html", context, status=status)

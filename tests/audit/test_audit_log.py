@@ -162,3 +162,8 @@ def test_support_staff_export_the_filtered_log_as_a_csv_attachment(
 def test_a_business_user_gets_no_export(owner_client):
     response = owner_client.get(EXPORT_URL)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_an_export_with_a_filter_that_is_no_filter_goes_back_to_the_list(admin_client):
+    response = admin_client.get(EXPORT_URL, {"created_at__gte": "<script>alert(1)</script>"})
+    assert response.status_code == 302 and response["Location"] == f"{CHANGELIST_URL}?e=1"

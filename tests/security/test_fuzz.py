@@ -135,6 +135,12 @@ def portal_targets(ids: dict[str, int]) -> list[tuple[str, str, str, list[str]]]
         ("staff", "GET", "/tracking/", filters),
         ("staff", "GET", "/tracking/", [*filters, "format"]),
         ("stranger", "GET", "/tracking/", ["q"]),
+        # Two-factor (config/two_factor.py) and the audit log's CSV export.
+        ("staff", "POST", "/accounts/two-factor/", ["start", "token", "next"]),
+        ("staff", "POST", "/accounts/two-factor/verify/", ["token", "next"]),
+        ("staff", "POST", "/accounts/two-factor/disable/", ["token"]),
+        ("owner", "POST", "/accounts/two-factor/", ["start", "token"]),
+        ("admin", "GET", "/admin/audit/auditentry/export/", ["action", "source", "q", "created_at__gte"]),
     ]
 
 
