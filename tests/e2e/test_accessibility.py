@@ -301,6 +301,14 @@ def test_support_staff_pages(audit, logged_in_page, staff_user, portal):
     audit.check(page, "support-case-staff")
     page.goto(reverse("admin:index"))
     audit.check(page, "admin-index-staff", admin=True)
+    page.goto(reverse("admin:audit_auditentry_changelist"))
+    audit.check(page, "admin-audit-log", admin=True)
+    # Two-factor set-up: the start button, then the QR code, the key and the code field.
+    page.goto(reverse("two_factor_setup"))
+    audit.check(page, "two-factor-start")
+    page.locator("button[name=start]").click()
+    page.wait_for_selector("img[src^='data:image/svg+xml']")
+    audit.check(page, "two-factor-setup")
     audit.assert_clean()
 
 
