@@ -99,7 +99,8 @@ class TwoFactorMiddleware:
             name = resolve(request.path_info).url_name
         except Resolver404:
             return None  # a 404 either way
-        if name in _OPEN_URL_NAMES:
+        # Two-factor is for staff (only they can set it up): a business user's pages pay no query for it.
+        if name in _OPEN_URL_NAMES or not user.is_staff:
             return None
         if user_has_device(user):
             return VERIFY

@@ -195,8 +195,9 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             }
             if submit_pending
             else None,
-            # AWS's reasons concern the version it denied: shown while the owner has to answer them.
-            "show_denials": req.status == Status.REQUIRES_UPDATES and not submit_pending,
+            # AWS's reasons (a denial, or its pre-review's feedback on a draft) concern the version the owner
+            # is answering: shown while they have to, not once the next version is on its way.
+            "show_denials": req.status in ANSWERING_AWS and not submit_pending,
             "denied_version": selectors.latest_denied_version(registration=registration),
             "conditional_rules": definition.conditional_rules() if editable else {},
             "missing": _missing_fields(form, registration, definition) if editable else [],
@@ -215,6 +216,9 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_save_to_profile": editable and is_team_admin(request.user, req.team_id),
         },
     )
+
+
+ANSWERING_AWS = frozenset({Status.REQUIRES_UPDATES, Status.REGISTRATION_DRAFT})
 
 
 def _submit_pending(req: SenderIdRequest, registration: Registration) -> bool:

@@ -108,7 +108,7 @@ def test_embedded_mode_final_step_posted_at_once_makes_one_request_and_no_lock_e
     env.update(
         DATABASE_URL=f"sqlite:///{tmp_path / 'embedded.sqlite3'}",
         DJANGO_SETTINGS_MODULE="config.settings",
-        EMBEDDED="true",
+        TESTING="true",  # the finders' static files and a test key, as the suite has (no collectstatic)
         TEST_BROKER_DIR=str(tmp_path / "broker"),
         PYTHONPATH=str(ROOT),
     )
