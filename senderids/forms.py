@@ -19,6 +19,14 @@ from .choices import Status
 from .selectors import TRACKING_DEFAULT_SORT, tracking_sort
 from .services.notes import STAFF_NOTE_MAX_CHARS
 from .services.release import RELEASE_CONFIRMATION_WORD, release_confirmation_matches
+from .widgets import (
+    QuickCheckbox,
+    QuickDateInput,
+    QuickHiddenInput,
+    QuickNumberInput,
+    QuickSelect,
+    QuickTextInput,
+)
 
 # --- Release (views.release_sender_id) ---------------------------------------------------------------
 # Longer input is refused outright (and not echoed back): nobody types the word with 100 spaces.
@@ -99,38 +107,51 @@ class TrackingFilterForm(forms.Form):
         help_text=_(
             "Sender ID, owner, team, country, AWS registration ID, support case ID or sender ID ARN."
         ),
-        widget=forms.TextInput(attrs={"type": "search", "maxlength": TRACKING_SEARCH_MAX_CHARS}),
+        widget=QuickTextInput(attrs={"type": "search", "maxlength": TRACKING_SEARCH_MAX_CHARS}),
     )
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any status")), *Status.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *Status.choices],
+        widget=QuickSelect,
     )
     country = forms.ModelChoiceField(
         label=_("Country"),
         required=False,
         queryset=Country.objects.order_by("name"),
         empty_label=_("Any country"),
+        widget=QuickSelect,
     )
-    placement = forms.ChoiceField(label=_("AWS account / Region"), required=False)
-    aws_status = forms.ChoiceField(label=_("Registration status at AWS"), required=False)
+    placement = forms.ChoiceField(label=_("AWS account / Region"), required=False, widget=QuickSelect)
+    aws_status = forms.ChoiceField(label=_("Registration status at AWS"), required=False, widget=QuickSelect)
     created_within = forms.IntegerField(
-        label=_("Created within (days)"), required=False, min_value=1, max_value=MAX_AGE_DAYS
+        label=_("Created within (days)"),
+        required=False,
+        min_value=1,
+        max_value=MAX_AGE_DAYS,
+        widget=QuickNumberInput,
     )
     older_than = forms.IntegerField(
-        label=_("Older than (days)"), required=False, min_value=1, max_value=MAX_AGE_DAYS
+        label=_("Older than (days)"),
+        required=False,
+        min_value=1,
+        max_value=MAX_AGE_DAYS,
+        widget=QuickNumberInput,
     )
     date_from = forms.DateField(
-        label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Created from"), required=False, widget=QuickDateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
-        label=_("Created to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Created to"), required=False, widget=QuickDateInput(attrs={"type": "date"})
     )
     attention = forms.BooleanField(
         label=_("Needs attention only"),
         required=False,
         help_text=_("Past AWS's estimate, no AWS progress for days, or CREATED a day after submission."),
+        widget=QuickCheckbox,
     )
     # Set by the column headers; the filter form carries it so filtering keeps the order.
-    sort = forms.CharField(required=False, widget=forms.HiddenInput)
+    sort = forms.CharField(required=False, widget=QuickHiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

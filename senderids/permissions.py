@@ -16,8 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
-from teams.models import Membership, Role
-from teams.selectors import is_member, is_team_admin, scoped_team_ids
+from teams.selectors import admin_team_ids, is_member, is_team_admin, scoped_team_ids, team_ids_of
 
 from .models import SenderIdRequest
 
@@ -33,7 +32,8 @@ def visible_requests(queryset: QuerySet[SenderIdRequest], *, user: AbstractBaseU
     if user.is_staff:
         scope = None if user.is_superuser else scoped_team_ids(user)
         return queryset if scope is None else queryset.filter(team_id__in=scope)
-    return queryset.filter(team__memberships__user=user)
+    # The teams' ids (read once per request), not a join through memberships: the team indexes serve.
+    return queryset.filter(team_id__in=team_ids_of(user))
 
 
 def visible_related(queryset: QuerySet, *, user: AbstractBaseUser, path: str = "request") -> QuerySet:
@@ -64,10 +64,10 @@ def can_release(user: AbstractBaseUser, request: SenderIdRequest) -> bool:
 
 
 def releasable_team_ids(user: AbstractBaseUser) -> set[int]:
-    """The teams whose sender IDs `user` may release from the portal's pages (team admin), one query."""
+    """The teams whose sender IDs `user` may release from the portal's pages (team admin)."""
     if not (user.is_authenticated and user.is_active):
         return set()
-    return set(Membership.objects.filter(user=user, role=Role.ADMIN).values_list("team_id", flat=True))
+    return admin_team_ids(user)
 
 
 def can_approve(user: AbstractBaseUser, request: SenderIdRequest | None = None) -> bool:

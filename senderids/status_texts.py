@@ -14,6 +14,17 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import Status
 
+# status: its name (what get_status_display says), looked up without Django's per-call rebuild of
+# the choices (which translates every status's name to find one: pages show a badge per row).
+LABELS: dict[str, Promise] = dict(Status.choices)
+
+
+def status_label(status: str) -> str:
+    """The status's name in the active language; an unknown value as it is (as get_status_display)."""
+    label = LABELS.get(status)
+    return status if label is None else str(label)
+
+
 # status: where the request stands, for the team (the page's headline).
 HEADLINES: dict[str, Promise] = {
     Status.PENDING_REVIEW: _("Your request is waiting for an approver."),

@@ -50,7 +50,7 @@ from .services.release import (
     sender_id_deletion_protection_disable,
     sender_id_request_release,
 )
-from .status_texts import what_next
+from .status_texts import status_label, what_next
 from .wizard.support_case import support_case_rows
 
 TRACKING_PAGE_SIZE = 50
@@ -96,7 +96,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     is_owner = permissions.is_team_member(request.user, req)
     events = list(req.events.all())
     for event in events:
-        event.from_label = _label(Status.choices, event.from_status)
+        event.from_label = status_label(event.from_status)
     capabilities = [label for value, label in Capability.choices if getattr(req, value.lower())]
     context = {
         "req": req,

@@ -1,24 +1,79 @@
-"""Reads of the teams app: a user's teams and role, and the AWS accounts a team may use."""
+"""Reads of the teams app: a user's teams and role, and the AWS accounts a team may use.
+
+A user's memberships are read once per request (one query, then every team/role question of that
+request is answered from it): pages ask "which team, which role" from several places (permissions,
+selectors, the wizard). The memo lives only while a request is being served (request_started →
+request_finished); outside a request (tasks, shell, tests calling selectors) every call reads the
+database as before. Any membership, team or approver-scope write in the process empties it, so a
+request that changes a membership reads the new one.
+"""
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+from typing import Any
+
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.signals import request_finished, request_started
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
 
 from smsvoice.models import AwsAccount
 from smsvoice.selectors import aws_accounts_enabled
 
-from .models import Membership, Role, Team
+from .models import ApproverScope, Membership, Role, Team
+
+# {("memberships", user pk): [Membership + team, oldest first], ...} while a request is served, else None.
+_request_memo: ContextVar[dict[tuple[str, Any], Any] | None] = ContextVar("teams_request_memo", default=None)
+
+
+@receiver(request_started, dispatch_uid="teams-memo-start")
+def _memo_start(**_kwargs: Any) -> None:
+    _request_memo.set({})
+
+
+@receiver(request_finished, dispatch_uid="teams-memo-end")
+def _memo_end(**_kwargs: Any) -> None:
+    _request_memo.set(None)
+
+
+def _memo_forget(**_kwargs: Any) -> None:
+    memo = _request_memo.get()
+    if memo:
+        memo.clear()
+
+
+for _model in (Membership, Team, ApproverScope):
+    post_save.connect(_memo_forget, sender=_model, dispatch_uid=f"teams-memo-save-{_model.__name__}")
+    post_delete.connect(_memo_forget, sender=_model, dispatch_uid=f"teams-memo-delete-{_model.__name__}")
+m2m_changed.connect(_memo_forget, sender=ApproverScope.teams.through, dispatch_uid="teams-memo-scope-teams")
+
+
+def memberships_of(user: AbstractBaseUser) -> list[Membership]:
+    """The user's memberships with their teams, the one they joined first first: one query per
+    request (see the module's docstring)."""
+    if not user.is_authenticated:
+        return []
+    memo = _request_memo.get()
+    key = ("memberships", user.pk)
+    if memo is not None and key in memo:
+        return memo[key]
+    rows = list(Membership.objects.filter(user=user).select_related("team").order_by("created_at", "pk"))
+    if memo is not None:
+        memo[key] = rows
+    return rows
 
 
 def team_for_user(user: AbstractBaseUser) -> Team | None:
     """The team a user works in: their first membership (the one they joined first)."""
-    if not user.is_authenticated:
-        return None
-    membership = (
-        Membership.objects.filter(user=user).select_related("team").order_by("created_at", "pk").first()
-    )
-    return membership.team if membership else None
+    memberships = memberships_of(user)
+    return memberships[0].team if memberships else None
+
+
+def team_ids_of(user: AbstractBaseUser) -> list[int]:
+    """The ids of every team the user is a member of (what "my teams' requests" filters on)."""
+    return [m.team_id for m in memberships_of(user)]
 
 
 def teams_of(user: AbstractBaseUser) -> QuerySet[Team]:
@@ -31,7 +86,7 @@ def role_in(user: AbstractBaseUser, team_id: int | None) -> str | None:
     """The user's role in the team, or None when they are not a member."""
     if team_id is None or not user.is_authenticated:
         return None
-    return Membership.objects.filter(user=user, team_id=team_id).values_list("role", flat=True).first()
+    return next((m.role for m in memberships_of(user) if m.team_id == team_id), None)
 
 
 def is_member(user: AbstractBaseUser, team_id: int | None) -> bool:
@@ -40,6 +95,11 @@ def is_member(user: AbstractBaseUser, team_id: int | None) -> bool:
 
 def is_team_admin(user: AbstractBaseUser, team_id: int | None) -> bool:
     return role_in(user, team_id) == Role.ADMIN
+
+
+def admin_team_ids(user: AbstractBaseUser) -> set[int]:
+    """The teams where the user has the team admin role."""
+    return {m.team_id for m in memberships_of(user) if m.role == Role.ADMIN}
 
 
 def members_of(team: Team) -> QuerySet[Membership]:

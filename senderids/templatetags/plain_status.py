@@ -14,7 +14,7 @@ from django import template
 from senderids.events import ActorName, actor_display
 from senderids.permissions import can_approve
 from senderids.reasons import reason_text as _reason_text
-from senderids.status_texts import headline, what_next
+from senderids.status_texts import headline, status_label, what_next
 
 register = template.Library()
 
@@ -23,6 +23,12 @@ register = template.Library()
 def reason_text(entry: Any) -> str:
     """`{{ event|reason_text }}`: the entry's reason in the active language."""
     return _reason_text(entry)
+
+
+@register.filter(name="status_label")
+def status_label_filter(status: str) -> str:
+    """`{{ r.status|status_label }}`: the status's name in the reader's language (get_status_display)."""
+    return status_label(status)
 
 
 @register.filter

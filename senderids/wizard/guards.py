@@ -36,7 +36,15 @@ from teams.selectors import team_for_user
 from ..choices import MessageType
 from ..plans import team_brand_names
 from ..selectors import Placement, placement_options, routed_placement, team_sender_id_countries
-from .steps import ISO_CODE_RE, STEP_COUNTRY, STEP_LABELS, STEP_REVIEW, STEP_USE_CASE, WIZARD_MAX_COUNTRIES
+from .steps import (
+    ISO_CODE_RE,
+    STEP_COUNTRY,
+    STEP_LABELS,
+    STEP_REVIEW,
+    STEP_USE_CASE,
+    WIZARD_MAX_COUNTRIES,
+    team_open_duplicates,
+)
 
 # Hidden fields every wizard page posts besides formtools' management form.
 RUN_FIELD = "wizard_run"
@@ -55,6 +63,9 @@ RETURN_KEY = "wizard_return_to_review"
 CHIPS_KEY = "wizard_country_chips"
 # The wizard keeps raw answers in the session: forget them after this long without activity.
 WIZARD_IDLE_SECONDS = settings.SENDERIDS_WIZARD_IDLE_SECONDS
+# The last activity is recorded to within this (a minute of the default hour), so that showing a
+# step does not rewrite the session each time (the wizard's storage writes only what changed).
+TOUCH_RESOLUTION_SECONDS = WIZARD_IDLE_SECONDS / 60
 # What "Previous" may keep of a step that did not validate (formtools #284) — bounded.
 KEPT_VALUE_MAX_CHARS = 2000
 KEPT_VALUES_PER_FIELD = 4
@@ -154,7 +165,15 @@ class WizardGuards:
 
     def routed_placement_of(self, country: Country) -> Placement | None:
         options = self.placement_options()
-        return routed_placement(country.iso_code, options, self.__dict__["_placement"]["routes"])
+        routes = self.__dict__["_placement"]["routes"]
+        if country.iso_code in routes:
+            return routed_placement(country.iso_code, options, routes)
+        # No route: the team's first account's default Region, the same for every such country (the
+        # country step asks this of a couple of hundred).
+        cache = self.__dict__["_placement"]
+        if "unrouted" not in cache:
+            cache["unrouted"] = routed_placement(country.iso_code, options, routes)
+        return cache["unrouted"]
 
     def chosen_placement(self, country: Country | None = None) -> Placement | None:
         """The Region the user picked on the country step, else the routing table's for the country."""
@@ -179,6 +198,18 @@ class WizardGuards:
             team = team_for_user(self.request.user) if self.request.user.is_authenticated else None
             cache["brand_names"] = team_brand_names(team)
         return cache["brand_names"]
+
+    def open_duplicates(self, owner: Any, countries: list[Country], wanted: dict[str, str]) -> dict[str, Any]:
+        """The sender step's duplicate check, asked once per request for the same answers: one POST
+        validates that step up to three times (the steps before the posted one, formtools'
+        revalidation in render_done, the plans in done). The request's creation checks again, under
+        the team's lock (senderids.services.requests)."""
+        isos = tuple(c.iso_code for c in countries)
+        key = (getattr(owner, "pk", None), isos, tuple(sorted(wanted.items())))
+        cache = self.__dict__.setdefault("_duplicates", {})
+        if key not in cache:
+            cache[key] = team_open_duplicates(owner, countries, wanted)
+        return cache[key]
 
     def chosen_region(self, country: Country | None = None) -> str:
         placement = self.chosen_placement(country)
@@ -222,7 +253,10 @@ class WizardGuards:
         self.storage.extra_data = {RUN_KEY: secrets.token_urlsafe(12), TOUCHED_KEY: _now()}
 
     def _touch(self) -> None:
-        self.storage.extra_data[TOUCHED_KEY] = _now()
+        now = _now()
+        touched = self.storage.extra_data.get(TOUCHED_KEY)
+        if touched is None or now - float(touched) >= TOUCH_RESOLUTION_SECONDS:
+            self.storage.extra_data[TOUCHED_KEY] = now
 
     def _expired(self) -> bool:
         touched = self.storage.extra_data.get(TOUCHED_KEY)
@@ -260,15 +294,19 @@ class WizardGuards:
 
     # --- GET --------------------------------------------------------------------------------------
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        step = kwargs.get("step")
+        resuming = step is None or step == self.done_step_name
         if not self.run_id():
-            self._start_run()
+            # Nothing to resume: the step's own page starts the run (one session write, there).
+            if not resuming:
+                self._start_run()
         elif self._expired():
             return self._restart(_("Your sender ID request had expired, so it was started again."))
+        else:
+            self._touch()
         self._sanitise_current_step()
-        self._touch()
-        step = kwargs.get("step")
         form_list = self.get_form_list()
-        if step is None or step == self.done_step_name:
+        if resuming:
             # /sender-ids/request/ resumes where the user was; "done" is only ever reached by POST.
             query = f"?{request.GET.urlencode()}" if step is None and request.GET else ""
             return redirect(self.get_step_url(self.steps.current) + query)

@@ -31,6 +31,7 @@ from ..choices import (
     Status,
 )
 from ..selectors import duplicate_key, sender_id_request_open_duplicates
+from ..widgets import QuickCheckboxSelectMultiple, QuickRadioSelect, QuickSelect, QuickTextInput
 from .support_case import SupportCaseForm
 
 STEP_COUNTRY = "country"
@@ -220,7 +221,7 @@ class UseCaseForm(forms.Form):
         label=_("Number capabilities"),
         choices=Capability.choices,
         initial=[Capability.SMS],
-        widget=forms.CheckboxSelectMultiple,
+        widget=QuickCheckboxSelectMultiple,
         help_text=_(
             "What the sender will be used for. A sender ID sends SMS only, so SMS is required; voice "
             "calls need a phone number, which this portal does not request."
@@ -232,12 +233,13 @@ class UseCaseForm(forms.Form):
         required=False,
         choices=[("", _("Not specified")), *MonthlyVolume.choices],
         help_text=_("Optional. Helps AWS and the registration authorities size your traffic."),
+        widget=QuickSelect,
     )
     company_hq = forms.ChoiceField(
         label=_("Company headquarters"),
         required=False,
         choices=[("", _("Not specified")), *CompanyHeadquarters.choices],
-        widget=forms.RadioSelect,
+        widget=QuickRadioSelect,
         help_text=_(
             "Optional. Local: your company is registered in the destination country. International: "
             "it is registered elsewhere. Some countries register and price local and international "
@@ -247,7 +249,7 @@ class UseCaseForm(forms.Form):
     message_type = forms.ChoiceField(
         label=_("Message type"),
         choices=MessageType.choices,
-        widget=forms.RadioSelect,
+        widget=QuickRadioSelect,
         help_text=_(
             "Transactional: critical or time-sensitive messages such as one-time passwords, account "
             "alerts and delivery notifications. Promotional: marketing and other messages that are "
@@ -311,6 +313,25 @@ NOT_OFFERED_ORIGINATORS = (
 VARIANT_PREFIX = "variant_"
 
 
+def team_open_duplicates(
+    owner: AbstractBaseUser | None, countries: list[Country], wanted: dict[str, str]
+) -> dict[str, Any]:
+    """The owner's team's open requests for these (country → sender ID) pairs, by ISO code: one query."""
+    team = team_for_user(owner) if owner is not None and owner.pk is not None else None
+    if team is None:
+        return {}
+    keeps_case = {c.iso_code: c.keeps_case for c in countries}
+    found = sender_id_request_open_duplicates(
+        team_id=team.pk,
+        wanted=[(iso, sender_id, keeps_case[iso]) for iso, sender_id in wanted.items()],
+    )
+    keys = {iso: duplicate_key(iso, sender_id, keeps_case[iso]) for iso, sender_id in wanted.items()}
+    return {iso: found[key] for iso, key in keys.items() if key in found}
+
+
+DuplicatesLookup = Callable[[AbstractBaseUser | None, list[Country], dict[str, str]], dict[str, Any]]
+
+
 class SenderForm(forms.Form):
     """The sender type and sender ID, checked against every chosen country's rules.
 
@@ -323,7 +344,7 @@ class SenderForm(forms.Form):
         label=_("Sender type"),
         choices=SenderType.choices,
         initial=SenderType.SENDER_ID,
-        widget=forms.RadioSelect,
+        widget=QuickRadioSelect,
         error_messages={"invalid_choice": _("Only sender IDs can be requested here.")},
     )
     sender_id = forms.CharField(
@@ -331,7 +352,7 @@ class SenderForm(forms.Form):
         # The base rule in words comes from the rule engine (see __init__).
         # The rule engine says what is wrong (and how long the value is): no max_length here.
         error_messages={"required": _("Enter a sender ID.")},
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        widget=QuickTextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
     def __init__(
@@ -340,12 +361,15 @@ class SenderForm(forms.Form):
         country: Country | None = None,
         countries: list[Country] | None = None,
         owner: AbstractBaseUser | None = None,
+        duplicates_of: DuplicatesLookup | None = None,
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
         self.countries = countries if countries else [country] if country is not None else []
         self.country = self.countries[0] if len(self.countries) == 1 else None
         self.owner = owner
+        # The wizard passes its per-request lookup: it validates this step several times per POST.
+        self.duplicates_of = duplicates_of or team_open_duplicates
         self.per_country: dict[str, str] = {}
         self.fields["sender_id"].help_text = gettext(
             "%(base_rule)s. The destination country may add its own rules, shown below."
@@ -357,7 +381,7 @@ class SenderForm(forms.Form):
                     required=False,
                     # A variant follows the same base rule: 11 characters at most, checked below.
                     max_length=50,
-                    widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+                    widget=QuickTextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
                 )
         if not self.sender_id_possible:
             self.fields["sender_id"].required = False
@@ -398,17 +422,7 @@ class SenderForm(forms.Form):
         return value
 
     def _duplicates(self, wanted: dict[str, str]) -> dict[str, Any]:
-        """The team's open requests for these (country → sender ID) pairs, by ISO code: one query."""
-        team = team_for_user(self.owner) if self.owner is not None and self.owner.pk is not None else None
-        if team is None:
-            return {}
-        keeps_case = {c.iso_code: c.keeps_case for c in self.countries}
-        found = sender_id_request_open_duplicates(
-            team_id=team.pk,
-            wanted=[(iso, sender_id, keeps_case[iso]) for iso, sender_id in wanted.items()],
-        )
-        keys = {iso: duplicate_key(iso, sender_id, keeps_case[iso]) for iso, sender_id in wanted.items()}
-        return {iso: found[key] for iso, key in keys.items() if key in found}
+        return self.duplicates_of(self.owner, self.countries, wanted)
 
     def _duplicate_error(self, existing: Any, country: Country) -> forms.ValidationError:
         return forms.ValidationError(
@@ -504,7 +518,7 @@ class RegistrationForm(forms.Form):
         label=_("When do you want to register?"),
         choices=RegistrationChoice.choices,
         initial=RegistrationChoice.COMPLETE_NOW,
-        widget=forms.RadioSelect,
+        widget=QuickRadioSelect,
         help_text=_(
             "Complete registration: open the country's registration form right after this request. "
             "Register later: the request is saved and the home page reminds you to register."

@@ -7,6 +7,7 @@ formtools revalidated every step, in one transaction that also refuses duplicate
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from formtools.wizard.views import NamedUrlSessionWizardView, WizardView
 
@@ -68,6 +70,7 @@ def _process_is(process: str):
 
 class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWizardView):
     form_list = list(FORM_LIST)
+    storage_name = "senderids.wizard.storage.ChangedOnlySessionStorage"
     condition_dict = {
         STEP_REGISTRATION: _process_is(SenderIdProcess.REGISTRATION),
         STEP_SUPPORT_CASE: _process_is(SenderIdProcess.SUPPORT_CASE),
@@ -87,7 +90,11 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
                 "placement_of": self.chosen_placement,
             }
         if step == STEP_SENDER:
-            return {"countries": self.chosen_countries(), "owner": self.request.user}
+            return {
+                "countries": self.chosen_countries(),
+                "owner": self.request.user,
+                "duplicates_of": self.open_duplicates,
+            }
         if step == STEP_REGISTRATION:
             return {"batch": self.is_batch()}
         return {}
@@ -398,7 +405,9 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
         # The country step comes before the message type: each country shows the process of a request
         # whose message type is not chosen yet, and the reason says what would change it.
         query = self.request.GET.get("q", "")[:COUNTRY_SEARCH_MAX_CHARS].strip()
-        countries = list(country_list(query=query))
+        # The list needs neither the research notes nor the rules (the chosen countries' own, looked
+        # up in full below, are shown): a couple of hundred JSON documents not read.
+        countries = list(country_list(query=query).defer("notes", "sender_id_rules"))
         value = form["country"].value() or []
         picked = [str(v).strip().upper() for v in (value if isinstance(value, list) else [value])]
         picked = [iso for iso in dict.fromkeys(picked) if ISO_CODE_RE.fullmatch(iso)]
@@ -407,11 +416,9 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
         listed = {c.iso_code for c in countries}
         countries[:0] = [c for c in chosen if c.iso_code not in listed]
         # Each country in the Region the routing table sends it to (India: ap-south-1 when enabled).
-        countries = with_process_choices(
-            countries, regions={c.iso_code: p.region for c in countries if (p := self.routed_placement_of(c))}
-        )
-        by_iso = {c.iso_code: c for c in countries}
-        chosen = [by_iso[c.iso_code] for c in chosen]
+        regions = {c.iso_code: p.region for c in countries if (p := self.routed_placement_of(c))}
+        countries = with_process_choices(countries, regions=regions)
+        chosen = with_process_choices(chosen, regions=regions)
         # One country: the select shows it and the details panel explains it (the console's run).
         # Several: each is a chip with its own remove button, and the select adds another one.
         as_chips = len(chosen) > 1 or bool(self.storage.extra_data.get(CHIPS_KEY))
@@ -426,6 +433,9 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
         team_isos = [iso for iso in self.team_country_isos() if iso not in found]
         return {
             "countries": countries,
+            "country_options": _country_options(
+                countries, selected_iso=selected.iso_code if selected else ""
+            ),
             "q": query,
             "selected_iso": selected.iso_code if selected else "",
             "selected_country": selected,
@@ -467,6 +477,28 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
                 }
             )
         return sections
+
+
+def _country_options(countries: list[Country], *, selected_iso: str) -> str:
+    """The country list's <option>s (a couple of hundred, each with the data the page's script shows),
+    built in one pass: through the template engine, or format_html per option, they cost more than
+    the rest of the page. Every value is escaped as the template's autoescape does (html.escape, as
+    django.utils.html.escape)."""
+    process_labels = {value: escape(str(label)) for value, label in SenderIdProcess.choices}
+    options = []
+    for c in countries:
+        choice = c.process_choice
+        label, iso = escape(str(c.label)), escape(c.iso_code)
+        registration_type = c.registration_type if choice.process == SenderIdProcess.REGISTRATION else ""
+        notes = f"{choice.reason} {c.user_note}" if choice.reason else str(c.user_note)
+        options.append(
+            f'<option value="{iso}" data-name="{label}" data-process="{escape(str(choice.process))}"'
+            f' data-registration-type="{escape(registration_type)}"'
+            f' data-est="{escape(str(c.registration_time))}" data-region="{escape(str(c.region))}"'
+            f' data-notes="{escape(notes)}"{" selected" if c.iso_code == selected_iso else ""}>'
+            f"{label} ({iso}) — {process_labels.get(choice.process) or escape(str(choice.process))}</option>"
+        )
+    return mark_safe("\n".join(options))  # noqa: S308 (every value above is escaped)
 
 
 def _rules_text(country: Country | None) -> list[str]:
