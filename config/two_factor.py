@@ -79,15 +79,16 @@ def _safe_next(request: HttpRequest) -> str:
 
 
 class TwoFactorMiddleware:
-    """Holds a signed-in user who has a confirmed device (or, with STAFF_REQUIRE_TWO_FACTOR, any staff
-    member) at the code page — or the setup page — until their session is verified."""
+    """Holds a signed-in staff member who has a confirmed device (or, with STAFF_REQUIRE_TWO_FACTOR, any
+    staff member) at the code page — or the setup page — until their session is verified."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not user.is_verified():
+        # Two-factor is for staff (only they can set it up): a business user's pages pay nothing for it.
+        if user is not None and user.is_authenticated and user.is_staff and not user.is_verified():
             target = self._target(request, user)
             if target is not None:
                 return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
@@ -99,12 +100,11 @@ class TwoFactorMiddleware:
             name = resolve(request.path_info).url_name
         except Resolver404:
             return None  # a 404 either way
-        # Two-factor is for staff (only they can set it up): a business user's pages pay no query for it.
-        if name in _OPEN_URL_NAMES or not user.is_staff:
+        if name in _OPEN_URL_NAMES:
             return None
         if user_has_device(user):
             return VERIFY
-        if settings.STAFF_REQUIRE_TWO_FACTOR and user.is_staff and name != SETUP:
+        if settings.STAFF_REQUIRE_TWO_FACTOR and name != SETUP:
             return SETUP
         return None
 
