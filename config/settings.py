@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "profiles",
     "smsvoice",
     "audit",
+    # Cross-request read cache invalidated by each app's writes (caching/__init__.py).
+    "caching",
 ]
 
 MIDDLEWARE = [
@@ -271,6 +273,9 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# The read cache (caching/) needs a cache every process shares: Redis. Embedded mode reads directly.
+READ_CACHE_ENABLED = env.bool("READ_CACHE_ENABLED", default=bool(REDIS_URL))
 
 # --- Portal -------------------------------------------------------------------------------------
 SENDERIDS_REQUIRE_APPROVAL = env.bool("SENDERIDS_REQUIRE_APPROVAL", default=True)
