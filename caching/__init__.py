@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _PREFIX = "readcache"
-_TIMEOUT = 600  # seconds a value is kept when nothing changes (memory, not correctness)
+_TIMEOUT = 300  # seconds a value is kept when nothing changes (memory; and the bound after an outage)
 _BACKOFF_SECONDS = 10.0
 _down_until = 0.0
 
@@ -48,6 +48,7 @@ _WRITE = re.compile(
     r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+["`]?([A-Za-z0-9_]+)', re.IGNORECASE
 )
 _table_apps: dict[str, str] = {}
+_pending: set[str] = set()  # apps written while the cache could not be told (see bump())
 
 
 def _gen_key(app_label: str) -> str:
@@ -67,13 +68,20 @@ def _cache_failed(exc: Exception) -> None:
 
 
 def bump(*app_labels: str) -> None:
-    """Give each app a new generation now: every value cached from its tables is out of date."""
-    if not app_labels or not _cache_usable():
+    """Give each app a new generation now: every value cached from its tables is out of date.
+
+    A bump the cache refused (Redis down) is kept and sent again, before anything else, as soon as
+    this process reaches the cache again: a value cached before the outage must not outlive the write.
+    ``_TIMEOUT`` bounds the rest (a process that died with a bump still pending)."""
+    _pending.update(app_labels)
+    if not _pending or not _cache_usable():
         return
     try:
-        cache.set_many({_gen_key(label): uuid.uuid4().hex for label in app_labels}, timeout=None)
+        cache.set_many({_gen_key(label): uuid.uuid4().hex for label in _pending}, timeout=None)
     except Exception as exc:  # a cache failure must never fail a write
         _cache_failed(exc)
+    else:
+        _pending.clear()
 
 
 def _generations(app_labels: tuple[str, ...]) -> tuple[str, ...]:
@@ -94,7 +102,9 @@ def cached(key: str, compute: Callable[[], T], *, depends: Iterable[str], timeou
     the filters, the language): two different reads must never share a key."""
     labels = tuple(sorted(set(depends)))
     connection = connections["default"]
-    if not _cache_usable() or _dirty(connection).intersection(labels):
+    if _pending:
+        bump()  # first the invalidations an outage held back
+    if _pending or not _cache_usable() or _dirty(connection).intersection(labels):
         return compute()
     try:
         full_key = f"{_PREFIX}:{key}:{':'.join(_generations(labels))}"

@@ -124,3 +124,13 @@ def test_off_without_a_shared_cache(key, settings):
     caching.cached(key, compute, depends=["teams"])
     caching.cached(key, compute, depends=["teams"])
     assert compute.calls == 2
+
+
+def test_a_write_during_an_outage_invalidates_once_the_cache_is_back(key, monkeypatch):
+    monkeypatch.setattr(caching, "_down_until", 0.0)
+    monkeypatch.setattr(caching, "_pending", set())
+    caching.cached(key, lambda: 0, depends=["teams"])  # cached before the outage
+    with mock.patch.object(caching.cache, "set_many", side_effect=ConnectionError("redis down")):
+        Team.objects.create(name="Written while Redis was down")
+    monkeypatch.setattr(caching, "_down_until", 0.0)  # Redis answers again
+    assert caching.cached(key, Counter(), depends=["teams"]) == 1
