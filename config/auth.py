@@ -1,4 +1,5 @@
-"""Login throttling with django-axes: the backend, the client's address, the lockout page.
+"""Login throttling with django-axes: the backend, the client's address, the lockout page; and the
+backend that finds the signed-in user of each request through the read cache.
 
 Failed logins are counted per username and per client address (settings AXES_*); either reaching
 AXES_FAILURE_LIMIT locks for AXES_COOLOFF_MINUTES, on /accounts/login/ and the admin's login alike.
@@ -6,10 +7,15 @@ AXES_FAILURE_LIMIT locks for AXES_COOLOFF_MINUTES, on /accounts/login/ and the a
 
 from __future__ import annotations
 
+from typing import Any
+
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+import caching
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):
@@ -23,6 +29,20 @@ class LoginThrottleBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class CachedUserBackend(ModelBackend):
+    """Django's ModelBackend, with the session's user read through the read cache (caching/).
+
+    Every signed-in page asks for its user: one query, about a third of a login page's whole cost. The
+    cached user is exact: any write to the auth app's tables (a password change, deactivation, a
+    rename, a login's last_login) gives the auth app a new generation. Permissions are not cached
+    (ModelBackend reads them once per request, as before).
+    """
+
+    def get_user(self, user_id: Any) -> Any:
+        find = super().get_user
+        return caching.cached(f"auth-user:{user_id}", lambda: find(user_id), depends=["auth"])
 
 
 def client_ip(request: HttpRequest) -> str:

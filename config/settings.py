@@ -210,7 +210,7 @@ AXES_SENSITIVE_PARAMETERS = log_redaction.AXES_SENSITIVE_PARAMETERS
 # Proxies in front of the portal that append to X-Forwarded-For (0: REMOTE_ADDR is the client). Behind
 # one proxy, set 1, or every client shares the proxy's address and one attacker locks everybody out.
 TRUSTED_PROXY_COUNT = security.env_int(env, "TRUSTED_PROXY_COUNT", default=0, minimum=0)
-AUTHENTICATION_BACKENDS = ["config.auth.LoginThrottleBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["config.auth.LoginThrottleBackend", "config.auth.CachedUserBackend"]
 
 # Request size. The largest legitimate body is a registration form: at most 12 attachments of 500 KB
 # (Indonesia's form has 12) plus its text fields (34 fields of at most 2,048 characters). Anything larger
