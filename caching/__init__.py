@@ -84,45 +84,48 @@ def bump(*app_labels: str) -> None:
         _pending.clear()
 
 
-def _generations(app_labels: tuple[str, ...]) -> tuple[str, ...]:
-    keys = [_gen_key(label) for label in app_labels]
-    found = cache.get_many(keys)
-    missing = {key: uuid.uuid4().hex for key in keys if key not in found}
-    if missing:
-        # add(), not set(): two processes starting a generation at once agree on the first one.
-        for key, token in missing.items():
-            cache.add(key, token, timeout=None)
-        found.update(cache.get_many(list(missing)))
-    return tuple(str(found.get(key, "")) for key in keys)
+def _start_generations(keys: list[str]) -> None:
+    # add(), not set(): two processes starting a generation at once agree on the first one.
+    for key in keys:
+        cache.add(key, uuid.uuid4().hex, timeout=None)
 
 
 def cached(key: str, compute: Callable[[], T], *, depends: Iterable[str], timeout: int = _TIMEOUT) -> T:
     """`compute()`'s value, from the cache while no app in `depends` has been written since it was
     stored. `key` names the value and every input it depends on besides those apps' rows (the viewer,
-    the filters, the language): two different reads must never share a key."""
+    the filters, the language): two different reads must never share a key.
+
+    One round trip: the apps' generations and the stored value (with the generations it was computed
+    under) are read together; a value stored under other generations is a miss."""
     labels = tuple(sorted(set(depends)))
     connection = connections["default"]
     if _pending:
         bump()  # first the invalidations an outage held back
     if _pending or not _cache_usable() or _dirty(connection).intersection(labels):
         return compute()
+    gen_keys = [_gen_key(label) for label in labels]
+    value_key = f"{_PREFIX}:value:{key}"
     try:
-        full_key = f"{_PREFIX}:{key}:{':'.join(_generations(labels))}"
-        value = cache.get(full_key, _MISSING)
+        found = cache.get_many([*gen_keys, value_key])
+        missing = [k for k in gen_keys if k not in found]
+        if missing:
+            _start_generations(missing)
+            found.update(cache.get_many(missing))
     except Exception as exc:  # an accelerator only: read the database instead
         _cache_failed(exc)
         return compute()
-    if value is not _MISSING:
-        return value  # type: ignore[return-value]
+    generations = tuple(found.get(k) for k in gen_keys)
+    stored = found.get(value_key)
+    if stored is not None and stored[0] == generations and None not in generations:
+        return stored[1]  # type: ignore[no-any-return]
     value = compute()
     try:
-        cache.set(full_key, value, timeout)
+        # Computed from rows at least as new as `generations`: a concurrent write has bumped them, so
+        # a reader compares and misses rather than getting an older value.
+        cache.set(value_key, (generations, value), timeout)
     except Exception as exc:  # likewise
         _cache_failed(exc)
     return value
-
-
-_MISSING = object()
 
 
 # --- the write hook -------------------------------------------------------------------------------
