@@ -55,13 +55,15 @@ def _gen_key(app_label: str) -> str:
     return f"{_PREFIX}:gen:{app_label}"
 
 
-def _cache_usable() -> bool:
+def available() -> bool:
+    """Whether this process uses the cache now (on, and not backing off after a failure)."""
     # Off without a shared cache (embedded mode's process-local one): a worker's writes would not
     # reach the web process's generations.
     return settings.READ_CACHE_ENABLED and time.monotonic() >= _down_until
 
 
-def _cache_failed(exc: Exception) -> None:
+def failed(exc: Exception) -> None:
+    """The cache failed: read the database instead for the next ``_BACKOFF_SECONDS``."""
     global _down_until
     _down_until = time.monotonic() + _BACKOFF_SECONDS
     log.warning("read cache unavailable (%s); reading from the database for %ss", exc, _BACKOFF_SECONDS)
@@ -74,12 +76,12 @@ def bump(*app_labels: str) -> None:
     this process reaches the cache again: a value cached before the outage must not outlive the write.
     ``_TIMEOUT`` bounds the rest (a process that died with a bump still pending)."""
     _pending.update(app_labels)
-    if not _pending or not _cache_usable():
+    if not _pending or not available():
         return
     try:
         cache.set_many({_gen_key(label): uuid.uuid4().hex for label in _pending}, timeout=None)
     except Exception as exc:  # a cache failure must never fail a write
-        _cache_failed(exc)
+        failed(exc)
     else:
         _pending.clear()
 
@@ -101,7 +103,7 @@ def cached(key: str, compute: Callable[[], T], *, depends: Iterable[str], timeou
     connection = connections["default"]
     if _pending:
         bump()  # first the invalidations an outage held back
-    if _pending or not _cache_usable() or _dirty(connection).intersection(labels):
+    if _pending or not available() or _dirty(connection).intersection(labels):
         return compute()
     gen_keys = [_gen_key(label) for label in labels]
     value_key = f"{_PREFIX}:value:{key}"
@@ -112,7 +114,7 @@ def cached(key: str, compute: Callable[[], T], *, depends: Iterable[str], timeou
             _start_generations(missing)
             found.update(cache.get_many(missing))
     except Exception as exc:  # an accelerator only: read the database instead
-        _cache_failed(exc)
+        failed(exc)
         return compute()
     generations = tuple(found.get(k) for k in gen_keys)
     stored = found.get(value_key)
@@ -124,7 +126,7 @@ def cached(key: str, compute: Callable[[], T], *, depends: Iterable[str], timeou
         # a reader compares and misses rather than getting an older value.
         cache.set(value_key, (generations, value), timeout)
     except Exception as exc:  # likewise
-        _cache_failed(exc)
+        failed(exc)
     return value
 
 

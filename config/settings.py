@@ -276,6 +276,8 @@ CACHES = {
 
 # The read cache (caching/) needs a cache every process shares: Redis. Embedded mode reads directly.
 READ_CACHE_ENABLED = env.bool("READ_CACHE_ENABLED", default=bool(REDIS_URL))
+# Sessions: the table, with the shared cache in front of it when there is one (config/sessions.py).
+SESSION_ENGINE = "config.sessions" if READ_CACHE_ENABLED else "django.contrib.sessions.backends.db"
 
 # --- Portal -------------------------------------------------------------------------------------
 SENDERIDS_REQUIRE_APPROVAL = env.bool("SENDERIDS_REQUIRE_APPROVAL", default=True)
