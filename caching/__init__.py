@@ -48,6 +48,9 @@ _WRITE = re.compile(
     r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+["`]?([A-Za-z0-9_]+)', re.IGNORECASE
 )
 _table_apps: dict[str, str] = {}
+# Apps no cached value may read: their writes (a session saved on every wizard step, axes' record of
+# each login attempt) bump nothing. cached() refuses to depend on them.
+UNWATCHED = frozenset({"sessions", "axes"})
 _pending: set[str] = set()  # apps written while the cache could not be told (see bump())
 
 
@@ -100,6 +103,8 @@ def cached(key: str, compute: Callable[[], T], *, depends: Iterable[str], timeou
     One round trip: the apps' generations and the stored value (with the generations it was computed
     under) are read together; a value stored under other generations is a miss."""
     labels = tuple(sorted(set(depends)))
+    if UNWATCHED.intersection(labels):
+        raise ValueError(f"no cached value may depend on {sorted(UNWATCHED.intersection(labels))}")
     connection = connections["default"]
     if _pending:
         bump()  # first the invalidations an outage held back
@@ -176,7 +181,7 @@ def _execute_wrapper(connection: Any) -> Callable[..., Any]:
         match = _WRITE.match(sql) if isinstance(sql, str) else None
         if match:
             app_label = _app_of_table(match.group(1))
-            if app_label:
+            if app_label and app_label not in UNWATCHED:
                 _written(connection, app_label)
         return result
 

@@ -134,3 +134,15 @@ def test_a_write_during_an_outage_invalidates_once_the_cache_is_back(key, monkey
         Team.objects.create(name="Written while Redis was down")
     monkeypatch.setattr(caching, "_down_until", 0.0)  # Redis answers again
     assert caching.cached(key, Counter(), depends=["teams"]) == 1
+
+
+def test_session_writes_bump_nothing_and_no_value_may_depend_on_them(key, client, django_user_model):
+    compute = Counter()
+    caching.cached(key, compute, depends=["teams", "auth"])
+    session = client.session
+    session["x"] = 1
+    session.save()
+    caching.cached(key, compute, depends=["teams", "auth"])
+    assert compute.calls == 1
+    with pytest.raises(ValueError, match="sessions"):
+        caching.cached(key, compute, depends=["sessions"])
