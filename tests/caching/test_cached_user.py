@@ -48,3 +48,20 @@ def test_a_rename_shows_at_once(client, member):
     client.get("/sender-ids/mine/")
     get_user_model().objects.filter(pk=member.pk).update(first_name="Renamed")
     assert client.get("/").wsgi_request.user.first_name == "Renamed"
+
+
+def test_permissions_come_from_the_cache_and_follow_every_change(client, member):
+    from django.contrib.auth.models import Group, Permission
+
+    user = get_user_model().objects.get(pk=member.pk)
+    assert not user.has_perm("senderids.view_senderidrequest")
+    group = Group.objects.create(name="Readers")
+    group.permissions.add(Permission.objects.get(codename="view_senderidrequest"))
+    user.groups.add(group)
+    fresh = get_user_model().objects.get(pk=member.pk)
+    assert fresh.has_perm("senderids.view_senderidrequest")
+    with CaptureQueriesContext(connection) as captured:
+        assert get_user_model().objects.get(pk=member.pk).has_perm("senderids.view_senderidrequest")
+    assert not any("auth_permission" in q["sql"] for q in captured.captured_queries)
+    user.groups.remove(group)
+    assert not get_user_model().objects.get(pk=member.pk).has_perm("senderids.view_senderidrequest")
