@@ -26,12 +26,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from caching import cached
 from countries.models import SenderIdProcess
 from smsvoice.errors import AwsError
 from smsvoice.models import AwsAccount
 from smsvoice.selectors import aws_calls_for_request
 
 from . import registry
+from .admin_changelist import CachedChoicesMixin, QuickChangeList, nav_sidebar_html
 from .choices import Status
 from .lifecycle import IllegalTransition
 from .models import RequestBatch, SenderIdDrift, SenderIdRequest, StatusEvent
@@ -59,6 +61,7 @@ class QueueStatusFilter(admin.SimpleListFilter):
 
     title = _("status")
     parameter_name = "status"
+    cache_depends: tuple[str, ...] = ()  # its choices are the statuses: nothing read from the database
     ALL = "all"
     DEFAULT = Status.PENDING_REVIEW
 
@@ -153,14 +156,10 @@ class AwsRegionFilter(admin.SimpleListFilter):
 
     title = _("AWS Region")
     parameter_name = "aws_region"
+    cache_depends = ("smsvoice",)  # the accounts' Regions
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        regions = {
-            region
-            for listed in AwsAccount.objects.values_list("regions", flat=True)
-            for region in (listed if isinstance(listed, list) else [])
-            if isinstance(region, str)
-        }
+        regions = set(cached("admin-filter-aws-regions", _account_regions, depends=self.cache_depends))
         if self.value():
             regions.add(self.value())  # a Region no account lists any more still shows as chosen
         return [(region, region) for region in sorted(regions)]
@@ -169,12 +168,27 @@ class AwsRegionFilter(admin.SimpleListFilter):
         return queryset.filter(aws_region=self.value()) if self.value() else queryset
 
 
+def _account_regions() -> list[str]:
+    return sorted(
+        {
+            region
+            for listed in AwsAccount.objects.values_list("regions", flat=True)
+            for region in (listed if isinstance(listed, list) else [])
+            if isinstance(region, str)
+        }
+    )
+
+
 # One item of admin/filter.html's list, whitespace included.
 _FILTER_ITEM = '\n    <li>\n    <a href="{}">{}</a></li>\n  '
 _FILTER_ITEM_SELECTED = '\n    <li class="selected">\n    <a href="{}">{}</a></li>\n  '
 
 
-class LongRelatedFieldListFilter(admin.RelatedFieldListFilter):
+class CachedRelatedFieldListFilter(CachedChoicesMixin, admin.RelatedFieldListFilter):
+    """admin.RelatedFieldListFilter, its choices (the related table's rows) from the read cache."""
+
+
+class LongRelatedFieldListFilter(CachedRelatedFieldListFilter):
     """admin.RelatedFieldListFilter for a long list (some 200 countries): the same choices and links,
     each item's markup (admin/filter.html's) written here, not by a template loop per item."""
 
@@ -192,6 +206,7 @@ class ProcessFilter(admin.SimpleListFilter):
 
     title = _("process")
     parameter_name = "process"
+    cache_depends: tuple[str, ...] = ()  # the processes the portal knows: nothing read from the database
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
         return list(SenderIdProcess.choices)
@@ -232,7 +247,7 @@ class SenderIdRequestAdmin(admin.ModelAdmin):
         # requests" would be a DISTINCT over every request on each page of the queue (issue 17).
         ("country", LongRelatedFieldListFilter),
         ("team", LongRelatedFieldListFilter),
-        ("aws_account", admin.RelatedFieldListFilter),
+        ("aws_account", CachedRelatedFieldListFilter),
         AwsRegionFilter,
         ProcessFilter,
         "deletion_protection",
@@ -257,6 +272,10 @@ class SenderIdRequestAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # An approver limited to some teams sees (and so acts on) only their requests.
         return visible_requests(super().get_queryset(request), user=request.user)
+
+    def get_changelist(self, request: HttpRequest, **kwargs: object) -> type[QuickChangeList]:
+        # Rows written in Python (admin/senderids/senderidrequest/change_list.html asks for them).
+        return QuickChangeList
 
     @admin.display(description=_("AWS account / Region"), ordering="aws_region")
     def placement(self, obj: SenderIdRequest) -> str:
@@ -318,6 +337,14 @@ class SenderIdRequestAdmin(admin.ModelAdmin):
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):  # type: ignore[no-untyped-def]
         extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):  # type: ignore[no-untyped-def]
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None)
+        # The navigation sidebar from the read cache (admin/senderids/senderidrequest/change_list.html).
+        if context and context.get("is_nav_sidebar_enabled") and not context.get("is_popup"):
+            context["quick_nav_sidebar"] = nav_sidebar_html(request, context.get("available_apps") or [])
+        return response
 
     @admin.action(description=_("Approve selected requests"), permissions=["approve"])
     def approve(self, request: HttpRequest, queryset: QuerySet) -> None:

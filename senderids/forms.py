@@ -9,8 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+import caching
 from countries.models import Country
 from smsvoice.models import AwsAccount
 
@@ -97,7 +99,8 @@ def placement_choices() -> list[tuple[str, str]]:
 
 class TrackingFilterForm(forms.Form):
     """The tracking page's filters, search and sort. An invalid field is reported and left out; the
-    others still apply (`filters()`). Three queries build it (countries, accounts, AWS statuses)."""
+    others still apply (`filters()`). Its options (countries, accounts, AWS statuses: three queries)
+    come from the read cache while those tables are unchanged."""
 
     q = forms.CharField(
         label=_("Search"),
@@ -155,11 +158,28 @@ class TrackingFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["placement"].choices = [("", _("Any account or Region")), *placement_choices()]
-        self.fields["aws_status"].choices = [
-            ("", _("Any registration status")),
-            *registry.tracking_aws_status_choices(),
-        ]
+        choices = caching.cached(
+            f"tracking:filter-choices:{translation.get_language()}",
+            self._choices,
+            depends=("countries", "smsvoice", "registrations", "supportcases"),
+        )
+        country = self.fields["country"]
+        # The options as ModelChoiceField would list them (its queryset still validates the value).
+        country.widget.choices = [("", country.empty_label), *choices["countries"]]
+        self.fields["placement"].choices = [("", _("Any account or Region")), *choices["placements"]]
+        self.fields["aws_status"].choices = [("", _("Any registration status")), *choices["aws_statuses"]]
+
+    def _choices(self) -> dict[str, list]:
+        """The options that come from the database, as plain values (the read cache keeps them)."""
+        country = self.fields["country"]
+        return {
+            "countries": [(c.pk, country.label_from_instance(c)) for c in country.queryset],
+            "placements": placement_choices(),
+            # The group labels in the reader's language (the key names it).
+            "aws_statuses": [
+                (str(label), values) for label, values in registry.tracking_aws_status_choices()
+            ],
+        }
 
     def clean_q(self) -> str:
         # One space between words: "  olivia   owen " searches for "olivia owen".

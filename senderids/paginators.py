@@ -5,15 +5,23 @@ Django's admin counts the rows of a changelist for its paginator (and, unless
 exact COUNT(*) reads every row; the documented way out is a `ModelAdmin.paginator` whose `count` reads
 the planner's estimate (`pg_class.reltuples`, kept fresh by autovacuum's ANALYZE) when the list is the
 whole table and the table is large. A filtered list, a small table or another database (SQLite in the
-demo) keeps the exact count.
+demo) keeps the exact count, read through the read cache (`caching.cached`): keyed by the count's own
+SQL and parameters, recomputed as soon as any app whose table the SQL names is written.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
+
+from django.apps import apps
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
+
+from caching import cached
 
 # Below this many (estimated) rows COUNT(*) is cheap and exact: use it.
 ESTIMATE_ABOVE_ROWS = 100_000
@@ -37,6 +45,31 @@ def estimated_row_count(queryset: QuerySet) -> int | None:
     return int(row[0]) if row and row[0] is not None and row[0] >= 0 else None
 
 
+# Every quoted name in the SQL: the tables (and columns, which match no table) it reads.
+_QUOTED = re.compile(r'"([^"]+)"')
+
+
+def _apps_of_sql(sql: str) -> set[str] | None:
+    """The app labels of the tables `sql` names (None if it names no model's table: not cached)."""
+    models = apps.get_models(include_auto_created=True)
+    tables = {model._meta.db_table: model._meta.app_label for model in models}
+    names = set(_QUOTED.findall(sql))
+    return {tables[name] for name in names if name in tables} or None
+
+
+def cached_count(queryset: QuerySet) -> int:
+    """queryset.count(), from the read cache until a table the count reads is written."""
+    try:
+        sql, params = queryset.query.chain().get_compiler(queryset.db).as_sql()
+    except EmptyResultSet:  # e.g. `team_id__in=[]`: Django counts 0 without a query
+        return queryset.count()
+    depends = _apps_of_sql(sql)
+    if depends is None:
+        return queryset.count()
+    key = f"paginator-count:{queryset.db}:{hashlib.sha256(repr((sql, params)).encode()).hexdigest()}"
+    return cached(key, queryset.count, depends=depends)
+
+
 class EstimatedCountPaginator(Paginator):
     """`count` is PostgreSQL's estimate for an unfiltered list of a large table, else COUNT(*)."""
 
@@ -48,4 +81,5 @@ class EstimatedCountPaginator(Paginator):
             estimate = estimated_row_count(self.object_list)
             if estimate is not None and estimate >= self.estimate_above:
                 return estimate
+            return cached_count(self.object_list)
         return super().count

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import operator
 from dataclasses import dataclass
 from functools import reduce
@@ -24,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django_countries import countries as country_names
 
+import caching
 from countries.models import Country, fold_name
 from smsvoice.models import AwsAccount
 from smsvoice.selectors import region_for
@@ -35,6 +37,7 @@ from .choices import RegistrationChoice, Status
 from .clocks import attention_q, with_submitted_at
 from .lifecycle import HELD_STATUSES, OPEN_STATUSES, REGISTRATION_PENDING_STATUSES
 from .models import NotificationPreference, RequestBatch, SenderIdRequest, StaffNote, StatusEvent
+from .paginators import cached_count
 from .permissions import visible_requests
 
 HOME_PAGE_SIZE = 25
@@ -48,14 +51,36 @@ def _of_my_teams(user: AbstractBaseUser) -> QuerySet[SenderIdRequest]:
     return SenderIdRequest.objects.filter(team_id__in=team_ids_of(user))
 
 
+# What the home page's lists show of a request, its country and its account: reading every column of
+# four tables (the owner's among them) and building those instances cost more than the queries.
+MEMBER_LIST_FIELDS = (
+    "id", "team_id", "sender_id", "process", "message_type", "status", "status_changed_at", "created_at",
+    "aws_region", "registration_choice", "country__iso_code", "country__name", "aws_account__name",
+)  # fmt: skip
+
+
 def sender_id_request_list_for_member(*, user: AbstractBaseUser) -> QuerySet[SenderIdRequest]:
     """The user's teams' requests, newest first, with their country and account (one query per page)."""
-    return _of_my_teams(user).select_related("country", "aws_account", "owner").order_by("-created_at", "-pk")
+    return (
+        _of_my_teams(user)
+        .select_related("country", "aws_account")
+        .only(*MEMBER_LIST_FIELDS)
+        .order_by("-created_at", "-pk")
+    )
+
+
+class _CachedCountPaginator(Paginator):
+    """Its count (a COUNT(*) over the team's thousands of requests) from the read cache."""
+
+    @functools.cached_property
+    def count(self) -> int:
+        return cached_count(self.object_list)
 
 
 def sender_id_request_page_for_member(*, user: AbstractBaseUser, page: object = 1) -> Page:
-    """One page of the user's teams' requests: two queries (count + rows) whatever their number."""
-    return Paginator(sender_id_request_list_for_member(user=user), HOME_PAGE_SIZE).get_page(page)
+    """One page of the user's teams' requests: two queries (count + rows) whatever their number; the
+    count from the read cache while the teams' requests are unchanged."""
+    return _CachedCountPaginator(sender_id_request_list_for_member(user=user), HOME_PAGE_SIZE).get_page(page)
 
 
 def sender_id_requests_registering_later(*, user: AbstractBaseUser, limit: int = 10) -> list[SenderIdRequest]:
@@ -393,8 +418,25 @@ def tracking_search_q(term: str) -> Q:
     # Read once, the page's count and rows then fetch these rows by primary key (the planner cannot
     # estimate how many rows the union finds, and would rather read the whole table to join them).
     # A term that matches most of the table stays a subquery (no list of tens of thousands of ids).
-    ids = [row["pk"] for row in matches[: _SEARCH_IDS_MAX + 1]]
-    return _pk_in(ids) if len(ids) <= _SEARCH_IDS_MAX else Q(pk__in=matches)
+    # The ids come from the read cache while no table the search reads has changed (the key names the
+    # reader's language: country names are searched in it).
+    digest = hashlib.sha256(term.encode()).hexdigest()
+    ids = caching.cached(
+        f"tracking:search:{translation.get_language()}:{digest}",
+        lambda: _ids_up_to(matches, _SEARCH_IDS_MAX),
+        depends=_SEARCH_DEPENDS,
+    )
+    return Q(pk__in=matches) if ids is None else _pk_in(ids)
+
+
+# Every app whose tables tracking_search_q reads (its own and each process's).
+_SEARCH_DEPENDS = ("senderids", "teams", "auth", "countries", "registrations", "supportcases")
+
+
+def _ids_up_to(matches: QuerySet, limit: int) -> list[int] | None:
+    """The ids `matches` finds, or None when more than `limit` do."""
+    ids = [row["pk"] for row in matches[: limit + 1]]
+    return ids if len(ids) <= limit else None
 
 
 class _EqualsAny(Func):

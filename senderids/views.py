@@ -13,13 +13,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
     JsonResponse,
-    QueryDict,
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
@@ -27,20 +25,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from countries.models import SenderIdProcess
 from smsvoice.errors import PermanentAwsError, RetryableAwsError
 from teams.selectors import team_for_user
 
-from . import permissions, registry, selectors
+from . import permissions, registry, selectors, tracking_page
 from .choices import Capability, MessageType, Status
-from .clocks import clock_for, row_flags
+from .clocks import clock_for
 from .exports import requests_csv_rows
 from .forms import ReleaseConfirmForm, StaffNoteForm, TrackingFilterForm
 from .lifecycle import EDITABLE_STATUSES, TERMINAL_STATUSES, WORKING_STATUSES, IllegalTransition
 from .live import live_context, live_version
+from .page_rows import home_rows_html
 from .services.batches import batch_approve as batch_approve_service
 from .services.notes import can_write_staff_note
 from .services.notes import staff_note_add as staff_note_add_service
@@ -52,8 +51,6 @@ from .services.release import (
 )
 from .status_texts import status_label, what_next
 from .wizard.support_case import support_case_rows
-
-TRACKING_PAGE_SIZE = 50
 
 
 def _label(choices: Any, value: str) -> str:
@@ -81,6 +78,8 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "requests": page.object_list,
+        # The table's rows, written in Python (senderids.page_rows): the template loop cost the most.
+        "request_rows": home_rows_html(page.object_list),
         "reminders": reminders,
         "needs_action": needs_action,
     }
@@ -293,71 +292,17 @@ def release_deletion_protection(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Tracking (support staff, admins) -------------------------------------------------------------
-# The columns of the tracking table: (sort key of selectors.TRACKING_SORTS, header).
-TRACKING_COLUMNS = (
-    ("id", "#"),
-    ("sender_id", gettext_lazy("Sender ID")),
-    ("country", gettext_lazy("Country")),
-    ("team", gettext_lazy("Team / owner")),
-    ("placement", gettext_lazy("AWS account / Region")),
-    ("status", gettext_lazy("Status")),
-    ("aws_status", gettext_lazy("AWS status")),
-    ("created", gettext_lazy("Created")),
-    ("changed", gettext_lazy("Last change")),
-)
-
-
-def _query_with(query: QueryDict, **changes: str | None) -> str:
-    """`?query` with each change set (None: removed) and without the page: what a link keeps."""
-    query = query.copy()
-    for key in ("page", "format", *changes):
-        query.pop(key, None)
-    for key, value in changes.items():
-        if value is not None:
-            query[key] = value
-    return f"?{query.urlencode()}"
-
-
-def _status_links(query: QueryDict, counts: dict[str, int], current: str) -> list[dict[str, Any]]:
-    """ "All" and every status with requests (and the current one): its count, a link keeping the other
-    filters, and whether it is the one shown."""
-    links = [
-        {"label": _("All"), "count": sum(counts.values()), "url": _query_with(query, status=None),
-         "current": not current, "status": ""},
-    ]  # fmt: skip
-    for value, label in Status.choices:
-        if counts.get(value) or value == current:
-            links.append(
-                {"label": label, "count": counts.get(value, 0), "url": _query_with(query, status=value),
-                 "current": value == current, "status": value}
-            )  # fmt: skip
-    return links
-
-
-def _sort_headers(query: QueryDict, sort: str) -> list[dict[str, Any]]:
-    """Each column's header: a link sorting by it (ascending, or reversed when it is the sorted one)."""
-    headers = []
-    for key, label in TRACKING_COLUMNS:
-        direction = "ascending" if sort == key else "descending" if sort == f"-{key}" else ""
-        headers.append(
-            {"label": label, "key": key, "aria_sort": direction,
-             "url": _query_with(query, sort=f"-{key}" if sort == key else key)}
-        )  # fmt: skip
-    return headers
-
-
 @login_required
 @permission_required("senderids.view_senderidrequest", raise_exception=True)
 def tracking(request: HttpRequest) -> HttpResponse:
     """Every request for support staff and admins: counts per status, filters, search, sort, pages,
-    `?format=csv` (the same rows, streamed)."""
-    form = TrackingFilterForm(request.GET or None)
-    filters = form.filters()
-    if filters.get("q"):
-        # The search is resolved once, for the rows and the counts alike.
-        filters["q"] = selectors.tracking_search_q(filters["q"])
-    qs = selectors.sender_id_requests_tracked(viewer=request.user, **filters)
+    `?format=csv` (the same rows, streamed). The page's content is senderids.tracking_page's."""
     if request.GET.get("format") == "csv":
+        form = TrackingFilterForm(request.GET)
+        filters = form.filters()
+        if filters.get("q"):
+            filters["q"] = selectors.tracking_search_q(filters["q"])
+        qs = selectors.sender_id_requests_tracked(viewer=request.user, **filters)
         response = StreamingHttpResponse(
             requests_csv_rows(qs.iterator(chunk_size=500)), content_type="text/csv"
         )
@@ -365,23 +310,10 @@ def tracking(request: HttpRequest) -> HttpResponse:
             f'attachment; filename="sender-id-requests-{timezone.localdate()}.csv"'
         )
         return response
-    counts = selectors.tracking_status_counts(viewer=request.user, **filters)
-    status = filters.get("status", "")
-    paginator = Paginator(qs, TRACKING_PAGE_SIZE)
-    # The grouped query already counted the rows: no second COUNT (cached_property, set once).
-    paginator.count = counts.get(status, 0) if status else sum(counts.values())
-    page = paginator.get_page(request.GET.get("page"))
-    now = timezone.now()
-    for row in page:
-        row.flags = row_flags(row, now=now)
-    context = {
-        "form": form,
-        "page": page,
-        "query": _query_with(request.GET).removeprefix("?"),
-        "status_links": _status_links(request.GET, counts, status),
-        "headers": _sort_headers(request.GET, filters["sort"]),
-    }
-    return render(request, "senderids/tracking.html", context)
+    data = tracking_page.page_data(request.GET, request.user)
+    # The flags and each row's age are the clock's: written now, from the (possibly cached) rows.
+    rows = tracking_page.rows_html(data["rows"], now=timezone.now())
+    return render(request, "senderids/tracking.html", {**data, "rows_html": rows})
 
 
 @login_required
