@@ -24,18 +24,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from formtools.wizard.forms import ManagementForm
 
 from countries.models import Country
-from countries.selectors import ProcessChoice, countries_by_iso, sender_id_process_for
-from smsvoice.selectors import region_routes
+from countries.selectors import ProcessChoice, sender_id_process_for
 from teams.selectors import team_for_user
 
 from ..choices import MessageType
 from ..plans import team_brand_names
-from ..selectors import Placement, placement_options, routed_placement, team_sender_id_countries
+from ..selectors import Placement, routed_placement
+from .reads import WizardReads, digest
 from .steps import (
     ISO_CODE_RE,
     STEP_COUNTRY,
@@ -43,7 +44,6 @@ from .steps import (
     STEP_REVIEW,
     STEP_USE_CASE,
     WIZARD_MAX_COUNTRIES,
-    team_open_duplicates,
 )
 
 # Hidden fields every wizard page posts besides formtools' management form.
@@ -78,6 +78,13 @@ def _now() -> float:
 class WizardGuards:
     """State reading, the run (one wizard per session) and the GET/POST guards of the request wizard."""
 
+    @property
+    def reads(self) -> WizardReads:
+        """This request's reads of the catalogue, the team and its requests (memo + read cache)."""
+        if "_reads" not in self.__dict__:
+            self.__dict__["_reads"] = WizardReads(self.request.user)
+        return self.__dict__["_reads"]
+
     def lookup_country(self, iso: str) -> Country | None:
         """Country by ISO code, looked up at most once per request."""
         return self.lookup_countries([iso]).get(iso)
@@ -87,7 +94,7 @@ class WizardGuards:
         cache = self.__dict__.setdefault("_country_cache", {})
         missing = [iso for iso in isos if iso not in cache]
         if missing:
-            found = countries_by_iso(missing)
+            found = self.reads.countries(missing)
             cache.update({iso: found.get(iso) for iso in missing})
         return {iso: cache[iso] for iso in isos if cache.get(iso) is not None}
 
@@ -159,8 +166,7 @@ class WizardGuards:
         """The (account, Region) pairs the user's team may use (read once per request)."""
         cache = self.__dict__.setdefault("_placement", {})
         if "options" not in cache:
-            cache["options"] = placement_options(user=self.request.user)
-            cache["routes"] = region_routes()
+            cache["options"], cache["routes"] = self.reads.placements()
         return cache["options"]
 
     def routed_placement_of(self, country: Country) -> Placement | None:
@@ -188,7 +194,7 @@ class WizardGuards:
         """Countries where the user's team already has sender IDs (the country step's shortcut)."""
         cache = self.__dict__.setdefault("_placement", {})
         if "team_isos" not in cache:
-            cache["team_isos"] = team_sender_id_countries(user=self.request.user)
+            cache["team_isos"] = self.reads.team_country_isos()
         return cache["team_isos"]
 
     def brand_names(self) -> list[str]:
@@ -208,7 +214,7 @@ class WizardGuards:
         key = (getattr(owner, "pk", None), isos, tuple(sorted(wanted.items())))
         cache = self.__dict__.setdefault("_duplicates", {})
         if key not in cache:
-            cache[key] = team_open_duplicates(owner, countries, wanted)
+            cache[key] = self.reads.open_duplicates(owner, countries, wanted)
         return cache[key]
 
     def chosen_region(self, country: Country | None = None) -> str:
@@ -293,9 +299,30 @@ class WizardGuards:
             self.storage.current_step = self.first_invalid_step() or STEP_REVIEW
 
     # --- GET --------------------------------------------------------------------------------------
+    def _load_reads(self, step: str) -> None:
+        """Everything the step's page reads of the catalogue, the team and its requests, in one cache
+        lookup (senderids/wizard/reads.py), for what the page is drawn from: the stored answers, the
+        search, the language and the day (the plans' checks are dated)."""
+        data = self.storage.data
+        extra = {
+            k: v
+            for k, v in data.get(self.storage.extra_data_key, {}).items()
+            if k not in (RUN_KEY, TOUCHED_KEY)
+        }
+        key = digest(
+            data.get(self.storage.step_data_key),
+            data.get(self.storage.step_key),
+            extra,
+            self.request.GET.get("q", ""),
+            timezone.localdate().isoformat(),
+        )
+        self.reads.load(f"{step}:{translation.get_language()}:{key}", lambda: self.prefetch_reads(step))
+
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         step = kwargs.get("step")
         resuming = step is None or step == self.done_step_name
+        if not resuming and step in self.form_list:
+            self._load_reads(step)
         if not self.run_id():
             # Nothing to resume: the step's own page starts the run (one session write, there).
             if not resuming:

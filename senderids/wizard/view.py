@@ -15,6 +15,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from formtools.wizard.views import NamedUrlSessionWizardView, WizardView
@@ -28,6 +29,7 @@ from ..choices import Capability, RegistrationChoice, SupportMessageType
 from ..plans import CountryPlan, country_plans
 from ..services.batches import BatchChild, BatchDuplicates, batch_create
 from ..services.requests import DuplicateSenderIdRequest, sender_id_request_create_unique
+from . import reads
 from .guards import (
     ADD_COUNTRY_FIELD,
     CHIPS_KEY,
@@ -40,6 +42,7 @@ from .guards import (
     TEAM_COUNTRIES_FIELD,
     WizardGuards,
 )
+from .rendering import QuickBoundField, QuickErrorList
 from .steps import (
     FORM_LIST,
     ISO_CODE_RE,
@@ -81,6 +84,14 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
         return [f"senderids/wizard/{self.steps.current.replace('-', '_')}.html"]
 
     def get_form_kwargs(self, step: str | None = None) -> dict[str, Any]:
+        # Field groups and error lists written in Python (rendering.py: Django's markup).
+        return {
+            "error_class": QuickErrorList,
+            "bound_field_class": QuickBoundField,
+            **self._step_kwargs(step),
+        }
+
+    def _step_kwargs(self, step: str | None) -> dict[str, Any]:
         if step == STEP_COUNTRY:
             return {
                 "country_lookup": self.lookup_country,
@@ -293,6 +304,22 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
         return redirect("senderids:batch", pk=batch.pk)
 
     # --- rendering --------------------------------------------------------------------------------
+    def prefetch_reads(self, step: str) -> None:
+        """What showing `step` reads (guards.py loads it all in one cache lookup): the conditions and
+        the stepper validate every step; the country list, the plans."""
+        form_list = self.get_form_list()
+        for name in form_list:
+            self.step_is_valid(name)
+        if step not in form_list:
+            return
+        form = self.stored_form(step) or self.get_form(step=step)
+        if step == STEP_COUNTRY:
+            self._country_context(form)
+        elif step == STEP_REVIEW:
+            self._plans()
+        elif step == STEP_SENDER and self.is_batch():
+            self._sender_rows(form)
+
     def get_context_data(self, form, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(form=form, **kwargs)
         current = self.steps.current
@@ -353,13 +380,29 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
         if sender_ids is None:
             sender = self.stored_form(STEP_SENDER)
             sender_ids = sender.per_country if sender is not None and sender.is_valid() else {}
-        return country_plans(
-            self.chosen_countries(),
-            sender_ids=sender_ids,
-            message_type=self.chosen_message_type(),
-            placement_of=self.chosen_placement,
-            process_of=self.process_choice_of,
-            brand_names=self.brand_names(),
+        countries = self.chosen_countries()
+        message_type = self.chosen_message_type()
+        today = timezone.localdate()
+        # The checks' sentences are translated and dated; the placements and brand names are the
+        # user's team's (its accounts and Region routes, its company profile).
+        answers = reads.digest(
+            [c.iso_code for c in countries],
+            sorted(sender_ids.items()),
+            message_type,
+            self.stored_value(STEP_COUNTRY, "placement"),
+        )
+        return self.reads.get(
+            f"plans:{self.reads.uid}:{translation.get_language()}:{today.isoformat()}:{answers}",
+            lambda: country_plans(
+                countries,
+                sender_ids=sender_ids,
+                message_type=message_type,
+                placement_of=self.chosen_placement,
+                process_of=self.process_choice_of,
+                brand_names=self.brand_names(),
+                today=today,
+            ),
+            reads.PLANS,
         )
 
     def _sender_rows(self, form) -> list[dict[str, Any]]:
@@ -405,24 +448,22 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
         # The country step comes before the message type: each country shows the process of a request
         # whose message type is not chosen yet, and the reason says what would change it.
         query = self.request.GET.get("q", "")[:COUNTRY_SEARCH_MAX_CHARS].strip()
-        # The list needs neither the research notes nor the rules (the chosen countries' own, looked
-        # up in full below, are shown): a couple of hundred JSON documents not read.
-        countries = list(country_list(query=query).defer("notes", "sender_id_rules"))
         value = form["country"].value() or []
         picked = [str(v).strip().upper() for v in (value if isinstance(value, list) else [value])]
         picked = [iso for iso in dict.fromkeys(picked) if ISO_CODE_RE.fullmatch(iso)]
         found = self.lookup_countries(picked)
         chosen = [found[iso] for iso in picked if iso in found]
-        listed = {c.iso_code for c in countries}
-        countries[:0] = [c for c in chosen if c.iso_code not in listed]
         # Each country in the Region the routing table sends it to (India: ap-south-1 when enabled).
-        regions = {c.iso_code: p.region for c in countries if (p := self.routed_placement_of(c))}
-        countries = with_process_choices(countries, regions=regions)
-        chosen = with_process_choices(chosen, regions=regions)
+        chosen = with_process_choices(
+            chosen, regions={c.iso_code: p.region for c in chosen if (p := self.routed_placement_of(c))}
+        )
         # One country: the select shows it and the details panel explains it (the console's run).
         # Several: each is a chip with its own remove button, and the select adds another one.
         as_chips = len(chosen) > 1 or bool(self.storage.extra_data.get(CHIPS_KEY))
         selected = chosen[0] if len(chosen) == 1 and not as_chips else None
+        has_countries, country_options = self._country_options_cached(
+            query, [c.iso_code for c in chosen], selected_iso=selected.iso_code if selected else ""
+        )
         selected_placement = self.chosen_placement(selected) if selected is not None else None
         selected_choice = (
             sender_id_process_for(selected, region=selected_placement.region if selected_placement else None)
@@ -432,10 +473,8 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
         selected_explanation = PROCESS_EXPLANATIONS.get(selected_choice.process) if selected_choice else ""
         team_isos = [iso for iso in self.team_country_isos() if iso not in found]
         return {
-            "countries": countries,
-            "country_options": _country_options(
-                countries, selected_iso=selected.iso_code if selected else ""
-            ),
+            "has_countries": has_countries,
+            "country_options": country_options,
             "q": query,
             "selected_iso": selected.iso_code if selected else "",
             "selected_country": selected,
@@ -456,6 +495,35 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
             "team_isos": team_isos,
             "max_countries": WIZARD_MAX_COUNTRIES,
         }
+
+    def _country_options_cached(
+        self, query: str, chosen_isos: list[str], *, selected_iso: str
+    ) -> tuple[bool, str]:
+        """(whether any country is listed, the list's <option>s): the whole catalogue, each country
+        with its process in the Region it is routed to, costs more than the rest of the page. Cached
+        for what it follows from: the search, the chosen countries (listed first when the search
+        leaves them out), the selected one, the language and the team's first account (its Regions
+        and the routing table are the smsvoice app's rows)."""
+        options = self.placement_options()
+        account = options[0].account.pk if options else ""
+
+        def compute() -> tuple[bool, str]:
+            # The list needs neither the research notes nor the rules: a couple of hundred JSON
+            # documents not read.
+            countries = list(country_list(query=query).defer("notes", "sender_id_rules"))
+            listed = {c.iso_code for c in countries}
+            missing = [iso for iso in chosen_isos if iso not in listed]
+            found = self.lookup_countries(missing)
+            countries[:0] = [found[iso] for iso in missing if iso in found]
+            regions = {c.iso_code: p.region for c in countries if (p := self.routed_placement_of(c))}
+            countries = with_process_choices(countries, regions=regions)
+            return bool(countries), str(_country_options(countries, selected_iso=selected_iso))
+
+        key = reads.digest(query, chosen_isos, selected_iso)
+        has_countries, html = self.reads.get(
+            f"country-options:{translation.get_language()}:{account}:{key}", compute, reads.COUNTRY_OPTIONS
+        )
+        return has_countries, mark_safe(html)  # noqa: S308 (built by _country_options, every value escaped)
 
     def _review_sections(self) -> list[dict[str, Any]]:
         sections = []
