@@ -264,7 +264,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend, reusing its client objects (caching/redis.py).
+            "BACKEND": "caching.redis.RedisCache",
             "LOCATION": REDIS_URL,
             # A page never waits long on a Redis that stopped answering.
             "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},

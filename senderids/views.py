@@ -6,6 +6,7 @@ services, and answer 404 for a request the user may not see (senderids.permissio
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, timedelta
 from itertools import groupby
 from typing import Any
@@ -21,13 +22,16 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+import caching
 from countries.models import SenderIdProcess
 from smsvoice.errors import PermanentAwsError, RetryableAwsError
 from teams.selectors import team_for_user
@@ -57,23 +61,22 @@ def _label(choices: Any, value: str) -> str:
     return str(dict(choices).get(value, value))
 
 
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    if request.user.is_staff and not team_for_user(request.user):
-        # Staff have no team of their own: approvers start at the approval queue (the admin's list of
-        # requests waiting for review), support staff and admins at tracking.
-        if permissions.can_approve(request.user) and not request.user.is_superuser:
-            return redirect(reverse("admin:senderids_senderidrequest_changelist"))
-        return redirect("senderids:tracking")
-    page = selectors.sender_id_request_page_for_member(user=request.user, page=request.GET.get("page"))
+# What home's lists read: requests, teams, the catalogue, accounts, and each process's own record (its
+# detail URL, whether its form is done).
+HOME_DEPENDS = ("senderids", "teams", "countries", "smsvoice", "registrations", "supportcases")
+
+
+def _home_lists_html(user: Any, page_number: str | None) -> str:
+    """Home's "needs your action", "registrations to complete" and the page of requests, rendered."""
+    page = selectors.sender_id_request_page_for_member(user=user, page=page_number)
     reminders = [
         {"request": r, "url": registry.detail_url(r)}
-        for r in selectors.sender_id_requests_registering_later(user=request.user)
+        for r in selectors.sender_id_requests_registering_later(user=user)
     ]
     needs_action = [
         {"request": r, "url": registry.detail_url(r) or reverse("senderids:detail", args=[r.pk]),
          "what_next": what_next(r.status, staff=False)}
-        for r in selectors.sender_id_requests_needing_action(user=request.user)
+        for r in selectors.sender_id_requests_needing_action(user=user)
     ]  # fmt: skip
     context = {
         "page": page,
@@ -83,13 +86,44 @@ def home(request: HttpRequest) -> HttpResponse:
         "reminders": reminders,
         "needs_action": needs_action,
     }
+    return render_to_string("senderids/_home_lists.html", context)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_staff and not team_for_user(request.user):
+        # Staff have no team of their own: approvers start at the approval queue (the admin's list of
+        # requests waiting for review), support staff and admins at tracking.
+        if permissions.can_approve(request.user) and not request.user.is_superuser:
+            return redirect(reverse("admin:senderids_senderidrequest_changelist"))
+        return redirect("senderids:tracking")
+    page_number = request.GET.get("page")
+    # The lists are the same for every view until a row they show changes: from the read cache (exact;
+    # keyed by the user, whose memberships say the teams, the page asked for, language and time zone).
+    key = ":".join(
+        ["home", str(request.user.pk), hashlib.sha256(str(page_number).encode()).hexdigest()[:32],
+         translation.get_language() or "", timezone.get_current_timezone_name()]
+    )  # fmt: skip
+    lists = caching.cached(key, lambda: _home_lists_html(request.user, page_number), depends=HOME_DEPENDS)
+    context = {"lists": mark_safe(lists)}  # noqa: S308 (a template render, autoescaped)
     return render(request, "senderids/home.html", context)
+
+
+# What the detail page's request and timeline read: the request, its events and notes, teams and roles,
+# owners and actors (auth), its country and account.
+DETAIL_DEPENDS = ("senderids", "teams", "auth", "countries", "smsvoice")
 
 
 @login_required
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A request and its whole status timeline: its owner and staff only (404 for anyone else)."""
-    req = selectors.sender_id_request_for_viewer(user=request.user, pk=pk, with_timeline=True)
+    # The request and its timeline from the read cache while none of what they show has changed (exact;
+    # keyed by the viewer: what they may see follows their teams and role).
+    req = caching.cached(
+        f"detail:{request.user.pk}:{pk}",
+        lambda: selectors.sender_id_request_for_viewer(user=request.user, pk=pk, with_timeline=True),
+        depends=DETAIL_DEPENDS,
+    )
     if req is None:
         raise Http404
     is_owner = permissions.is_team_member(request.user, req)

@@ -1,11 +1,11 @@
 """Reads of the teams app: a user's teams and role, and the AWS accounts a team may use.
 
-A user's memberships are read once per request (one query, then every team/role question of that
-request is answered from it): pages ask "which team, which role" from several places (permissions,
-selectors, the wizard). The memo lives only while a request is being served (request_started →
-request_finished); outside a request (tasks, shell, tests calling selectors) every call reads the
-database as before. Any membership, team or approver-scope write in the process empties it, so a
-request that changes a membership reads the new one.
+A user's memberships are read once per request (from the read cache, or one query; then every
+team/role question of that request is answered from it): pages ask "which team, which role" from
+several places (permissions, selectors, the wizard). The memo lives only while a request is being
+served (request_started → request_finished); outside a request (tasks, shell, tests calling
+selectors) every call reads the read cache or the database. Any membership, team or approver-scope
+write in the process empties the memo, so a request that changes a membership reads the new one.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+import caching
 from smsvoice.models import AwsAccount
 from smsvoice.selectors import aws_accounts_enabled
 
@@ -59,7 +60,9 @@ def memberships_of(user: AbstractBaseUser) -> list[Membership]:
     key = ("memberships", user.pk)
     if memo is not None and key in memo:
         return memo[key]
-    rows = list(Membership.objects.filter(user=user).select_related("team").order_by("created_at", "pk"))
+    # Across requests from the read cache: exact, a write to any teams table invalidates it.
+    mine = Membership.objects.filter(user=user).select_related("team").order_by("created_at", "pk")
+    rows = caching.cached(f"teams:memberships:{user.pk}", lambda: list(mine), depends=["teams"])
     if memo is not None:
         memo[key] = rows
     return rows
