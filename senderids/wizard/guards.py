@@ -303,20 +303,24 @@ class WizardGuards:
         """Everything the step's page reads of the catalogue, the team and its requests, in one cache
         lookup (senderids/wizard/reads.py), for what the page is drawn from: the stored answers, the
         search, the language and the day (the plans' checks are dated)."""
+        key = digest(*self.page_inputs(with_run=False), self.request.GET.get("q", ""))
+        self.reads.load(f"{step}:{translation.get_language()}:{key}", lambda: self.prefetch_reads(step))
+
+    def page_inputs(self, *, with_run: bool = True) -> tuple[object, ...]:
+        """What a step's page is drawn from besides the tables: the stored answers and step, the
+        run (written in the page's form; not in the reads' key), the language and time zone, the day
+        (the plans' checks are dated)."""
         data = self.storage.data
-        extra = {
-            k: v
-            for k, v in data.get(self.storage.extra_data_key, {}).items()
-            if k not in (RUN_KEY, TOUCHED_KEY)
-        }
-        key = digest(
+        skip = (TOUCHED_KEY,) if with_run else (RUN_KEY, TOUCHED_KEY)
+        extra = {k: v for k, v in data.get(self.storage.extra_data_key, {}).items() if k not in skip}
+        return (
             data.get(self.storage.step_data_key),
             data.get(self.storage.step_key),
             extra,
-            self.request.GET.get("q", ""),
+            translation.get_language(),
+            timezone.get_current_timezone_name(),
             timezone.localdate().isoformat(),
         )
-        self.reads.load(f"{step}:{translation.get_language()}:{key}", lambda: self.prefetch_reads(step))
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         step = kwargs.get("step")

@@ -29,7 +29,7 @@ from ..choices import Capability, RegistrationChoice, SupportMessageType
 from ..plans import CountryPlan, country_plans
 from ..services.batches import BatchChild, BatchDuplicates, batch_create
 from ..services.requests import DuplicateSenderIdRequest, sender_id_request_create_unique
-from . import reads
+from . import page_cache, reads
 from .guards import (
     ADD_COUNTRY_FIELD,
     CHIPS_KEY,
@@ -167,6 +167,15 @@ class SenderIdRequestWizard(LoginRequiredMixin, WizardGuards, NamedUrlSessionWiz
                 % {"step": STEP_LABELS[target]},
             )
         return super().render_next_step(form, **kwargs)
+
+    def render(self, form=None, **kwargs: Any) -> HttpResponse:  # type: ignore[no-untyped-def]
+        form = form or self.get_form()
+        draw = super().render
+        if not page_cache.cacheable(self.request):
+            return draw(form, **kwargs)
+        # A step's page as first shown comes from the read cache (wizard/page_cache.py).
+        inputs = (self.steps.current, *self.page_inputs())
+        return page_cache.page(self.request, inputs, lambda: draw(form, **kwargs))
 
     def render_done(self, form, **kwargs: Any) -> HttpResponse:
         # Straight from the POST of the last step: formtools' named-URL variant would redirect to a
