@@ -9,6 +9,7 @@ is editable by hand — least of all what AWS owns (ARN, price, AWS status and e
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -33,7 +34,7 @@ from smsvoice.models import AwsAccount
 from smsvoice.selectors import aws_calls_for_request
 
 from . import registry
-from .admin_changelist import CachedChoicesMixin, QuickChangeList, nav_sidebar_html
+from .admin_changelist import CachedChoicesMixin, QuickChangeList, cached_changelist, nav_sidebar_html
 from .choices import Status
 from .lifecycle import IllegalTransition
 from .models import RequestBatch, SenderIdDrift, SenderIdRequest, StatusEvent
@@ -339,6 +340,10 @@ class SenderIdRequestAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def changelist_view(self, request: HttpRequest, extra_context=None):  # type: ignore[no-untyped-def]
+        # The list as first shown from the read cache (admin_changelist.cached_changelist).
+        return cached_changelist(request, extra_context, self._changelist_view)
+
+    def _changelist_view(self, request: HttpRequest, extra_context: dict | None) -> Any:
         response = super().changelist_view(request, extra_context)
         context = getattr(response, "context_data", None)
         # The navigation sidebar from the read cache (admin/senderids/senderidrequest/change_list.html).

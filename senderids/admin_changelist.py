@@ -50,6 +50,7 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import gettext
 
 from caching import cached
+from caching.pages import cacheable, cached_page, page_key
 
 # The URL of a row's change page is reversed once per page with this in place of the pk.
 _PK_SLOT = "__pk__"
@@ -251,3 +252,29 @@ class CachedChoicesMixin:
             ],
             depends=[related.app_label],
         )
+
+
+# What the requests' changelist shows: the requests, teams and scopes, users and their permissions,
+# countries, accounts, each process's record, and the staff's two-factor devices (the header).
+CHANGELIST_DEPENDS = (
+    "senderids", "teams", "auth", "contenttypes", "countries", "smsvoice", "registrations", "supportcases",
+    "otp_totp",
+)  # fmt: skip
+
+
+def cached_changelist(request: Any, extra_context: Any, view: Callable[[Any, Any], Any]) -> Any:
+    """`view(request, extra_context)`, the whole list as first shown (a GET, no message waiting) from
+    the read cache while nothing it shows has changed, its CSRF tokens written anew (caching/pages.py).
+
+    The key: the viewer (their permissions and scope are in the page, their second factor in its
+    header), the path with the filters, the language, the time zone and the day (date filters)."""
+    if extra_context is not None or not cacheable(request):
+        return view(request, extra_context)
+    verified = getattr(request.user, "is_verified", lambda: None)()
+    key = page_key(
+        request, translation.get_language(), timezone.get_current_timezone_name(),
+        timezone.localdate().isoformat(), verified,
+    )  # fmt: skip
+    return cached_page(
+        request, f"admin-requests:{key}", lambda: view(request, None), depends=CHANGELIST_DEPENDS
+    )

@@ -113,6 +113,16 @@ def celery_worker_factory(tmp_path: Path) -> Iterator[Callable[..., WorkerProces
 
 
 @pytest.fixture(autouse=True)
+def _read_cache_answers(monkeypatch):
+    """Every test starts with the read cache answering: a test that made Redis fail (an outage, a
+    frozen proxy) leaves this process backing off for seconds (caching.failed)."""
+    import caching
+
+    monkeypatch.setattr(caching, "_down_until", 0.0)
+    monkeypatch.setattr(caching, "_pending", set())
+
+
+@pytest.fixture(autouse=True)
 def _site_language():
     """Every test starts in the site's language: a request in French leaves French active in the thread
     (LocaleMiddleware), and text written outside a request (timeline reasons) would follow it."""

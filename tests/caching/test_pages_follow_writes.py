@@ -4,6 +4,8 @@ committed transactions, so the cache is really used (inside a test's transaction
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -39,3 +41,23 @@ def test_a_removed_member_loses_the_detail_page_at_once(owner_client, owner, req
     assert owner_client.get(url).status_code == 200
     Membership.objects.filter(user=owner).delete()
     assert owner_client.get(url).status_code == 404
+
+
+def test_the_approval_queue_follows_writes_and_its_action_form_works(client, admin_user_, owner, request_):
+    from django.test import Client
+
+    from senderids.models import SenderIdRequest as Model
+
+    admin = Client(enforce_csrf_checks=True)
+    admin.force_login(admin_user_)
+    url = reverse("admin:senderids_senderidrequest_changelist")
+    assert "FOLLOWME" in admin.get(url).content.decode()
+    SenderIdRequestFactory(owner=owner, team=request_.team, sender_id="QUEUEDTOO")
+    page = admin.get(url).content.decode()
+    assert "QUEUEDTOO" in page
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', admin.get(url).content.decode())[1]
+    response = admin.post(url, {"csrfmiddlewaretoken": token, "action": "approve",
+                                "_selected_action": [request_.pk], "index": "0"})  # fmt: skip
+    assert response.status_code == 302  # the cached page's token was accepted (403 otherwise)
+    assert Model.objects.get(pk=request_.pk).status != Status.PENDING_REVIEW
+    assert "approved" in admin.get(response["Location"]).content.decode().lower()  # its message shows
