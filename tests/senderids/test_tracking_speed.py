@@ -19,11 +19,11 @@ from registrations.models import Registration
 from senderids import selectors, tracking_page
 from senderids.choices import Status
 from senderids.clocks import row_flags
-from senderids.events import WORKER_ACTOR
-from senderids.models import SenderIdRequest, StatusEvent
+from senderids.models import SenderIdRequest
 from teams.models import ApproverScope, Team
 from teams.services import SUPPORT_STAFF, portal_groups_ensure
 from tests.factories import SenderIdRequestFactory, UserFactory
+from tests.senderids.test_clocks_and_live import waiting as submitted_waiting
 
 # tracking.html's rows as the template wrote them before senderids.tracking_page did (the reference).
 TEMPLATE_ROWS = """{% load i18n plain_status %}\
@@ -46,18 +46,9 @@ TEMPLATE_ROWS = """{% load i18n plain_status %}\
 
 def waiting(owner, country, *, days: float, aws_status: str, sender_id: str) -> SenderIdRequest:
     """A registration AWS got `days` days ago (half a minute more: an age never near a minute's turn)."""
-    request = SenderIdRequestFactory(
-        owner=owner, country=country, sender_id=sender_id, process="registration",
-        status=Status.REGISTRATION_SUBMITTED, aws_status=aws_status,
-    )  # fmt: skip
-    at = timezone.now() - timedelta(days=days, seconds=30)
-    event = StatusEvent.objects.create(
-        request=request, from_status=Status.REGISTRATION_DRAFT, to_status=Status.REGISTRATION_SUBMITTED,
-        actor_label=WORKER_ACTOR,
-    )  # fmt: skip
-    StatusEvent.objects.filter(pk=event.pk).update(created_at=at)
-    SenderIdRequest.objects.filter(pk=request.pk).update(status_changed_at=at)
-    return request
+    return submitted_waiting(
+        owner, country, submitted_days_ago=days + 30 / 86400, sender_id=sender_id, aws_status=aws_status
+    )
 
 
 @pytest.fixture
