@@ -21,6 +21,7 @@ This package imports no app (it sits below every app in the import-linter layers
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import time
@@ -52,6 +53,11 @@ _table_apps: dict[str, str] = {}
 # each login attempt) bump nothing. cached() refuses to depend on them.
 UNWATCHED = frozenset({"sessions", "axes"})
 _pending: set[str] = set()  # apps written while the cache could not be told (see bump())
+
+
+def digest(*parts: object) -> str:
+    """A short, fixed-size key part for any inputs (typed text of any length and character, lists)."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
 def _gen_key(app_label: str) -> str:
@@ -136,7 +142,8 @@ def cached(key: str, compute: Callable[[], T], *, depends: Iterable[str], timeou
 
 
 # --- the write hook -------------------------------------------------------------------------------
-def _app_of_table(table: str) -> str | None:
+def app_of_table(table: str) -> str | None:
+    """The label of the app that owns `table` (None: no model's table)."""
     if not _table_apps:
         for model in apps.get_models(include_auto_created=True):
             _table_apps[model._meta.db_table] = model._meta.app_label
@@ -180,7 +187,7 @@ def _execute_wrapper(connection: Any) -> Callable[..., Any]:
         result = execute(sql, params, many, context)
         match = _WRITE.match(sql) if isinstance(sql, str) else None
         if match:
-            app_label = _app_of_table(match.group(1))
+            app_label = app_of_table(match.group(1))
             if app_label and app_label not in UNWATCHED:
                 _written(connection, app_label)
         return result

@@ -5,23 +5,24 @@ each form (Django masks the token anew for every request). `cached_page()` keeps
 a slot where each token was, and every view writes its own token there (`get_token`, which also sets
 the CSRF cookie when the request has none).
 
-The caller's key names every input of the page besides the rows of `depends` (the user, the path
-and query, the language, the time zone, the day, session state the page shows); `cacheable()` says
+The caller's key names every input of the page besides the rows of `depends` and what `page_key`
+adds (the user, the path and query, the language, the time zone, the day): session state the page
+shows, the viewer's second factor; `cacheable()` says
 which requests may be served so: a GET with no message waiting (messages are shown once). Anything
 but a 200 is never kept.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Iterable
 
 from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.utils import timezone, translation
 
-from . import cached
+from . import cached, digest
 
 _TOKEN = re.compile(r'(<input type="hidden" name="csrfmiddlewaretoken" value=")[^"]*(")')
 # Never in a page: escaped output has no NUL, and the portal refuses control characters in input.
@@ -33,9 +34,10 @@ def cacheable(request: HttpRequest) -> bool:
 
 
 def page_key(request: HttpRequest, *parts: object) -> str:
-    """A key part for `parts` and what every page depends on: the user, the path with its query."""
-    inputs = repr((parts, request.get_full_path())).encode()
-    return f"{request.user.pk}:{hashlib.blake2b(inputs, digest_size=16).hexdigest()}"
+    """A key part for `parts` and what every page depends on: the user, the path with its query, the
+    language, the time zone and the day (dates shown and date filters)."""
+    context = (translation.get_language(), timezone.get_current_timezone_name(), timezone.localdate())
+    return f"{request.user.pk}:{digest(parts, request.get_full_path(), context)}"
 
 
 def cached_page(

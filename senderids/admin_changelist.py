@@ -20,7 +20,6 @@ more than the rest of the page. Here:
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
 from html import escape
 from typing import Any
@@ -49,7 +48,7 @@ from django.utils import formats, timezone, translation
 from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import gettext
 
-from caching import cached
+from caching import cached, digest
 from caching.pages import cacheable, cached_page, page_key
 
 # The URL of a row's change page is reversed once per page with this in place of the pk.
@@ -58,10 +57,6 @@ _PK_SLOT = "__pk__"
 
 # Filters whose rendering reads nothing but the query string, the language and today's date.
 _PLAIN_FILTERS = (BooleanFieldListFilter, ChoicesFieldListFilter, DateFieldListFilter)
-
-
-def _digest(*parts: object) -> str:
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def _text(value: Any) -> str:
@@ -146,7 +141,7 @@ class QuickChangeList(ChangeList):
                 return self._filters_rendered()
             depends.update(reads)
         # One value for all of them: one round trip to the cache, not one per filter.
-        key = f"admin-filters:{_digest(*scope, specs)}"
+        key = f"admin-filters:{digest(*scope, specs)}"
         return mark_safe(cached(key, lambda: str(self._filters_rendered()), depends=depends))  # noqa: S308 (template renders)
 
     def _filters_rendered(self) -> SafeString:
@@ -228,7 +223,7 @@ def nav_sidebar_html(request: Any, available_apps: list[dict[str, Any]]) -> Safe
         )
         for app in available_apps
     ]  # fmt: skip
-    key = f"admin-nav-sidebar:{_digest(listed, request.path, translation.get_language())}"
+    key = f"admin-nav-sidebar:{digest(listed, request.path, translation.get_language())}"
 
     def render() -> str:
         context = {"available_apps": available_apps, "request": request}
@@ -271,10 +266,7 @@ def cached_changelist(request: Any, extra_context: Any, view: Callable[[Any, Any
     if extra_context is not None or not cacheable(request):
         return view(request, extra_context)
     verified = getattr(request.user, "is_verified", lambda: None)()
-    key = page_key(
-        request, translation.get_language(), timezone.get_current_timezone_name(),
-        timezone.localdate().isoformat(), verified,
-    )  # fmt: skip
+    key = page_key(request, verified)
     return cached_page(
         request, f"admin-requests:{key}", lambda: view(request, None), depends=CHANGELIST_DEPENDS
     )

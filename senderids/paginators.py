@@ -11,17 +11,15 @@ SQL and parameters, recomputed as soon as any app whose table the SQL names is w
 
 from __future__ import annotations
 
-import hashlib
 import re
 
-from django.apps import apps
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
-from caching import cached
+from caching import app_of_table, cached, digest
 
 # Below this many (estimated) rows COUNT(*) is cheap and exact: use it.
 ESTIMATE_ABOVE_ROWS = 100_000
@@ -51,10 +49,9 @@ _QUOTED = re.compile(r'"([^"]+)"')
 
 def _apps_of_sql(sql: str) -> set[str] | None:
     """The app labels of the tables `sql` names (None if it names no model's table: not cached)."""
-    models = apps.get_models(include_auto_created=True)
-    tables = {model._meta.db_table: model._meta.app_label for model in models}
-    names = set(_QUOTED.findall(sql))
-    return {tables[name] for name in names if name in tables} or None
+    found = {app_of_table(name) for name in _QUOTED.findall(sql)}
+    found.discard(None)
+    return found or None  # type: ignore[return-value]
 
 
 def cached_count(queryset: QuerySet) -> int:
@@ -66,7 +63,7 @@ def cached_count(queryset: QuerySet) -> int:
     depends = _apps_of_sql(sql)
     if depends is None:
         return queryset.count()
-    key = f"paginator-count:{queryset.db}:{hashlib.sha256(repr((sql, params)).encode()).hexdigest()}"
+    key = f"paginator-count:{queryset.db}:{digest(sql, params)}"
     return cached(key, queryset.count, depends=depends)
 
 

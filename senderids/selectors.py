@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import operator
 from dataclasses import dataclass
 from functools import reduce
@@ -420,9 +419,8 @@ def tracking_search_q(term: str) -> Q:
     # A term that matches most of the table stays a subquery (no list of tens of thousands of ids).
     # The ids come from the read cache while no table the search reads has changed (the key names the
     # reader's language: country names are searched in it).
-    digest = hashlib.sha256(term.encode()).hexdigest()
     ids = caching.cached(
-        f"tracking:search:{translation.get_language()}:{digest}",
+        f"tracking:search:{translation.get_language()}:{caching.digest(term)}",
         lambda: _ids_up_to(matches, _SEARCH_IDS_MAX),
         depends=_SEARCH_DEPENDS,
     )

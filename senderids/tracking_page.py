@@ -17,7 +17,6 @@ view: its rows change with the clock, not only with the data.
 
 from __future__ import annotations
 
-import hashlib
 from html import escape
 from typing import Any
 
@@ -128,10 +127,6 @@ def _sort_headers(query: QueryDict, sort: str) -> list[dict[str, Any]]:
 
 
 # --- the page's content ---------------------------------------------------------------------------------
-def _digest(value: object) -> str:
-    return hashlib.sha256(repr(value).encode()).hexdigest()[:32]
-
-
 def _context_key() -> str:
     """What besides the data and the filters the content depends on: the reader's language (labels,
     country names, the search's country names) and time zone (dates shown, date filters)."""
@@ -146,7 +141,7 @@ def page_data(query: QueryDict, viewer: AbstractBaseUser) -> dict[str, Any]:
         # The query as sent, every value of every key (the form, the page and the links read nothing
         # else); the viewer's id: what they may see (their scope, their staff flags: auth and teams).
         sent = sorted((key, tuple(query.getlist(key))) for key in query)
-        key = f"tracking:page:{_VERSION}:{viewer.pk}:{_context_key()}:{_digest(sent)}"
+        key = f"tracking:page:{_VERSION}:{viewer.pk}:{_context_key()}:{caching.digest(sent)}"
         data = caching.cached(
             key, lambda: _page_data(query, viewer, cache_counts=True), depends=TRACKING_DEPENDS
         )
@@ -167,7 +162,7 @@ def _status_counts(
         for name, value in filters.items()
         if name not in ("q", "status", "sort")
     )
-    key = f"tracking:counts:{_VERSION}:{viewer.pk}:{_context_key()}:{_digest((term, shown))}"
+    key = f"tracking:counts:{_VERSION}:{viewer.pk}:{_context_key()}:{caching.digest((term, shown))}"
     return caching.cached(
         key, lambda: selectors.tracking_status_counts(viewer=viewer, **filters), depends=TRACKING_DEPENDS
     )

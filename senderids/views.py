@@ -6,7 +6,6 @@ services, and answer 404 for a request the user may not see (senderids.permissio
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, timedelta
 from itertools import groupby
 from typing import Any
@@ -24,7 +23,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -32,6 +31,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 import caching
+from caching.pages import page_key
 from countries.models import SenderIdProcess
 from smsvoice.errors import PermanentAwsError, RetryableAwsError
 from teams.selectors import team_for_user
@@ -99,11 +99,9 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("senderids:tracking")
     page_number = request.GET.get("page")
     # The lists are the same for every view until a row they show changes: from the read cache (exact;
-    # keyed by the user, whose memberships say the teams, the page asked for, language and time zone).
-    key = ":".join(
-        ["home", str(request.user.pk), hashlib.sha256(str(page_number).encode()).hexdigest()[:32],
-         translation.get_language() or "", timezone.get_current_timezone_name()]
-    )  # fmt: skip
+    # keyed by the user, whose memberships say the teams, the path with the page asked for, language
+    # and time zone).
+    key = f"home:{page_key(request)}"
     lists = caching.cached(key, lambda: _home_lists_html(request.user, page_number), depends=HOME_DEPENDS)
     context = {"lists": mark_safe(lists)}  # noqa: S308 (a template render, autoescaped)
     return render(request, "senderids/home.html", context)

@@ -19,13 +19,12 @@ are pickled: model instances (countries, AWS accounts, requests) come back as fr
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from caching import cached
+from caching import cached, digest
 from countries.models import Country
 from countries.selectors import countries_by_iso
 from smsvoice.selectors import region_routes
@@ -44,11 +43,6 @@ COUNTRY_OPTIONS = ("countries", "smsvoice")
 PLANS = ("countries", "smsvoice", "teams", "profiles")  # the catalogue, rules, placements, brand names
 # A bundle holds entries of every kind above: it depends on all of their apps.
 BUNDLE = ("countries", "smsvoice", "teams", "senderids", "profiles")
-
-
-def digest(*parts: Any) -> str:
-    """A short key part for inputs a user typed (search text, sender IDs): any characters, any size."""
-    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
 class WizardReads:
